@@ -1,0 +1,117 @@
+"""AIRM Training & Credentials: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from airm_training.core.db import install_sqlite_settings
+from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application for ``config_name`` (default: ``AIRM_ENV`` or development)."""
+    from config import config_for
+
+    config_class = config_for(config_name)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_class.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    check_production_settings(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    return app
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start in production with the development secret key."""
+    from config import DEFAULT_SECRET_KEY
+
+    if app.config["ENV_NAME"] != "production":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "Refusing to start in production without a real SECRET_KEY. Set the SECRET_KEY "
+            "environment variable to a random value of at least 32 characters, e.g. the "
+            'output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances to this app."""
+    install_sqlite_settings()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from airm_training.people.models import Person
+
+    @login_manager.user_loader
+    def load_person(session_id: str) -> Person | None:
+        person_id, _, version = session_id.partition(":")
+        if not person_id.isdigit() or not version.isdigit():
+            return None
+        person = db.session.get(Person, int(person_id))
+        if person is None or not person.active or person.session_version != int(version):
+            return None
+        return person
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every feature's blueprint, plus the ``flask airm`` command group."""
+    from airm_training.auth.routes import bp as auth_bp
+    from airm_training.cli import bp as cli_bp
+    from airm_training.main.routes import bp as main_bp
+    from airm_training.people.routes import bp as people_bp
+
+    for blueprint in (main_bp, auth_bp, people_bp, cli_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from airm_training.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from airm_training.core.permissions import check_view_access
+
+    app.before_request(check_view_access)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from airm_training.core.clock import today
+    from airm_training.core.permissions import person_is_supervisor
+    from airm_training.people.models import Role
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            "Role": Role,
+            "is_supervisor": person_is_supervisor,
+            "today": today,
+        }

@@ -1,0 +1,52 @@
+"""Authentication rules: who may sign in, and sending links by e-mail."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_mailman import EmailMessage
+
+from airm_training.audit.services import record_event
+from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.core.clock import utcnow
+from airm_training.core.urls import external_url
+from airm_training.people.models import Person
+from airm_training.people.services import find_by_email, password_matches
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; the message is safe to show (it never says which part was wrong)."""
+
+
+def authenticate(email: str, password: str) -> Person:
+    person = find_by_email(email)
+    if person is None or not password_matches(person, password):
+        record_event(
+            "auth.login_failed",
+            "person",
+            person.id if person else None,
+            actor_id=None,
+            after={"email": email.strip().lower()[:254]},
+        )
+        raise SignInRefused("That e-mail and password do not match an account.")
+    if not person.active:
+        record_event("auth.login_refused_inactive", "person", person.id, actor_id=person.id)
+        raise SignInRefused("This account has been deactivated. Contact the programme office.")
+    person.last_login_at = utcnow()
+    record_event("auth.login", "person", person.id, actor_id=person.id)
+    return person
+
+
+def send_link(person: Person, purpose: TokenPurpose) -> None:
+    """E-mail an invitation or password-reset link (captured, not sent, outside production)."""
+    endpoint = "auth.accept_invite" if purpose is TokenPurpose.INVITE else "auth.reset_password"
+    link = external_url(endpoint, token=make_token(person, purpose))
+    organisation = current_app.config["ORGANISATION_NAME"]
+    subject = (
+        f"Your invitation to AIRM Training & Credentials — {organisation}"
+        if purpose is TokenPurpose.INVITE
+        else "Reset your AIRM Training & Credentials password"
+    )
+    body = render_template(
+        f"auth/email/{purpose.value}.txt", person=person, link=link, organisation=organisation
+    )
+    EmailMessage(subject=subject, body=body, to=[person.email]).send()

@@ -1,0 +1,98 @@
+"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Blueprint, current_app
+
+from airm_training.audit.services import verify_chain
+from airm_training.core.errors import DomainError
+from airm_training.extensions import db
+from airm_training.people.models import Role
+from airm_training.people.services import create_person
+from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
+
+bp = Blueprint("airm", __name__, cli_group="airm")
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    for _field, reason in error.problems:
+        click.echo(f"Error: {reason}", err=True)
+    sys.exit(1)
+
+
+@bp.cli.command("load-programme")
+@click.argument(
+    "path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def load_programme_command(path: Path | None) -> None:
+    """Load the programme file (default: the one shipped with the application)."""
+    try:
+        result = load_programme_file(path or DEFAULT_PROGRAMME_FILE)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(result.describe())
+
+
+@bp.cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Allow seeding in production.")
+def seed_demo_command(force: bool) -> None:
+    """Create the demo people and their records (safe to run again)."""
+    from airm_training.demo import seed_demo
+
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        click.echo(
+            "Refusing to load demo data in production (use --force if you mean it).", err=True
+        )
+        sys.exit(1)
+    try:
+        created = seed_demo()
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(
+        f"Demo data: {created} people created."
+        if created
+        else "Demo data already present; nothing changed."
+    )
+
+
+@bp.cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]))
+@click.password_option()
+def create_user_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an account with a password (for bootstrapping the first administrator)."""
+    try:
+        person = create_person(
+            email=email,
+            full_name=full_name,
+            roles=tuple(Role(r) for r in roles),
+            password=password,
+            actor_id=None,
+        )
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {person.email} with roles: {', '.join(roles) or 'none'}.")
+
+
+@bp.cli.command("audit-verify")
+def audit_verify_command() -> None:
+    """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+    report = verify_chain()
+    if report.intact:
+        click.echo(f"Audit chain intact: {report.events_checked} events verified.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at event {report.first_bad_id}: {report.problem} "
+        f"({report.events_checked} events verified before it).",
+        err=True,
+    )
+    sys.exit(1)

@@ -1,0 +1,1 @@
+"""Pieces shared by every feature: database base, clock, errors, permissions."""

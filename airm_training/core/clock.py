@@ -1,0 +1,24 @@
+"""Current time in one place so that rules and tests agree on "now"."""
+
+from datetime import UTC, date, datetime
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp, the form every DateTime column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def add_months(start: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -1,0 +1,16 @@
+"""Putting a service's DomainError back onto the form that caused it."""
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from airm_training.core.errors import DomainError
+
+
+def show_problems(form: FlaskForm, error: DomainError) -> None:
+    """Attach each problem to its field; problems without a field become a flash."""
+    for field_name, reason in error.problems:
+        field = getattr(form, field_name, None) if field_name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, reason]
+        else:
+            flash(reason, "danger")

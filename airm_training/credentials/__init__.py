@@ -1,0 +1,1 @@
+"""Enrolments and credential awards (who holds which level, from when to when)."""

@@ -1,0 +1,186 @@
+"""Demo data: the centre's co-creators and a handful of fictional candidates at
+different points of the path. Dates are relative to today so the demo stays current.
+Running it again creates only what is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from airm_training.core.clock import add_months, today
+from airm_training.credentials.services import award_credential, enrol
+from airm_training.people.models import Person, Role
+from airm_training.people.services import (
+    add_licence,
+    create_person,
+    find_by_email,
+    verify_licence,
+)
+from airm_training.programme.loader import load_programme_file
+from airm_training.programme.services import current_version
+
+DEMO_PASSWORD = "airm-demo-password"  # noqa: S105 - published demo credential
+DEMO_DOMAIN = "btrc.example"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    post_nominals: str
+    job_title: str
+    roles: tuple[Role, ...]
+    licence: tuple[str, str, str]  # type, number, jurisdiction
+    licence_verified: bool = True
+    enrolled_months_ago: int | None = None
+    supervisor_months_ago: int | None = None  # AIRT-S awarded this many months ago
+    notes: str = ""
+
+
+CO_CREATOR_ROLES = (Role.CO_CREATOR, Role.DIRECTOR)
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        f"connie.zollner@{DEMO_DOMAIN}",
+        "Dr. Connie Zollner",
+        "Psy.D, LMHC, LPC",
+        "Director of Operations",
+        (*CO_CREATOR_ROLES, Role.ADMIN),
+        ("LMHC", "MH-60211", "Washington"),
+        supervisor_months_ago=10,
+        notes="co-creator, director and administrator; AIRT-S",
+    ),
+    DemoPerson(
+        f"elizabeth.abbruzza@{DEMO_DOMAIN}",
+        "Elizabeth Abbruzza",
+        "MA, LMHC, LPC",
+        "Clinical Director",
+        CO_CREATOR_ROLES,
+        ("LMHC", "MH-60188", "Washington"),
+        supervisor_months_ago=10,
+        notes="co-creator and director; AIRT-S",
+    ),
+    DemoPerson(
+        f"jessica.lamar@{DEMO_DOMAIN}",
+        "Dr. Jessica Lamar",
+        "Psy.D, LMHC, LPC",
+        "Director of Business Development and Strategy",
+        CO_CREATOR_ROLES,
+        ("LPC", "LP-22907", "Washington"),
+        supervisor_months_ago=10,
+        notes="co-creator and director; AIRT-S",
+    ),
+    DemoPerson(
+        f"aubrey.holden@{DEMO_DOMAIN}",
+        "Aubrey Holden",
+        "MA, LMHC",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LMHC", "MH-71450", "Washington"),
+        enrolled_months_ago=8,
+        notes="candidate (AIRT-C for 8 months); integrates EMDR and Brainspotting",
+    ),
+    DemoPerson(
+        f"priya.raman@{DEMO_DOMAIN}",
+        "Priya Raman",
+        "MSW, LCSW",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LCSW", "SW-30877", "Oregon"),
+        licence_verified=False,
+        notes="applicant: licence awaiting verification, not yet enrolled",
+    ),
+    DemoPerson(
+        f"marcus.bell@{DEMO_DOMAIN}",
+        "Marcus Bell",
+        "MA, LMFT",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LMFT", "MF-11923", "Washington"),
+        enrolled_months_ago=2,
+        notes="candidate (AIRT-C for 2 months), just starting",
+    ),
+    DemoPerson(
+        f"sofia.alvarez@{DEMO_DOMAIN}",
+        "Sofia Alvarez",
+        "MS, LPC",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LPC", "LP-40452", "Idaho"),
+        enrolled_months_ago=15,
+        notes="candidate (AIRT-C for 15 months), well along the AIRT-S track",
+    ),
+    DemoPerson(
+        f"daniel.okafor@{DEMO_DOMAIN}",
+        "Dr. Daniel Okafor",
+        "Psy.D",
+        "Psychologist",
+        (Role.CANDIDATE,),
+        ("Psychologist", "PY-05531", "Washington"),
+        enrolled_months_ago=30,
+        supervisor_months_ago=3,
+        notes="AIRT-S since 3 months (a supervisor who came through the programme)",
+    ),
+    DemoPerson(
+        f"hannah.price@{DEMO_DOMAIN}",
+        "Hannah Price",
+        "MA, LMHC",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LMHC", "MH-52290", "Washington"),
+        enrolled_months_ago=40,
+        supervisor_months_ago=25,
+        notes="AIRT-S expired a month ago: cannot sign hours until renewed",
+    ),
+)
+
+
+def _months_ago(months: int) -> date:
+    return add_months(today(), -months)
+
+
+def seed_demo() -> int:
+    """Create the demo people who do not exist yet; return how many were created."""
+    version = current_version() or load_programme_file().version
+    director = find_by_email(DEMO_PEOPLE[0].email)
+    created = 0
+    for spec in DEMO_PEOPLE:
+        if find_by_email(spec.email) is not None:
+            continue
+        person = create_person(
+            email=spec.email,
+            full_name=spec.full_name,
+            post_nominals=spec.post_nominals,
+            job_title=spec.job_title,
+            roles=spec.roles,
+            password=DEMO_PASSWORD,
+            actor_id=director.id if director else None,
+        )
+        director = director or person
+        _add_licence(person, spec, verifier=director)
+        if spec.enrolled_months_ago is not None:
+            enrol(person, actor_id=director.id, enrolled_on=_months_ago(spec.enrolled_months_ago))
+        if spec.supervisor_months_ago is not None:
+            award_credential(
+                person,
+                "AIRT-S",
+                actor_id=director.id,
+                version=version,
+                awarded_on=_months_ago(spec.supervisor_months_ago),
+            )
+        created += 1
+    return created
+
+
+def _add_licence(person: Person, spec: DemoPerson, *, verifier: Person) -> None:
+    licence_type, number, jurisdiction = spec.licence
+    licence = add_licence(
+        person,
+        licence_type=licence_type,
+        number=number,
+        jurisdiction=jurisdiction,
+        expires_on=today() + timedelta(days=540),
+        actor_id=verifier.id,
+    )
+    if spec.licence_verified:
+        verify_licence(licence, verifier=verifier)

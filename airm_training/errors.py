@@ -1,0 +1,67 @@
+"""Friendly error pages; JSON for API clients."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+
+from airm_training.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.path.endswith(".json")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """403, 404, 429 and 500 pages; a 500 never shows a traceback."""
+
+    def render(status: int, **context):
+        if _wants_json():
+            return {"error": context.get("title", "Error")}, status
+        return render_template("errors/error.html", status=status, **context), status
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render(
+            400,
+            title="That request could not be understood",
+            message="Something in the request was missing or malformed. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        need = g.get("missing_need")
+        message = (
+            f"This page is for {need.description}."
+            if need
+            else "You may not open this record: it belongs to someone else."
+        )
+        return render(403, title="You don't have access to this page", message=message)
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render(
+            404,
+            title="Page not found",
+            message="There is nothing at this address. It may have moved or never existed.",
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error):
+        return render(
+            429,
+            title="Too many attempts",
+            message="Too many attempts in a short time. Wait a minute, then try again.",
+            limit=str(error.limit.limit) if error.limit else None,
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return render(
+            500,
+            title="Something went wrong on our side",
+            message="The error has been logged. Nothing you did was saved "
+            "halfway: try again in a moment.",
+        )

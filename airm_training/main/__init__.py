@@ -1,0 +1,1 @@
+"""Landing pages for each role, and the health check."""

@@ -1,0 +1,85 @@
+"""The home page of each role and ``/healthz``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from airm_training.core.permissions import (
+    CANDIDATE,
+    CO_CREATOR,
+    DIRECTOR,
+    SUPERVISOR,
+    person_is_supervisor,
+    public,
+    requires,
+)
+from airm_training.credentials.services import awards_of, enrolment_of
+from airm_training.extensions import db
+from airm_training.main.overview import director_overview
+from airm_training.people.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/home")
+def home():
+    """Send each person to the home page of their principal role."""
+    person = current_user
+    if person.has_role(Role.DIRECTOR, Role.ADMIN):
+        return redirect(url_for("main.director_home"))
+    if person.has_role(Role.CO_CREATOR):
+        return redirect(url_for("main.board_home"))
+    if person_is_supervisor(person):
+        return redirect(url_for("main.supervisor_home"))
+    if person.has_role(Role.CANDIDATE):
+        return redirect(url_for("main.candidate_home"))
+    return render_template("main/no_role.html")
+
+
+@bp.route("/candidate")
+@requires(CANDIDATE)
+def candidate_home():
+    return render_template(
+        "main/candidate_home.html",
+        enrolment=enrolment_of(current_user),
+        awards=awards_of(current_user),
+    )
+
+
+@bp.route("/supervision")
+@requires(SUPERVISOR)
+def supervisor_home():
+    return render_template("main/supervisor_home.html", awards=awards_of(current_user))
+
+
+@bp.route("/board")
+@requires(CO_CREATOR)
+def board_home():
+    return render_template("main/board_home.html")
+
+
+@bp.route("/director")
+@requires(DIRECTOR)
+def director_home():
+    return render_template("main/director_home.html", overview=director_overview())
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

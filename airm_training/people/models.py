@@ -1,0 +1,121 @@
+"""A person (one account), the roles they hold and their licences."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from airm_training.core.clock import today, utcnow
+from airm_training.extensions import db
+
+
+class Role(enum.StrEnum):
+    """Roles granted explicitly. "Supervisor" is not here: it follows from a current
+    credential whose level confers supervision (AIRT-S)."""
+
+    CANDIDATE = "candidate"
+    CO_CREATOR = "co-creator"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    post_nominals: Mapped[str] = mapped_column(sa.String(120), default="")
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    role_assignments: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="person",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="RoleAssignment.person_id",
+    )
+    licences: Mapped[list[Licence]] = relationship(
+        back_populates="person",
+        cascade="all, delete-orphan",
+        foreign_keys="Licence.person_id",
+        order_by="Licence.expires_on",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.email}>"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name}, {self.post_nominals}" if self.post_nominals else self.full_name
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(assignment.role) for assignment in self.role_assignments)
+
+    def has_role(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    # Flask-Login: the session holds id and session version, so bumping the version
+    # (logout, password change, deactivation) ends every existing session.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class RoleAssignment(db.Model):
+    __tablename__ = "role_assignment"
+    __table_args__ = (sa.UniqueConstraint("person_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+
+    person: Mapped[Person] = relationship(
+        back_populates="role_assignments", foreign_keys=[person_id]
+    )
+
+
+class Licence(db.Model):
+    """A professional licence (LMHC, LPC, ...). Verified by a director."""
+
+    __tablename__ = "licence"
+    __table_args__ = (sa.UniqueConstraint("person_id", "licence_type", "number", "jurisdiction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    licence_type: Mapped[str] = mapped_column(sa.String(40))
+    number: Mapped[str] = mapped_column(sa.String(60))
+    jurisdiction: Mapped[str] = mapped_column(sa.String(80))
+    expires_on: Mapped[date]
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="licences", foreign_keys=[person_id])
+    verified_by: Mapped[Person | None] = relationship(foreign_keys=[verified_by_id])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def is_valid_on(self, day: date | None = None) -> bool:
+        """Verified and not expired on ``day`` (the expiry date itself still counts)."""
+        return self.is_verified and self.expires_on >= (day or today())

@@ -1,0 +1,170 @@
+"""Creating people, passwords and roles. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today, utcnow
+from airm_training.core.errors import DomainError
+from airm_training.extensions import db
+from airm_training.people.models import Licence, Person, Role, RoleAssignment
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 128
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise DomainError.on(
+            field, f"Use at least {PASSWORD_MIN_LENGTH} characters; a short phrase works well."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise DomainError.on(field, f"Use at most {PASSWORD_MAX_LENGTH} characters.")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(person: Person, password: str) -> bool:
+    return bool(person.password_hash) and check_password_hash(person.password_hash, password)
+
+
+def create_person(
+    *,
+    email: str,
+    full_name: str,
+    actor_id: int | None,
+    post_nominals: str = "",
+    job_title: str = "",
+    roles: tuple[Role, ...] = (),
+    password: str | None = None,
+) -> Person:
+    """Create an account; without a password it waits for an invitation to be accepted."""
+    email = normalise_email(email)
+    full_name = full_name.strip()
+    if not full_name:
+        raise DomainError.on("full_name", "Enter the person's name.")
+    if find_by_email(email) is not None:
+        raise DomainError.on("email", "Someone with this e-mail address already has an account.")
+    person = Person(
+        email=email,
+        full_name=full_name,
+        post_nominals=post_nominals.strip(),
+        job_title=job_title.strip(),
+        active=True,
+        session_version=1,
+    )
+    if password is not None:
+        check_password_rules(password)
+        person.password_hash = hash_password(password)
+    db.session.add(person)
+    db.session.flush()
+    record_event(
+        "person.created",
+        "person",
+        person.id,
+        actor_id=actor_id,
+        after={"email": email, "full_name": person.full_name},
+    )
+    for role in roles:
+        grant_role(person, role, actor_id=actor_id)
+    return person
+
+
+def grant_role(person: Person, role: Role, *, actor_id: int | None) -> None:
+    if role in person.roles:
+        return
+    person.role_assignments.append(RoleAssignment(role=role.value, granted_by_id=actor_id))
+    db.session.flush()
+    record_event("role.granted", "person", person.id, actor_id=actor_id, after={"role": role.value})
+
+
+def set_password(person: Person, password: str, *, actor_id: int | None) -> None:
+    """Set a new password and end every existing session of the person."""
+    check_password_rules(password)
+    person.password_hash = hash_password(password)
+    end_sessions(person)
+    record_event("person.password_set", "person", person.id, actor_id=actor_id)
+
+
+def end_sessions(person: Person) -> None:
+    """Invalidate every session cookie issued to the person so far."""
+    person.session_version += 1
+    db.session.flush()
+
+
+def add_licence(
+    person: Person,
+    *,
+    licence_type: str,
+    number: str,
+    jurisdiction: str,
+    expires_on: date,
+    actor_id: int | None,
+) -> Licence:
+    """Record a licence (unverified until a director verifies it)."""
+    licence_type, number, jurisdiction = licence_type.strip(), number.strip(), jurisdiction.strip()
+    problems = [
+        (name, message)
+        for name, value, message in (
+            ("licence_type", licence_type, "Enter the licence type, e.g. LMHC."),
+            ("number", number, "Enter the licence number."),
+            ("jurisdiction", jurisdiction, "Enter the state or country that issued it."),
+        )
+        if not value
+    ]
+    if problems:
+        raise DomainError(*problems)
+    if expires_on < today():
+        raise DomainError.on("expires_on", "This licence has already expired.")
+    licence = Licence(
+        licence_type=licence_type, number=number, jurisdiction=jurisdiction, expires_on=expires_on
+    )
+    person.licences.append(licence)
+    db.session.flush()
+    record_event(
+        "licence.recorded",
+        "licence",
+        licence.id,
+        actor_id=actor_id,
+        after={
+            "person_id": person.id,
+            "licence_type": licence_type,
+            "number": number,
+            "jurisdiction": jurisdiction,
+            "expires_on": expires_on.isoformat(),
+        },
+    )
+    return licence
+
+
+def verify_licence(licence: Licence, *, verifier: Person) -> None:
+    """A director confirms the licence with the issuing board."""
+    if not verifier.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise DomainError.on(None, "Only a director can verify a licence.")
+    if licence.verified_at is not None:
+        raise DomainError.on(None, "This licence is already verified.")
+    licence.verified_at = utcnow()
+    licence.verified_by_id = verifier.id
+    db.session.flush()
+    record_event(
+        "licence.verified",
+        "licence",
+        licence.id,
+        actor_id=verifier.id,
+        after={"verified_at": licence.verified_at.isoformat()},
+    )

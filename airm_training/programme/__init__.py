@@ -1,0 +1,1 @@
+"""The programme definition: credential levels, requirements, modules, hours categories."""

@@ -1,0 +1,104 @@
+"""Configuration read from environment variables: development, testing and production."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _default_sqlite_url() -> str:
+    return f"sqlite:///{BASE_DIR / 'instance' / 'airm.sqlite3'}"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_sqlite_url())
+    ORGANISATION_NAME = os.environ.get("AIRM_ORGANISATION_NAME", "Bellevue Trauma Recovery Center")
+    ORGANISATION_SHORT_NAME = os.environ.get("AIRM_ORGANISATION_SHORT_NAME", "BTRC")
+    # Public base URL used in e-mails and on certificates (QR codes); empty = request host.
+    PUBLIC_BASE_URL = os.environ.get("AIRM_PUBLIC_BASE_URL", "")
+
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("AIRM_SESSION_MINUTES", 8 * 60))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    INVITE_TOKEN_MAX_AGE = _env_int("AIRM_INVITE_HOURS", 72) * 3600
+    RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
+
+    # Passwords: werkzeug's scrypt unless a test config asks for something cheaper.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "airm-training@localhost")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("AIRM_LOGIN_RATE_LIMIT", "10 per minute;30 per hour")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    @classmethod
+    def engine_options(cls, url: str) -> dict:
+        """SQLite: a busy timeout for concurrent writers; PostgreSQL: pre-ping pooled links."""
+        if url.startswith("sqlite"):
+            return {"connect_args": {"timeout": 15}}
+        return {"pool_pre_ping": True}
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("AIRM_TEST_DATABASE_URL", "sqlite://")
+    MAIL_BACKEND = "locmem"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - cheap hashing for tests
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = "localhost"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The config class named by ``name`` or by ``AIRM_ENV`` (default: development)."""
+    name = name or os.environ.get("AIRM_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"Unknown AIRM_ENV {name!r}: use one of {', '.join(sorted(CONFIGS))}."
+        ) from None

@@ -1,0 +1,112 @@
+"""Test setup: one database per session built by the migrations, a rolled-back
+transaction per test, and a client that submits the real HTML forms.
+
+Set ``AIRM_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://airm:airm@127.0.0.1/airm_test``)
+to run the same suite on PostgreSQL; the default is a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import flask
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from airm_training import create_app
+from airm_training.extensions import db, limiter, mail
+from airm_training.programme.loader import load_programme_file
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def _reset_database(url: str) -> None:
+    """Start from an empty database so the migrations build every table."""
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("AIRM_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'airm-test.sqlite3'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    _reset_database(database_url)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_programme_file()
+        db.session.commit()
+        db.session.remove()
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    app.test_client_class = IsolatedClient
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (its own session and ``g``), as in
+    production, even while the test itself holds one."""
+
+    def open(self, *args, **kwargs):
+        app_token = flask.globals._cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            flask.globals._cv_app.reset(app_token)
+
+    def form_token(self, path: str) -> str:
+        """The CSRF token embedded in the form at ``path``."""
+        return csrf_token_in(self.get(path).get_data(as_text=True))
+
+    def submit(self, path: str, data: dict | None = None, *, form_path: str | None = None, **kwargs):
+        """Open the page holding the form, then post it with its CSRF token."""
+        token = self.form_token(form_path or path)
+        return self.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+def csrf_token_in(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Every test runs inside a transaction that is rolled back afterwards."""
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        limiter.reset()
+        mail.outbox = []
+        try:
+            yield
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def client(app) -> IsolatedClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox():
+    return mail.outbox
