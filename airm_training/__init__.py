@@ -53,6 +53,8 @@ def check_production_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
+    import airm_training.models  # noqa: F401 - registers every table on the metadata
+
     install_sqlite_settings()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -83,10 +85,11 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
+    from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.people.routes import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, cli_bp):
+    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, cli_bp):
         app.register_blueprint(blueprint)
 
 

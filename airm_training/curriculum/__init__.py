@@ -1,0 +1,1 @@
+"""Modules of the curriculum and who has completed them."""

@@ -1,0 +1,30 @@
+"""Imports every model so the metadata (and Alembic) knows all tables."""
+
+from airm_training.audit.models import AuditEvent
+from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.people.models import Licence, Person, RoleAssignment
+from airm_training.programme.models import (
+    CredentialLevel,
+    HoursCategory,
+    Module,
+    ProgrammeLevel,
+    ProgrammeVersion,
+    Requirement,
+)
+
+__all__ = [
+    "AuditEvent",
+    "CredentialAward",
+    "CredentialLevel",
+    "Enrolment",
+    "HoursCategory",
+    "Licence",
+    "Module",
+    "ModuleCompletion",
+    "Person",
+    "ProgrammeLevel",
+    "ProgrammeVersion",
+    "Requirement",
+    "RoleAssignment",
+]
