@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from airm_training import create_app
-from airm_training.extensions import db, limiter, mail
+from airm_training.extensions import db, limiter
 from airm_training.programme.loader import load_programme_file
 
 TEST_PASSWORD = "correct horse battery"
@@ -70,7 +70,9 @@ class IsolatedClient(FlaskClient):
         """The CSRF token embedded in the form at ``path``."""
         return csrf_token_in(self.get(path).get_data(as_text=True))
 
-    def submit(self, path: str, data: dict | None = None, *, form_path: str | None = None, **kwargs):
+    def submit(
+        self, path: str, data: dict | None = None, *, form_path: str | None = None, **kwargs
+    ):
         """Open the page holding the form, then post it with its CSRF token."""
         token = self.form_token(form_path or path)
         return self.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
@@ -92,7 +94,7 @@ def _transaction(app):
         outer = connection.begin()
         engines[None] = connection
         limiter.reset()
-        mail.outbox = []
+        app.extensions["mailman"].outbox = []
         try:
             yield
         finally:
@@ -108,5 +110,6 @@ def client(app) -> IsolatedClient:
 
 
 @pytest.fixture
-def outbox():
-    return mail.outbox
+def outbox(app) -> list:
+    """E-mails the app sent during the test (flask_mailman's locmem backend)."""
+    return app.extensions["mailman"].outbox

@@ -3,6 +3,7 @@ and any edit, deletion or insertion behind the application's back is detected.""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,15 @@ GENESIS = "0" * 64
 table = AuditEvent.__table__
 
 
-def _record(n: int = 5) -> list[AuditEvent]:
-    """Append ``n`` events to the chain (which already holds the session's setup events)."""
-    return [
+class _Event:
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _record(n: int = 5) -> list[_Event]:
+    """Append ``n`` events to the chain (which already holds the session's setup events);
+    return what was written, detached from the ORM so that tampering cannot change it."""
+    events = [
         record_event(
             "test.event",
             "thing",
@@ -30,6 +37,11 @@ def _record(n: int = 5) -> list[AuditEvent]:
         )
         for i in range(n)
     ]
+    return [_snapshot(event) for event in events]
+
+
+def _snapshot(event) -> _Event:
+    return _Event(**{column.name: getattr(event, column.name) for column in table.columns})
 
 
 def _rows() -> list[sa.Row]:
@@ -60,18 +72,13 @@ def _insert_forged(**values) -> None:
     db.session.expire_all()
 
 
-class _Event:
-    def __init__(self, **values):
-        self.__dict__.update(values)
-
-
 # --- recording --------------------------------------------------------------------------
 def test_record_event_links_each_event_to_the_one_before():
     last_before = db.session.scalar(sa.select(table.c.hash).order_by(table.c.id.desc()).limit(1))
     events = _record(4)
 
     assert events[0].prev_hash == last_before
-    for previous, event in zip(events, events[1:], strict=False):
+    for previous, event in itertools.pairwise(events):
         assert event.id == previous.id + 1
         assert event.prev_hash == previous.hash
     for event in events:
@@ -84,7 +91,7 @@ def test_the_first_event_of_the_chain_links_to_the_genesis_hash():
     _record(2)
     rows = _rows()
     assert rows[0].prev_hash == GENESIS
-    for previous, row in zip(rows, rows[1:], strict=False):
+    for previous, row in itertools.pairwise(rows):
         assert row.prev_hash == previous.hash
 
 
@@ -111,7 +118,7 @@ def test_hash_covers_every_field():
         ("after", {"n": -1}),
         ("prev_hash", "f" * 64),
     ):
-        forged = _Event(**{c.name: getattr(event, c.name) for c in table.columns})
+        forged = _snapshot(event)
         setattr(forged, field, value)
         assert compute_hash(forged) != original, field
 
@@ -191,6 +198,7 @@ def test_deleting_a_middle_event_is_detected():
 
 
 def test_deleting_the_first_event_is_detected():
+    _record(3)
     first_id = _rows()[0].id
     db.session.execute(sa.delete(table).where(table.c.id == first_id))
     db.session.expire_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import show_problems
@@ -80,7 +81,7 @@ def attendance(code: str):
     module = _module_or_404(code)
     candidates = enrolled_candidates()
     form = AttendanceForm()
-    form.people.choices = [(p.id, p.display_name) for p in candidates]
+    form.people.choices = [SelectChoice(p.id, p.display_name) for p in candidates]
     if form.validate_on_submit():
         chosen = [p for p in candidates if p.id in set(form.people.data)]
         try:

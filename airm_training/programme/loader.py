@@ -65,7 +65,7 @@ def load_programme_file(path: Path = DEFAULT_PROGRAMME_FILE, *, actor_id: int | 
 def load_programme(
     document: dict[str, Any], *, checksum: str, base: Path, actor_id: int | None
 ) -> LoadResult:
-    _validate(document)
+    _validate(document, base)
     header = document["programme"]
     existing = db.session.scalar(
         sa.select(ProgrammeVersion).where(
@@ -196,7 +196,7 @@ def _add_missing_modules(documents: list[dict[str, Any]], base: Path) -> int:
     return len(new_codes)
 
 
-def _validate(document: dict[str, Any]) -> None:
+def _validate(document: dict[str, Any], base: Path) -> None:
     """Collect every structural problem so the author can fix the file in one go."""
     problems: list[tuple[str | None, str]] = []
     header = document.get("programme", {})
@@ -206,9 +206,14 @@ def _validate(document: dict[str, Any]) -> None:
     levels = document.get("levels") or []
     if not levels:
         problems.append((None, "The programme needs at least one [[levels]] entry."))
-    module_codes = {doc.get("code") for doc in document.get("modules", [])}
+    known_modules = set(db.session.scalars(sa.select(Module.code)))
+    module_codes = {doc.get("code") for doc in document.get("modules", [])} | known_modules
     stages = {stage.value for stage in ModuleStage}
     for doc in document.get("modules", []):
+        content_file = doc.get("content_file")
+        is_new = doc.get("code") not in known_modules  # only new modules read their content
+        if is_new and content_file and not (base / content_file).is_file():
+            problems.append((None, f"Module {doc.get('code')}: {content_file} not found."))
         if doc.get("stage") not in stages:
             problems.append(
                 (None, f"Module {doc.get('code')}: stage must be one of {sorted(stages)}.")
@@ -216,7 +221,13 @@ def _validate(document: dict[str, Any]) -> None:
         for code in doc.get("prerequisites", []):
             if code not in module_codes:
                 problems.append((None, f"Module {doc.get('code')}: unknown prerequisite {code}."))
-    level_codes = {level.get("code") for level in levels}
+    level_codes = [level.get("code") for level in levels]
+    for code in {code for code in level_codes if level_codes.count(code) > 1}:
+        problems.append((None, f"Level {code} is defined more than once."))
+    if levels and not any(level.get("granted_by") == GrantedBy.ENROLMENT for level in levels):
+        problems.append((None, "One level must be granted on enrolment (granted_by = enrolment)."))
+    category_codes = {doc.get("code") for doc in document.get("hours_categories", [])}
+    category_codes |= set(db.session.scalars(sa.select(HoursCategory.code)))
     kinds = {kind.value for kind in RequirementKind}
     for level in levels:
         unknown = set(level) - _LEVEL_KEYS
@@ -241,6 +252,16 @@ def _validate(document: dict[str, Any]) -> None:
             for code in req.get("modules", []):
                 if code not in module_codes:
                     problems.append((None, f"Level {level.get('code')}: unknown module {code}."))
+            for code in req.get("categories", []):
+                if code not in category_codes:
+                    problems.append(
+                        (None, f"Level {level.get('code')}: unknown hours category {code}.")
+                    )
+            hours = req.get("minimum_hours", 0)
+            if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
+                problems.append(
+                    (None, f"Level {level.get('code')}: minimum_hours must be a positive number.")
+                )
             if "level" in req and req["level"] not in level_codes:
                 problems.append((None, f"Level {level.get('code')}: unknown level {req['level']}."))
     if problems:

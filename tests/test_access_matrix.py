@@ -1,0 +1,327 @@
+"""Who may open which page: every route's declared need, every parameterless GET page (and
+a sample URL of every GET page with parameters) opened by every kind of principal. The
+tables are written out by hand, cell by cell: a new route fails these tests until someone
+decides who may open it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from airm_training.core import permissions
+from airm_training.core.permissions import declared_need
+from airm_training.people.models import Role
+from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
+
+SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
+
+# endpoint -> the name of the Need it must declare in airm_training.core.permissions
+EXPECTED_NEEDS = {
+    "main.index": "PUBLIC",
+    "main.home": "SIGNED_IN",
+    "main.candidate_home": "CANDIDATE",
+    "main.supervisor_home": "SUPERVISOR",
+    "main.board_home": "CO_CREATOR",
+    "main.director_home": "DIRECTOR",
+    "main.healthz": "PUBLIC",
+    "auth.login": "PUBLIC",
+    "auth.logout": "SIGNED_IN",
+    "auth.accept_invite": "PUBLIC",
+    "auth.reset_password": "PUBLIC",
+    "auth.request_reset": "PUBLIC",
+    "people.directory": "DIRECTOR",
+    "people.show": "SIGNED_IN",
+    "people.invite": "DIRECTOR",
+    "curriculum.index": "SIGNED_IN",
+    "curriculum.show": "SIGNED_IN",
+    "curriculum.complete": "CANDIDATE",
+    "curriculum.attendance": "DIRECTOR",
+}
+
+OK = 200
+FORBIDDEN = 403
+LOGIN = "/auth/login"
+
+
+def redirect(path: str) -> tuple[int, str]:
+    return (302, path)
+
+
+# principal -> endpoint -> expected outcome of a GET, cell by cell.
+EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
+    "anonymous": {
+        "main.index": redirect(LOGIN),
+        "main.home": redirect(LOGIN),
+        "main.candidate_home": redirect(LOGIN),
+        "main.supervisor_home": redirect(LOGIN),
+        "main.board_home": redirect(LOGIN),
+        "main.director_home": redirect(LOGIN),
+        "main.healthz": OK,
+        "auth.login": OK,
+        "auth.request_reset": OK,
+        "people.directory": redirect(LOGIN),
+        "people.invite": redirect(LOGIN),
+        "curriculum.index": redirect(LOGIN),
+    },
+    "candidate": {
+        "main.index": redirect("/home"),
+        "main.home": redirect("/candidate"),
+        "main.candidate_home": OK,
+        "main.supervisor_home": FORBIDDEN,
+        "main.board_home": FORBIDDEN,
+        "main.director_home": FORBIDDEN,
+        "main.healthz": OK,
+        "auth.login": redirect("/home"),
+        "auth.request_reset": OK,
+        "people.directory": FORBIDDEN,
+        "people.invite": FORBIDDEN,
+        "curriculum.index": OK,
+    },
+    "supervisor": {
+        "main.index": redirect("/home"),
+        "main.home": redirect("/supervision"),
+        "main.candidate_home": FORBIDDEN,
+        "main.supervisor_home": OK,
+        "main.board_home": FORBIDDEN,
+        "main.director_home": FORBIDDEN,
+        "main.healthz": OK,
+        "auth.login": redirect("/home"),
+        "auth.request_reset": OK,
+        "people.directory": FORBIDDEN,
+        "people.invite": FORBIDDEN,
+        "curriculum.index": OK,
+    },
+    "co-creator": {
+        "main.index": redirect("/home"),
+        "main.home": redirect("/board"),
+        "main.candidate_home": FORBIDDEN,
+        "main.supervisor_home": FORBIDDEN,
+        "main.board_home": OK,
+        "main.director_home": FORBIDDEN,
+        "main.healthz": OK,
+        "auth.login": redirect("/home"),
+        "auth.request_reset": OK,
+        "people.directory": FORBIDDEN,
+        "people.invite": FORBIDDEN,
+        "curriculum.index": OK,
+    },
+    "director": {
+        "main.index": redirect("/home"),
+        "main.home": redirect("/director"),
+        "main.candidate_home": FORBIDDEN,
+        "main.supervisor_home": FORBIDDEN,
+        "main.board_home": FORBIDDEN,
+        "main.director_home": OK,
+        "main.healthz": OK,
+        "auth.login": redirect("/home"),
+        "auth.request_reset": OK,
+        "people.directory": OK,
+        "people.invite": OK,
+        "curriculum.index": OK,
+    },
+    "admin": {
+        "main.index": redirect("/home"),
+        "main.home": redirect("/director"),
+        "main.candidate_home": FORBIDDEN,
+        "main.supervisor_home": FORBIDDEN,
+        "main.board_home": FORBIDDEN,
+        "main.director_home": OK,
+        "main.healthz": OK,
+        "auth.login": redirect("/home"),
+        "auth.request_reset": OK,
+        "people.directory": OK,
+        "people.invite": OK,
+        "curriculum.index": OK,
+    },
+}
+
+# GET routes with URL parameters, opened at a sample URL ("{me}" is the principal's own id).
+SAMPLE_URLS = {
+    "people.show": "/people/{me}",
+    "curriculum.show": "/curriculum/AIRM-101",
+    "curriculum.attendance": "/curriculum/AIRM-101/attendance",
+    "auth.accept_invite": "/auth/invite/not-a-real-token",
+    "auth.reset_password": "/auth/reset/not-a-real-token",
+}
+BAD_LINK = 400  # a public page explaining that the link is invalid
+
+EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
+    "anonymous": {
+        "people.show": redirect(LOGIN),
+        "curriculum.show": redirect(LOGIN),
+        "curriculum.attendance": redirect(LOGIN),
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+    "candidate": {
+        "people.show": OK,
+        "curriculum.show": OK,
+        "curriculum.attendance": FORBIDDEN,
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+    "supervisor": {
+        "people.show": OK,
+        "curriculum.show": OK,
+        "curriculum.attendance": FORBIDDEN,
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+    "co-creator": {
+        "people.show": OK,
+        "curriculum.show": OK,
+        "curriculum.attendance": FORBIDDEN,
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+    "director": {
+        "people.show": OK,
+        "curriculum.show": OK,
+        "curriculum.attendance": OK,
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+    "admin": {
+        "people.show": OK,
+        "curriculum.show": OK,
+        "curriculum.attendance": OK,
+        "auth.accept_invite": BAD_LINK,
+        "auth.reset_password": BAD_LINK,
+    },
+}
+
+PRINCIPALS = {
+    "anonymous": None,
+    "candidate": make_candidate,
+    "supervisor": make_supervisor,
+    "co-creator": lambda: make_person(Role.CO_CREATOR),
+    "director": make_director,
+    "admin": lambda: make_person(Role.ADMIN),
+}
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED_ENDPOINTS]
+
+
+def _parameterless_get_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in _rules(app) if "GET" in rule.methods and not rule.arguments}
+
+
+def _path(app, endpoint: str) -> str:
+    (rule,) = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+    return rule.rule
+
+
+def test_every_route_is_in_the_needs_table(app):
+    endpoints = {rule.endpoint for rule in _rules(app)}
+    missing = endpoints - set(EXPECTED_NEEDS)
+    assert not missing, f"routes without an expected need in this test: {sorted(missing)}"
+    stale = set(EXPECTED_NEEDS) - endpoints
+    assert not stale, f"expected needs for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED_NEEDS))
+def test_each_view_declares_the_expected_need(app, endpoint):
+    expected = getattr(permissions, EXPECTED_NEEDS[endpoint])
+    actual = declared_need(app.view_functions[endpoint])
+    assert actual is expected, (
+        f"{endpoint} declares {actual.description!r}, expected {expected.description!r}"
+    )
+
+
+@pytest.mark.parametrize("principal", sorted(EXPECTED_OUTCOMES))
+def test_outcome_table_covers_every_parameterless_get_route(app, principal):
+    assert set(EXPECTED_OUTCOMES[principal]) == _parameterless_get_endpoints(app)
+
+
+def test_outcome_table_covers_every_principal():
+    assert set(EXPECTED_OUTCOMES) == set(PRINCIPALS)
+
+
+def _check(response, expected) -> str | None:
+    """A description of the mismatch, or None when the response is as expected."""
+    if isinstance(expected, tuple):
+        status, location = expected
+        actual_location = urlsplit(response.headers.get("Location", "")).path
+        if (response.status_code, actual_location) != (status, location):
+            return (
+                f"expected {status} to {location}, "
+                f"got {response.status_code} {response.headers.get('Location')}"
+            )
+    elif response.status_code != expected:
+        return f"expected {expected}, got {response.status_code}"
+    return None
+
+
+def _sign_in(client, principal: str):
+    make = PRINCIPALS[principal]
+    if make is None:
+        return None
+    person = make()
+    response = login(client, person)
+    assert response.status_code == 302, f"{principal} could not sign in"
+    return person
+
+
+@pytest.mark.parametrize("principal", sorted(PRINCIPALS))
+def test_access_matrix(app, client, principal):
+    _sign_in(client, principal)
+    failures = []
+    for endpoint in sorted(_parameterless_get_endpoints(app)):
+        problem = _check(client.get(_path(app, endpoint)), EXPECTED_OUTCOMES[principal][endpoint])
+        if problem:
+            failures.append(f"{endpoint}: {problem}")
+    assert not failures, f"{principal}:\n" + "\n".join(failures)
+
+
+def test_sample_urls_cover_every_get_route_with_parameters(app):
+    with_arguments = {
+        rule.endpoint for rule in _rules(app) if "GET" in rule.methods and rule.arguments
+    }
+    assert set(SAMPLE_URLS) == with_arguments
+    for principal in PRINCIPALS:
+        assert set(EXPECTED_SAMPLE_OUTCOMES[principal]) == with_arguments, principal
+
+
+@pytest.mark.parametrize("principal", sorted(PRINCIPALS))
+def test_access_matrix_of_routes_with_parameters(client, principal):
+    person = _sign_in(client, principal)
+    failures = []
+    for endpoint, url in sorted(SAMPLE_URLS.items()):
+        url = url.format(me=person.id if person else 1)
+        problem = _check(client.get(url), EXPECTED_SAMPLE_OUTCOMES[principal][endpoint])
+        if problem:
+            failures.append(f"{endpoint} ({url}): {problem}")
+    assert not failures, f"{principal}:\n" + "\n".join(failures)
+
+
+def test_anonymous_redirect_to_login_remembers_the_page(client):
+    response = client.get("/director")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == LOGIN
+    assert "next=%2Fdirector" in location.query
+
+
+def test_forbidden_page_names_the_missing_need(client):
+    login(client, make_candidate())
+    response = client.get("/director")
+    assert response.status_code == 403
+    assert "This page is for a director." in response.get_data(as_text=True)
+
+
+def test_people_show_is_for_the_person_and_directors(client):
+    """The one signed-in page with a parameter: object-level rule on top of the need."""
+    candidate, other = make_candidate(), make_candidate()
+    login(client, candidate)
+    assert client.get(f"/people/{candidate.id}").status_code == 200
+    assert client.get(f"/people/{other.id}").status_code == 403
+    assert client.get("/people/999999").status_code == 404
+
+
+def test_directors_can_open_any_person(client):
+    candidate = make_candidate()
+    login(client, make_director())
+    assert client.get(f"/people/{candidate.id}").status_code == 200
