@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from airm_training.audit.services import record_event
@@ -51,6 +60,7 @@ def login():
             form.password.errors.append(str(refusal))
         else:
             db.session.commit()
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(person, remember=False)
             flash(f"Welcome, {person.full_name}.", "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
