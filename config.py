@@ -52,6 +52,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("AIRM_LOGIN_RATE_LIMIT", "10 per minute;30 per hour")
 
+    # The centre's time zone decides what "today" is (no hours in the future).
+    TIMEZONE = os.environ.get("AIRM_TIMEZONE", "America/Los_Angeles")
+    # Entries submitted more than this many days after the session are flagged as late.
+    LATE_ENTRY_DAYS = _env_int("AIRM_LATE_ENTRY_DAYS", 30)
+    MAX_CONTENT_LENGTH = _env_int("AIRM_MAX_UPLOAD_MB", 5) * 1024 * 1024
+    HOURS_CSV_MAX_ROWS = _env_int("AIRM_HOURS_CSV_MAX_ROWS", 10_000)
+
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

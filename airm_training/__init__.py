@@ -86,10 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
+    from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.people.routes import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, cli_bp):
+    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, hours_bp, cli_bp):
         app.register_blueprint(blueprint)
 
 

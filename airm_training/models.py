@@ -3,6 +3,7 @@
 from airm_training.audit.models import AuditEvent
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
+from airm_training.hours.models import HoursEntry, HoursImport
 from airm_training.people.models import Licence, Person, RoleAssignment
 from airm_training.programme.models import (
     CredentialLevel,
@@ -19,6 +20,8 @@ __all__ = [
     "CredentialLevel",
     "Enrolment",
     "HoursCategory",
+    "HoursEntry",
+    "HoursImport",
     "Licence",
     "Module",
     "ModuleCompletion",

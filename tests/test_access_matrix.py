@@ -37,6 +37,21 @@ EXPECTED_NEEDS = {
     "curriculum.show": "SIGNED_IN",
     "curriculum.complete": "CANDIDATE",
     "curriculum.attendance": "DIRECTOR",
+    "hours.my_hours": "LOGS_HOURS",
+    "hours.new": "LOGS_HOURS",
+    "hours.show": "SIGNED_IN",
+    "hours.edit": "LOGS_HOURS",
+    "hours.amend": "LOGS_HOURS",
+    "hours.submit": "LOGS_HOURS",
+    "hours.withdraw": "LOGS_HOURS",
+    "hours.delete": "LOGS_HOURS",
+    "hours.csv_template": "LOGS_HOURS",
+    "hours.export": "LOGS_HOURS",
+    "hours.import_hours": "LOGS_HOURS",
+    "hours.queue": "SUPERVISOR",
+    "hours.sign": "SUPERVISOR",
+    "hours.return_": "SUPERVISOR",
+    "hours.supervisees": "SUPERVISOR",
 }
 
 OK = 200
@@ -63,6 +78,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": redirect(LOGIN),
         "people.invite": redirect(LOGIN),
         "curriculum.index": redirect(LOGIN),
+        "hours.my_hours": redirect(LOGIN),
+        "hours.new": redirect(LOGIN),
+        "hours.csv_template": redirect(LOGIN),
+        "hours.export": redirect(LOGIN),
+        "hours.import_hours": redirect(LOGIN),
+        "hours.queue": redirect(LOGIN),
+        "hours.supervisees": redirect(LOGIN),
     },
     "candidate": {
         "main.index": redirect("/home"),
@@ -77,6 +99,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
+        "hours.my_hours": OK,
+        "hours.new": OK,
+        "hours.csv_template": OK,
+        "hours.export": OK,
+        "hours.import_hours": OK,
+        "hours.queue": FORBIDDEN,
+        "hours.supervisees": FORBIDDEN,
     },
     "supervisor": {
         "main.index": redirect("/home"),
@@ -91,6 +120,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
+        "hours.my_hours": OK,
+        "hours.new": OK,
+        "hours.csv_template": OK,
+        "hours.export": OK,
+        "hours.import_hours": OK,
+        "hours.queue": OK,
+        "hours.supervisees": OK,
     },
     "co-creator": {
         "main.index": redirect("/home"),
@@ -105,6 +141,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
+        "hours.my_hours": FORBIDDEN,
+        "hours.new": FORBIDDEN,
+        "hours.csv_template": FORBIDDEN,
+        "hours.export": FORBIDDEN,
+        "hours.import_hours": FORBIDDEN,
+        "hours.queue": FORBIDDEN,
+        "hours.supervisees": FORBIDDEN,
     },
     "director": {
         "main.index": redirect("/home"),
@@ -119,6 +162,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": OK,
         "people.invite": OK,
         "curriculum.index": OK,
+        "hours.my_hours": FORBIDDEN,
+        "hours.new": FORBIDDEN,
+        "hours.csv_template": FORBIDDEN,
+        "hours.export": FORBIDDEN,
+        "hours.import_hours": FORBIDDEN,
+        "hours.queue": FORBIDDEN,
+        "hours.supervisees": FORBIDDEN,
     },
     "admin": {
         "main.index": redirect("/home"),
@@ -133,6 +183,13 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.directory": OK,
         "people.invite": OK,
         "curriculum.index": OK,
+        "hours.my_hours": FORBIDDEN,
+        "hours.new": FORBIDDEN,
+        "hours.csv_template": FORBIDDEN,
+        "hours.export": FORBIDDEN,
+        "hours.import_hours": FORBIDDEN,
+        "hours.queue": FORBIDDEN,
+        "hours.supervisees": FORBIDDEN,
     },
 }
 
@@ -143,8 +200,12 @@ SAMPLE_URLS = {
     "curriculum.attendance": "/curriculum/AIRM-101/attendance",
     "auth.accept_invite": "/auth/invite/not-a-real-token",
     "auth.reset_password": "/auth/reset/not-a-real-token",
+    "hours.show": "/hours/999999",
+    "hours.edit": "/hours/999999/edit",
+    "hours.amend": "/hours/999999/amend",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
+NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
@@ -153,6 +214,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": redirect(LOGIN),
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": redirect(LOGIN),
+        "hours.edit": redirect(LOGIN),
+        "hours.amend": redirect(LOGIN),
     },
     "candidate": {
         "people.show": OK,
@@ -160,6 +224,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": FORBIDDEN,
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": NOT_FOUND,
+        "hours.edit": NOT_FOUND,
+        "hours.amend": NOT_FOUND,
     },
     "supervisor": {
         "people.show": OK,
@@ -167,6 +234,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": FORBIDDEN,
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": NOT_FOUND,
+        "hours.edit": NOT_FOUND,
+        "hours.amend": NOT_FOUND,
     },
     "co-creator": {
         "people.show": OK,
@@ -174,6 +244,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": FORBIDDEN,
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": NOT_FOUND,
+        "hours.edit": FORBIDDEN,
+        "hours.amend": FORBIDDEN,
     },
     "director": {
         "people.show": OK,
@@ -181,6 +254,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": OK,
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": NOT_FOUND,
+        "hours.edit": FORBIDDEN,
+        "hours.amend": FORBIDDEN,
     },
     "admin": {
         "people.show": OK,
@@ -188,6 +264,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "curriculum.attendance": OK,
         "auth.accept_invite": BAD_LINK,
         "auth.reset_password": BAD_LINK,
+        "hours.show": NOT_FOUND,
+        "hours.edit": FORBIDDEN,
+        "hours.amend": FORBIDDEN,
     },
 }
 

@@ -1,6 +1,9 @@
 """Current time in one place so that rules and tests agree on "now"."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
 
 
 def utcnow() -> datetime:
@@ -9,7 +12,11 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today's date in the centre's time zone (``TIMEZONE``), or UTC outside an app."""
+    zone = current_app.config.get("TIMEZONE") if has_app_context() else None
+    if not zone:
+        return utcnow().date()
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def add_months(start: date, months: int) -> date:

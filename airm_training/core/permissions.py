@@ -45,6 +45,10 @@ CO_CREATOR = role_need("a member of the co-creators' board", Role.CO_CREATOR)
 DIRECTOR = role_need("a director", Role.DIRECTOR, Role.ADMIN)
 ADMIN = role_need("an administrator", Role.ADMIN)
 SUPERVISOR = Need("a supervisor holding a current AIRT-S", lambda p: person_is_supervisor(p))
+LOGS_HOURS = Need(
+    "a candidate or a supervisor",
+    lambda p: p.has_role(Role.CANDIDATE) or person_is_supervisor(p),
+)
 
 
 def requires(need: Need) -> Callable[[F], F]:

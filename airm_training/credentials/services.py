@@ -153,3 +153,27 @@ def _entry_level(version: ProgrammeVersion) -> ProgrammeLevel:
         if rules.granted_by == "enrolment":
             return rules
     raise DomainError.on(None, "The programme defines no level granted on enrolment.")
+
+
+def supervision_periods(person_ids: set[int]) -> dict[int, list[tuple[date, date | None]]]:
+    """For each person, the periods (from, through) in which they held an active
+    credential that confers supervision. One query, for any number of people."""
+    periods: dict[int, list[tuple[date, date | None]]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return periods
+    rows = db.session.execute(
+        sa.select(CredentialAward.person_id, CredentialAward.awarded_on, CredentialAward.expires_on)
+        .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
+        .where(
+            CredentialAward.person_id.in_(person_ids),
+            CredentialLevel.confers_supervision.is_(True),
+            CredentialAward.status == AwardStatus.ACTIVE,
+        )
+    )
+    for person_id, awarded_on, expires_on in rows:
+        periods[person_id].append((awarded_on, expires_on))
+    return periods
+
+
+def held_on(periods: list[tuple[date, date | None]], day: date) -> bool:
+    return any(start <= day and (end is None or day <= end) for start, end in periods)

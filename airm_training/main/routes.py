@@ -17,6 +17,7 @@ from airm_training.core.permissions import (
 )
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.extensions import db
+from airm_training.hours.queries import queue_for
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 
@@ -59,7 +60,12 @@ def candidate_home():
 @bp.route("/supervision")
 @requires(SUPERVISOR)
 def supervisor_home():
-    return render_template("main/supervisor_home.html", awards=awards_of(current_user))
+    waiting = db.session.scalar(
+        sa.select(sa.func.count()).select_from(queue_for(current_user.id).subquery())
+    )
+    return render_template(
+        "main/supervisor_home.html", awards=awards_of(current_user), waiting=waiting
+    )
 
 
 @bp.route("/board")

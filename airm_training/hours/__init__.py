@@ -1,0 +1,1 @@
+"""Hours: candidates log training and supervised hours; supervisors sign them off."""

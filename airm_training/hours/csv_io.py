@@ -1,0 +1,343 @@
+"""Hours as CSV: the import template, all-or-nothing import, and export."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today, utcnow
+from airm_training.credentials.services import held_on, supervision_periods
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
+from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
+from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
+from airm_training.people.models import Person
+from airm_training.programme.models import HoursCategory
+
+IMPORT_COLUMNS = (
+    "session_date",
+    "duration_minutes",
+    "category",
+    "supervisor_email",
+    "stages",
+    "modalities",
+    "group_size",
+    "note",
+)
+REQUIRED_COLUMNS = ("session_date", "duration_minutes", "category", "supervisor_email")
+LIST_SEPARATOR = ";"
+EXPORT_COLUMNS = (
+    *IMPORT_COLUMNS,
+    "status",
+    "late",
+    "submitted_at",
+    "signed_by",
+    "signed_at",
+    "return_reason",
+    "amends_entry",
+    "entry_id",
+)
+_FIELD_TO_COLUMN = {
+    "session_date": "session_date",
+    "minutes": "duration_minutes",
+    "category": "category",
+    "supervisor": "supervisor_email",
+    "stages": "stages",
+    "modalities": "modalities",
+    "group_size": "group_size",
+    "note": "note",
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int | None  # line number in the file (the header is row 1); None: the whole file
+    column: str | None
+    reason: str
+
+
+class ImportRejected(Exception):
+    """The file was not imported; ``problems`` says why, row by row."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def template_csv() -> str:
+    example = {
+        "session_date": today().isoformat(),
+        "duration_minutes": "60",
+        "category": "individual-consultation",
+        "supervisor_email": "supervisor@example.org",
+        "stages": "attachment-awareness;disruption-detachment",
+        "modalities": "EMDR;ACT",
+        "group_size": "",
+        "note": "Consultation on pacing stage 2 (no client-identifying information)",
+    }
+    return _write([example], IMPORT_COLUMNS)
+
+
+def _write(rows: list[dict], columns: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _neutralise(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _neutralise(value) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(entries: list[HoursEntry]) -> str:
+    return _write(
+        [
+            {
+                "session_date": e.session_date.isoformat(),
+                "duration_minutes": e.minutes,
+                "category": e.category.code,
+                "supervisor_email": e.supervisor.email if e.supervisor else "",
+                "stages": LIST_SEPARATOR.join(e.stages or []),
+                "modalities": LIST_SEPARATOR.join(e.modalities or []),
+                "group_size": e.group_size or "",
+                "note": e.note,
+                "status": e.status,
+                "late": "yes" if e.late else "no",
+                "submitted_at": _iso(e.submitted_at),
+                "signed_by": e.signed_by.full_name if e.signed_by else "",
+                "signed_at": _iso(e.signed_at),
+                "return_reason": e.return_reason or "",
+                "amends_entry": e.amends_id or "",
+                "entry_id": e.id,
+            }
+            for e in entries
+        ],
+        EXPORT_COLUMNS,
+    )
+
+
+def _iso(moment) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+# --- import ------------------------------------------------------------------------------
+def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport:
+    """Validate every row, then submit all of them for sign-off, or none."""
+    checksum = hashlib.sha256(raw).hexdigest()
+    rows = _read_rows(raw)
+    previous = db.session.scalar(
+        sa.select(HoursImport).where(
+            HoursImport.person_id == person.id, HoursImport.checksum == checksum
+        )
+    )
+    if previous is not None:
+        raise ImportRejected(
+            [
+                RowProblem(
+                    None,
+                    None,
+                    f"This file was already imported on {previous.imported_at:%Y-%m-%d %H:%M} UTC.",
+                )
+            ]
+        )
+    inputs, problems = _parse_rows(rows, person)
+    if problems:
+        raise ImportRejected(problems)
+    batch = HoursImport(
+        person_id=person.id, checksum=checksum, filename=filename[:255], row_count=len(inputs)
+    )
+    db.session.add(batch)
+    db.session.flush()
+    _insert(person, inputs, batch)
+    record_event(
+        "hours.imported",
+        "hours_import",
+        batch.id,
+        actor_id=person.id,
+        after={"rows": len(inputs), "checksum": checksum, "filename": batch.filename},
+    )
+    return batch
+
+
+def _read_rows(raw: bytes) -> list[dict[str, str]]:
+    if not raw.strip():
+        raise ImportRejected([RowProblem(None, None, "The file is empty.")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            [
+                RowProblem(
+                    None, None, "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
+                )
+            ]
+        ) from None
+    if "\x00" in text:
+        raise ImportRejected([RowProblem(None, None, "The file is not a CSV text file.")])
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in IMPORT_COLUMNS]
+    if missing or unknown:
+        detail = []
+        if missing:
+            detail.append(f"missing {', '.join(missing)}")
+        if unknown:
+            detail.append(f"unknown {', '.join(unknown)}")
+        raise ImportRejected(
+            [
+                RowProblem(
+                    1,
+                    None,
+                    f"The header row does not match the template ({'; '.join(detail)}). "
+                    f"Expected: {','.join(IMPORT_COLUMNS)}",
+                )
+            ]
+        )
+    reader.fieldnames = header
+    limit = current_app.config["HOURS_CSV_MAX_ROWS"]
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) >= limit:
+                raise ImportRejected(
+                    [RowProblem(None, None, f"Import at most {limit:,} rows at a time.")]
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise ImportRejected(
+            [RowProblem(reader.line_num, None, f"Not valid CSV: {error}.")]
+        ) from None
+    if not rows:
+        raise ImportRejected([RowProblem(None, None, "The file has a header but no rows.")])
+    return rows
+
+
+def _parse_rows(rows: list[dict[str, str]], person: Person):
+    categories = {c.code: c for c in db.session.scalars(sa.select(HoursCategory))}
+    emails = {(row.get("supervisor_email") or "").strip().lower() for row in rows} - {""}
+    supervisors = (
+        {p.email: p for p in db.session.scalars(sa.select(Person).where(Person.email.in_(emails)))}
+        if emails
+        else {}
+    )
+    periods = supervision_periods({p.id for p in supervisors.values()})
+    day = today()
+    stages, modalities = stage_codes(), modality_names()
+    problems: list[RowProblem] = []
+    parsed: list[tuple[int, EntryInput]] = []
+    for line, row in enumerate(rows, start=2):
+        data, row_problems = _parse_row(row, line, supervisors)
+        problems += row_problems
+        if data is not None:
+            parsed.append((line, data))
+    logged = minutes_by_day(person.id, {data.session_date for _, data in parsed})
+    in_file: dict[date, int] = defaultdict(int)
+    inputs = []
+    for line, data in parsed:
+        sup_periods = periods.get(data.supervisor_id, []) if data.supervisor_id else []
+        ctx = EntryContext(
+            person_id=person.id,
+            today=day,
+            category=categories.get(data.category_code),
+            supervisor_held_on_session_date=held_on(sup_periods, data.session_date),
+            supervisor_held_today=held_on(sup_periods, day),
+            other_minutes_that_day=logged.get(data.session_date, 0) + in_file[data.session_date],
+            stage_codes=stages,
+            modality_names=modalities,
+        )
+        for field, reason in entry_problems(data, ctx, submitting=True):
+            problems.append(RowProblem(line, _FIELD_TO_COLUMN.get(field, field), reason))
+        in_file[data.session_date] += max(data.minutes, 0)
+        inputs.append(data)
+    problems.sort(key=lambda p: p.row or 0)
+    return inputs, problems
+
+
+def _parse_row(row: dict[str, str], line: int, supervisors: dict[str, Person]):
+    if None in row:  # more cells than columns
+        return None, [RowProblem(line, None, "This row has more cells than the header.")]
+    value = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+    problems = []
+    try:
+        session_date = date.fromisoformat(value["session_date"])
+    except ValueError:
+        problems.append(RowProblem(line, "session_date", "Write the date as YYYY-MM-DD."))
+        session_date = None
+    minutes = _int(value["duration_minutes"])
+    if minutes is None:
+        problems.append(
+            RowProblem(line, "duration_minutes", "Write the duration in whole minutes.")
+        )
+    group_size = _int(value["group_size"]) if value["group_size"] else None
+    if value["group_size"] and group_size is None:
+        problems.append(RowProblem(line, "group_size", "Write the group size as a whole number."))
+    supervisor = None
+    if value["supervisor_email"]:
+        supervisor = supervisors.get(value["supervisor_email"].lower())
+        if supervisor is None:
+            problems.append(
+                RowProblem(line, "supervisor_email", "No supervisor has this e-mail address.")
+            )
+    if problems:
+        return None, problems
+    return EntryInput(
+        session_date=session_date,
+        minutes=minutes,
+        category_code=value["category"],
+        supervisor_id=supervisor.id if supervisor else None,
+        stages=_list(value["stages"]),
+        modalities=_list(value["modalities"]),
+        group_size=group_size,
+        note=value["note"],
+    ), []
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 7 else None
+
+
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
+
+
+def _insert(person: Person, inputs: list[EntryInput], batch: HoursImport) -> None:
+    categories = {c.code: c.id for c in db.session.scalars(sa.select(HoursCategory))}
+    now = utcnow()
+    day = today()
+    window = current_app.config["LATE_ENTRY_DAYS"]
+    db.session.execute(
+        sa.insert(HoursEntry),
+        [
+            {
+                "person_id": person.id,
+                "session_date": data.session_date,
+                "minutes": data.minutes,
+                "category_id": categories[data.category_code],
+                "supervisor_id": data.supervisor_id,
+                "stages": sorted(set(data.stages)),
+                "modalities": sorted(set(data.modalities)),
+                "group_size": data.group_size,
+                "note": data.note,
+                "status": HoursStatus.SUBMITTED.value,
+                "late": is_late(data.session_date, day, window),
+                "import_id": batch.id,
+                "submitted_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for data in inputs
+        ],
+    )

@@ -1,0 +1,175 @@
+"""Reading hours: filtered lists, totals per category, the sign-off queue, supervisees.
+Each page costs a fixed number of queries, however many entries there are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.people.models import Person
+from airm_training.programme.models import HoursCategory
+
+PENDING = (HoursStatus.DRAFT.value, HoursStatus.SUBMITTED.value, HoursStatus.RETURNED.value)
+
+
+@dataclass(frozen=True)
+class HoursFilter:
+    status: str | None = None
+    category: str | None = None
+    supervisor_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def apply(self, statement: sa.Select) -> sa.Select:
+        if self.status:
+            statement = statement.where(HoursEntry.status == self.status)
+        if self.category:
+            statement = statement.where(
+                HoursEntry.category_id.in_(
+                    sa.select(HoursCategory.id).where(HoursCategory.code == self.category)
+                )
+            )
+        if self.supervisor_id:
+            statement = statement.where(HoursEntry.supervisor_id == self.supervisor_id)
+        if self.date_from:
+            statement = statement.where(HoursEntry.session_date >= self.date_from)
+        if self.date_to:
+            statement = statement.where(HoursEntry.session_date <= self.date_to)
+        return statement
+
+
+def entries_of(person_id: int, filters: HoursFilter) -> sa.Select:
+    """A person's entries, newest session first, with what the list shows preloaded."""
+    return filters.apply(
+        sa.select(HoursEntry)
+        .where(HoursEntry.person_id == person_id)
+        .options(selectinload(HoursEntry.supervisor), selectinload(HoursEntry.signed_by))
+        .order_by(HoursEntry.session_date.desc(), HoursEntry.id.desc())
+    )
+
+
+@dataclass
+class CategoryTotals:
+    category: HoursCategory
+    signed_minutes: int = 0
+    pending_minutes: int = 0
+
+
+def totals_by_category(person_ids: list[int], filters: HoursFilter | None = None):
+    """person id → category code → CategoryTotals (signed and pending), in one query."""
+    statement = (
+        sa.select(
+            HoursEntry.person_id,
+            HoursEntry.category_id,
+            sa.func.sum(
+                sa.case(
+                    (HoursEntry.status == HoursStatus.SIGNED.value, HoursEntry.minutes), else_=0
+                )
+            ),
+            sa.func.sum(sa.case((HoursEntry.status.in_(PENDING), HoursEntry.minutes), else_=0)),
+        )
+        .where(HoursEntry.person_id.in_(person_ids))
+        .group_by(HoursEntry.person_id, HoursEntry.category_id)
+    )
+    if filters:
+        statement = filters.apply(statement)
+    categories = {
+        c.id: c
+        for c in db.session.scalars(sa.select(HoursCategory).order_by(HoursCategory.position))
+    }
+    result: dict[int, dict[str, CategoryTotals]] = {
+        pid: {c.code: CategoryTotals(c) for c in categories.values() if not c.retired}
+        for pid in person_ids
+    }
+    for person_id, category_id, signed, pending in db.session.execute(statement):
+        category = categories[category_id]
+        totals = result[person_id].setdefault(category.code, CategoryTotals(category))
+        totals.signed_minutes = int(signed or 0)
+        totals.pending_minutes = int(pending or 0)
+    return result
+
+
+def queue_for(
+    supervisor_id: int,
+    *,
+    supervisee_id: int | None = None,
+    category: str | None = None,
+    late_only: bool = False,
+) -> sa.Select:
+    """Entries waiting for this supervisor's sign-off, grouped by supervisee then date."""
+    statement = (
+        sa.select(HoursEntry)
+        .join(Person, Person.id == HoursEntry.person_id)
+        .where(
+            HoursEntry.supervisor_id == supervisor_id,
+            HoursEntry.status == HoursStatus.SUBMITTED.value,
+            HoursEntry.person_id != supervisor_id,
+        )
+        .options(selectinload(HoursEntry.person), selectinload(HoursEntry.amends))
+        .order_by(Person.full_name, Person.id, HoursEntry.session_date, HoursEntry.id)
+    )
+    if supervisee_id:
+        statement = statement.where(HoursEntry.person_id == supervisee_id)
+    if category:
+        statement = statement.where(
+            HoursEntry.category_id.in_(
+                sa.select(HoursCategory.id).where(HoursCategory.code == category)
+            )
+        )
+    if late_only:
+        statement = statement.where(HoursEntry.late.is_(True))
+    return statement
+
+
+def supervisees_of(supervisor_id: int) -> list[Person]:
+    """People who have submitted hours to this supervisor (drafts do not count)."""
+    logged_with_me = (
+        sa.select(HoursEntry.person_id)
+        .where(
+            HoursEntry.supervisor_id == supervisor_id,
+            HoursEntry.status != HoursStatus.DRAFT.value,
+        )
+        .distinct()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Person).where(Person.id.in_(logged_with_me)).order_by(Person.full_name)
+        )
+    )
+
+
+def supervisee_totals(supervisor_id: int) -> list[tuple[Person, dict[str, CategoryTotals]]]:
+    people = supervisees_of(supervisor_id)
+    totals = totals_by_category([p.id for p in people]) if people else {}
+    return [(person, totals[person.id]) for person in people]
+
+
+def supervisors_of_person(person_id: int) -> list[Person]:
+    """Supervisors a person has logged entries with (for the filter list)."""
+    supervisor = aliased(Person)
+    return list(
+        db.session.scalars(
+            sa.select(supervisor)
+            .where(
+                supervisor.id.in_(
+                    sa.select(HoursEntry.supervisor_id).where(HoursEntry.person_id == person_id)
+                )
+            )
+            .order_by(supervisor.full_name)
+        )
+    )
+
+
+def group_by_person(entries: list[HoursEntry]) -> list[tuple[Person, list[HoursEntry]]]:
+    grouped: dict[int, list[HoursEntry]] = defaultdict(list)
+    people: dict[int, Person] = {}
+    for entry in entries:
+        grouped[entry.person_id].append(entry)
+        people[entry.person_id] = entry.person
+    return [(people[pid], grouped[pid]) for pid in grouped]

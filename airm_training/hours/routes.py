@@ -1,0 +1,391 @@
+"""Hours pages: my hours, the entry form, CSV, the sign-off queue and supervisees."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from airm_training.audit.models import AuditEvent
+from airm_training.core.errors import DomainError
+from airm_training.core.forms import show_problems
+from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
+from airm_training.credentials.services import supervisors_query
+from airm_training.extensions import db
+from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
+from airm_training.hours.forms import (
+    ActionForm,
+    EntryForm,
+    HoursFilterForm,
+    ImportForm,
+    ReturnForm,
+    SignForm,
+)
+from airm_training.hours.models import EDITABLE, HoursEntry, HoursStatus
+from airm_training.hours.queries import (
+    HoursFilter,
+    entries_of,
+    group_by_person,
+    queue_for,
+    supervisee_totals,
+    supervisors_of_person,
+    totals_by_category,
+)
+from airm_training.hours.rules import identifier_warnings
+from airm_training.hours.services import (
+    ATTESTATION,
+    active_categories,
+    can_view_entry,
+    check_entry,
+    delete_entry,
+    edit_entry,
+    log_entry,
+    modality_names,
+    pending_amendment,
+    request_amendment,
+    return_entry,
+    sign_entries,
+    submit_entry,
+    withdraw_entry,
+)
+
+bp = Blueprint("hours", __name__, url_prefix="/hours")
+PAGE_SIZE = 25
+
+
+# --- loading and checking ------------------------------------------------------------------
+def _entry_or_404(entry_id: int) -> HoursEntry:
+    entry = db.get_or_404(HoursEntry, entry_id)
+    if not can_view_entry(current_user, entry):
+        abort(403)
+    return entry
+
+
+def _own_entry_or_403(entry_id: int) -> HoursEntry:
+    entry = _entry_or_404(entry_id)
+    if entry.person_id != current_user.id:
+        abort(403)
+    return entry
+
+
+def _filters() -> tuple[HoursFilterForm, HoursFilter]:
+    form = HoursFilterForm(request.args)
+    form.category.choices = [SelectChoice("", "Any category")] + [
+        SelectChoice(c.code, c.name) for c in active_categories()
+    ]
+    form.supervisor.choices = [SelectChoice("", "Any supervisor")] + [
+        SelectChoice(p.id, p.full_name) for p in supervisors_of_person(current_user.id)
+    ]
+    if request.args and not form.validate():
+        flash("Some filters were not understood and are ignored.", "warning")
+        return form, HoursFilter()
+    return form, HoursFilter(
+        status=form.status.data or None,
+        category=form.category.data or None,
+        supervisor_id=form.supervisor.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+
+
+def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
+    form = EntryForm()
+    supervisors = [p for p in db.session.scalars(supervisors_query()) if p.id != current_user.id]
+    if only_supervisor_id is not None:
+        supervisors = [p for p in supervisors if p.id == only_supervisor_id]
+    form.set_choices(active_categories(), supervisors, modality_names())
+    return form
+
+
+def _needs_identifier_confirmation(form: EntryForm, *, exclude_ids=()) -> list[str]:
+    """Warnings to show before saving a note that looks like it identifies a client;
+    the other problems of the entry are shown at the same time."""
+    if form.confirm_no_identifiers.data:
+        return []
+    warnings = identifier_warnings(form.note.data or "")
+    if warnings:
+        try:
+            check_entry(
+                current_user, form.to_input(), submitting=form.submitting, exclude_ids=exclude_ids
+            )
+        except DomainError as error:
+            show_problems(form, error)
+    return warnings
+
+
+# --- the clinician's pages -----------------------------------------------------------------
+@bp.route("/")
+@requires(LOGS_HOURS)
+def my_hours():
+    form, filters = _filters()
+    page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
+    totals = totals_by_category([current_user.id], filters)[current_user.id]
+    return render_template(
+        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(LOGS_HOURS)
+def new():
+    form = _entry_form()
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        warnings = _needs_identifier_confirmation(form)
+        if not warnings:
+            try:
+                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                show_problems(form, error)
+            else:
+                flash(
+                    "Submitted for sign-off." if form.submitting else "Saved as a draft.",
+                    "success",
+                )
+                return redirect(url_for("hours.show", entry_id=entry.id))
+    return render_template("hours/form.html", form=form, warnings=warnings, entry=None)
+
+
+@bp.route("/<int:entry_id>")
+def show(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    related = list(
+        db.session.scalars(
+            sa.select(HoursEntry)
+            .where(sa.or_(HoursEntry.amends_id == entry.id, HoursEntry.id == entry.amends_id))
+            .order_by(HoursEntry.id)
+        )
+    )
+    history = list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_type == "hours_entry", AuditEvent.object_id == str(entry.id))
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.id)
+        )
+    )
+    return render_template(
+        "hours/show.html",
+        entry=entry,
+        related=related,
+        history=history,
+        action_form=ActionForm(),
+        return_form=ReturnForm(),
+        sign_form=SignForm(),
+        attestation=ATTESTATION,
+        editable=entry.state in EDITABLE,
+        amendment_open=entry.state is HoursStatus.SIGNED and pending_amendment(entry) is None,
+    )
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires(LOGS_HOURS)
+def edit(entry_id: int):
+    entry = _own_entry_or_403(entry_id)
+    if entry.state not in EDITABLE:
+        flash("Only drafts and returned entries can be edited.", "warning")
+        return redirect(url_for("hours.show", entry_id=entry.id))
+    form = _entry_form()
+    if request.method == "GET":
+        form.fill_from(entry)
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        warnings = _needs_identifier_confirmation(form, exclude_ids=[entry.id])
+        if not warnings:
+            try:
+                edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                show_problems(form, error)
+            else:
+                flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
+                return redirect(url_for("hours.show", entry_id=entry.id))
+    return render_template("hours/form.html", form=form, warnings=warnings, entry=entry)
+
+
+@bp.route("/<int:entry_id>/amend", methods=["GET", "POST"])
+@requires(LOGS_HOURS)
+def amend(entry_id: int):
+    original = _own_entry_or_403(entry_id)
+    form = _entry_form(only_supervisor_id=original.signed_by_id)
+    if request.method == "GET":
+        form.fill_from(original)
+        form.supervisor.data = original.signed_by_id
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        warnings = _needs_identifier_confirmation(form)
+        if not warnings:
+            try:
+                amendment = request_amendment(original, current_user, form.to_input())
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                show_problems(form, error)
+            else:
+                flash("Amendment sent to your supervisor for signature.", "success")
+                return redirect(url_for("hours.show", entry_id=amendment.id))
+    return render_template(
+        "hours/form.html", form=form, warnings=warnings, entry=None, amending=original
+    )
+
+
+def _one_button_action(entry_id: int, action, done: str, *, removes_entry: bool = False):
+    """Run ``action(entry, person)`` for a one-button form on the entry page."""
+    entry = _own_entry_or_403(entry_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action(entry, current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        for _field, reason in error.problems:
+            flash(reason, "danger")
+        return redirect(url_for("hours.show", entry_id=entry_id))
+    flash(done, "success")
+    if removes_entry:
+        return redirect(url_for("hours.my_hours"))
+    return redirect(url_for("hours.show", entry_id=entry_id))
+
+
+@bp.route("/<int:entry_id>/submit", methods=["POST"])
+@requires(LOGS_HOURS)
+def submit(entry_id: int):
+    return _one_button_action(entry_id, submit_entry, "Submitted for sign-off.")
+
+
+@bp.route("/<int:entry_id>/withdraw", methods=["POST"])
+@requires(LOGS_HOURS)
+def withdraw(entry_id: int):
+    return _one_button_action(entry_id, withdraw_entry, "Withdrawn: it is a draft again.")
+
+
+@bp.route("/<int:entry_id>/delete", methods=["POST"])
+@requires(LOGS_HOURS)
+def delete(entry_id: int):
+    return _one_button_action(entry_id, delete_entry, "Entry deleted.", removes_entry=True)
+
+
+# --- CSV ---------------------------------------------------------------------------------
+@bp.route("/template.csv")
+@requires(LOGS_HOURS)
+def csv_template():
+    return _csv_response(template_csv(), "airm-hours-template.csv")
+
+
+@bp.route("/export.csv")
+@requires(LOGS_HOURS)
+def export():
+    _form, filters = _filters()
+    entries = list(db.session.scalars(entries_of(current_user.id, filters)))
+    return _csv_response(export_csv(entries), "airm-hours.csv")
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(LOGS_HOURS)
+def import_hours():
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            batch = import_csv(current_user, upload.read(), filename=upload.filename or "")
+            db.session.commit()
+        except ImportRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+        except sa.exc.IntegrityError:  # the same file, imported twice at the same moment
+            db.session.rollback()
+            flash("This file was already imported.", "warning")
+        else:
+            flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
+            return redirect(url_for("hours.my_hours"))
+    return render_template("hours/import.html", form=form, problems=problems)
+
+
+# --- the supervisor's pages ----------------------------------------------------------------
+@bp.route("/queue")
+@requires(SUPERVISOR)
+def queue():
+    supervisee_id = request.args.get("supervisee", type=int)
+    category = request.args.get("category") or None
+    late_only = request.args.get("late") == "1"
+    statement = queue_for(
+        current_user.id, supervisee_id=supervisee_id, category=category, late_only=late_only
+    )
+    page = db.paginate(statement, per_page=50, error_out=False)
+    return render_template(
+        "hours/queue.html",
+        page=page,
+        groups=group_by_person(page.items),
+        sign_form=SignForm(),
+        attestation=ATTESTATION,
+        categories=active_categories(),
+        supervisees=[person for person, _ in supervisee_totals(current_user.id)],
+        current_filters={"supervisee": supervisee_id, "category": category, "late": late_only},
+    )
+
+
+@bp.route("/sign", methods=["POST"])
+@requires(SUPERVISOR)
+def sign():
+    form = SignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(value) for value in request.form.getlist("entry") if value.isdigit()]
+    try:
+        count = sign_entries(current_user, ids, attested=form.attest.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        for _field, reason in error.problems:
+            flash(reason, "danger")
+    else:
+        flash(f"Signed {count} {'entry' if count == 1 else 'entries'}.", "success")
+    if request.form.get("back") == "entry" and len(ids) == 1:
+        return redirect(url_for("hours.show", entry_id=ids[0]))
+    return redirect(url_for("hours.queue"))
+
+
+@bp.route("/<int:entry_id>/return", methods=["POST"])
+@requires(SUPERVISOR)
+def return_(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors or ["Say what needs to change."]:
+            flash(error, "danger")
+        return redirect(url_for("hours.show", entry_id=entry.id))
+    try:
+        return_entry(entry, current_user, form.reason.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        for _field, reason in error.problems:
+            flash(reason, "danger")
+        return redirect(url_for("hours.show", entry_id=entry.id))
+    flash("Returned to the clinician with your reason.", "success")
+    return redirect(url_for("hours.queue"))
+
+
+@bp.route("/supervisees")
+@requires(SUPERVISOR)
+def supervisees():
+    return render_template(
+        "hours/supervisees.html",
+        rows=supervisee_totals(current_user.id),
+        categories=active_categories(),
+    )

@@ -1,0 +1,408 @@
+"""Hours actions: log, edit, submit, withdraw, delete, amend, sign and return.
+
+Each function enforces every rule, writes its audit event and flushes; the caller
+(a request or a command) commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today, utcnow
+from airm_training.core.errors import DomainError
+from airm_training.credentials.services import held_on, supervision_periods
+from airm_training.extensions import db
+from airm_training.hours.models import (
+    COUNTED_FOR_DAY,
+    EDITABLE,
+    TRANSITIONS,
+    HoursAction,
+    HoursEntry,
+    HoursStatus,
+)
+from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
+from airm_training.people.models import Person, Role
+from airm_training.programme.models import HoursCategory, ModuleStage
+from airm_training.programme.services import current_version
+
+ATTESTATION = (
+    "I attest that these hours were logged with me, that I supervised or consulted on "
+    "them as described, and that to the best of my knowledge each entry is accurate."
+)
+
+
+# --- permissions ---------------------------------------------------------------------
+def can_view_entry(viewer: Person, entry: HoursEntry) -> bool:
+    return viewer.id in (entry.person_id, entry.supervisor_id) or viewer.has_role(
+        Role.DIRECTOR, Role.ADMIN
+    )
+
+
+def _require_owner(entry: HoursEntry, person: Person) -> None:
+    if entry.person_id != person.id:
+        raise DomainError.on(None, "Only the clinician who logged this entry can change it.")
+
+
+# --- reference data ------------------------------------------------------------------
+def active_categories() -> list[HoursCategory]:
+    return list(
+        db.session.scalars(
+            sa.select(HoursCategory)
+            .where(HoursCategory.retired.is_(False))
+            .order_by(HoursCategory.position)
+        )
+    )
+
+
+def stage_codes() -> frozenset[str]:
+    return frozenset(
+        s.value for s in ModuleStage if s not in (ModuleStage.FOUNDATIONS, ModuleStage.SUPERVISION)
+    )
+
+
+def modality_names() -> frozenset[str]:
+    version = current_version()
+    taxonomy = version.definition.get("taxonomy", {}) if version else {}
+    return frozenset(taxonomy.get("modalities", []))
+
+
+def minutes_by_day(person_id: int, days: Iterable[date], *, exclude_ids: Iterable[int] = ()):
+    """Minutes already logged by the person on each of ``days`` (one query)."""
+    days = set(days)
+    if not days:
+        return {}
+    statement = (
+        sa.select(HoursEntry.session_date, sa.func.sum(HoursEntry.minutes))
+        .where(
+            HoursEntry.person_id == person_id,
+            HoursEntry.session_date.in_(days),
+            HoursEntry.status.in_([s.value for s in COUNTED_FOR_DAY]),
+        )
+        .group_by(HoursEntry.session_date)
+    )
+    excluded = [i for i in exclude_ids if i is not None]
+    if excluded:
+        statement = statement.where(HoursEntry.id.not_in(excluded))
+    return {day: int(total) for day, total in db.session.execute(statement)}
+
+
+def _context(person: Person, data: EntryInput, *, exclude_ids: Iterable[int]) -> EntryContext:
+    category = db.session.scalar(
+        sa.select(HoursCategory).where(HoursCategory.code == data.category_code)
+    )
+    periods = (
+        supervision_periods({data.supervisor_id}).get(data.supervisor_id, [])
+        if data.supervisor_id
+        else []
+    )
+    day = today()
+    return EntryContext(
+        person_id=person.id,
+        today=day,
+        category=category,
+        supervisor_held_on_session_date=held_on(periods, data.session_date),
+        supervisor_held_today=held_on(periods, day),
+        other_minutes_that_day=minutes_by_day(
+            person.id, [data.session_date], exclude_ids=exclude_ids
+        ).get(data.session_date, 0),
+        stage_codes=stage_codes(),
+        modality_names=modality_names(),
+    )
+
+
+def check_entry(
+    person: Person, data: EntryInput, *, submitting: bool, exclude_ids=()
+) -> EntryContext:
+    """Raise DomainError listing every rule ``data`` breaks; change nothing."""
+    ctx = _context(person, data, exclude_ids=exclude_ids)
+    problems = entry_problems(data, ctx, submitting=submitting)
+    if problems:
+        raise DomainError(*problems)
+    return ctx
+
+
+def _apply(entry: HoursEntry, data: EntryInput, category: HoursCategory) -> None:
+    entry.session_date = data.session_date
+    entry.minutes = data.minutes
+    entry.category_id = category.id
+    entry.category = category
+    entry.supervisor_id = data.supervisor_id
+    entry.stages = sorted(set(data.stages))
+    entry.modalities = sorted(set(data.modalities))
+    entry.group_size = data.group_size
+    entry.note = data.note.strip()
+
+
+def _move(entry: HoursEntry, action: HoursAction) -> HoursStatus:
+    new_state = TRANSITIONS.get((entry.state, action))
+    if new_state is None:
+        raise DomainError.on(
+            None, f"An entry that is “{entry.state.label.lower()}” cannot be {action.value}ed."
+        )
+    entry.status = new_state.value
+    return new_state
+
+
+def _mark_submitted(entry: HoursEntry) -> None:
+    entry.submitted_at = utcnow()
+    entry.late = is_late(entry.session_date, today(), current_app.config["LATE_ENTRY_DAYS"])
+
+
+# --- the clinician's actions ---------------------------------------------------------------
+def log_entry(person: Person, data: EntryInput, *, submit: bool) -> HoursEntry:
+    """Create an entry, as a draft or submitted for sign-off at once."""
+    ctx = check_entry(person, data, submitting=submit)
+    entry = HoursEntry(person_id=person.id, status=HoursStatus.DRAFT.value)
+    _apply(entry, data, ctx.category)
+    if submit:
+        _move(entry, HoursAction.SUBMIT)
+        _mark_submitted(entry)
+    db.session.add(entry)
+    db.session.flush()
+    record_event(
+        "hours.submitted" if submit else "hours.drafted",
+        "hours_entry",
+        entry.id,
+        actor_id=person.id,
+        after=entry.to_audit(),
+    )
+    return entry
+
+
+def edit_entry(entry: HoursEntry, person: Person, data: EntryInput, *, submit: bool) -> None:
+    """Change a draft or returned entry (and optionally submit it)."""
+    _require_owner(entry, person)
+    if entry.state not in EDITABLE:
+        raise DomainError.on(
+            None,
+            "Only drafts and returned entries can be edited. Withdraw a submitted entry "
+            "first; a signed entry is corrected by an amendment.",
+        )
+    ctx = check_entry(person, data, submitting=submit, exclude_ids=[entry.id])
+    before = entry.to_audit()
+    _apply(entry, data, ctx.category)
+    if submit:
+        _move(entry, HoursAction.SUBMIT)
+        _mark_submitted(entry)
+    db.session.flush()
+    record_event(
+        "hours.resubmitted" if submit else "hours.edited",
+        "hours_entry",
+        entry.id,
+        actor_id=person.id,
+        before=before,
+        after=entry.to_audit(),
+    )
+
+
+def submit_entry(entry: HoursEntry, person: Person) -> None:
+    _require_owner(entry, person)
+    check_entry(person, _input_of(entry), submitting=True, exclude_ids=[entry.id])
+    before = entry.status
+    _move(entry, HoursAction.SUBMIT)
+    _mark_submitted(entry)
+    db.session.flush()
+    record_event(
+        "hours.submitted",
+        "hours_entry",
+        entry.id,
+        actor_id=person.id,
+        before={"status": before},
+        after={"status": entry.status, "late": entry.late},
+    )
+
+
+def withdraw_entry(entry: HoursEntry, person: Person) -> None:
+    """Take a submitted entry back to draft (before the supervisor acts on it)."""
+    _require_owner(entry, person)
+    _move(entry, HoursAction.WITHDRAW)
+    entry.submitted_at = None
+    db.session.flush()
+    record_event(
+        "hours.withdrawn",
+        "hours_entry",
+        entry.id,
+        actor_id=person.id,
+        before={"status": HoursStatus.SUBMITTED.value},
+        after={"status": entry.status},
+    )
+
+
+def delete_entry(entry: HoursEntry, person: Person) -> None:
+    _require_owner(entry, person)
+    if entry.state not in EDITABLE:
+        raise DomainError.on(None, "Only drafts and returned entries can be deleted.")
+    record_event(
+        "hours.deleted", "hours_entry", entry.id, actor_id=person.id, before=entry.to_audit()
+    )
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def request_amendment(original: HoursEntry, person: Person, data: EntryInput) -> HoursEntry:
+    """Propose a correction to a signed entry; its signer must sign the amendment."""
+    _require_owner(original, person)
+    if original.state is not HoursStatus.SIGNED:
+        raise DomainError.on(None, "Only a signed entry is corrected by an amendment.")
+    if pending_amendment(original) is not None:
+        raise DomainError.on(None, "An amendment of this entry is already waiting for sign-off.")
+    if data.supervisor_id != original.signed_by_id:
+        raise DomainError.on(
+            "supervisor", "An amendment is signed by the supervisor who signed the original."
+        )
+    ctx = check_entry(person, data, submitting=True, exclude_ids=[original.id])
+    amendment = HoursEntry(
+        person_id=person.id, status=HoursStatus.DRAFT.value, amends_id=original.id
+    )
+    _apply(amendment, data, ctx.category)
+    _move(amendment, HoursAction.SUBMIT)
+    _mark_submitted(amendment)
+    db.session.add(amendment)
+    db.session.flush()
+    record_event(
+        "hours.amendment_requested",
+        "hours_entry",
+        amendment.id,
+        actor_id=person.id,
+        before=original.to_audit(),
+        after=amendment.to_audit(),
+    )
+    return amendment
+
+
+def pending_amendment(original: HoursEntry) -> HoursEntry | None:
+    return db.session.scalar(
+        sa.select(HoursEntry).where(
+            HoursEntry.amends_id == original.id,
+            HoursEntry.status.in_([s.value for s in EDITABLE | {HoursStatus.SUBMITTED}]),
+        )
+    )
+
+
+def _input_of(entry: HoursEntry) -> EntryInput:
+    return EntryInput(
+        session_date=entry.session_date,
+        minutes=entry.minutes,
+        category_code=entry.category.code,
+        supervisor_id=entry.supervisor_id,
+        stages=list(entry.stages or []),
+        modalities=list(entry.modalities or []),
+        group_size=entry.group_size,
+        note=entry.note,
+    )
+
+
+# --- the supervisor's actions --------------------------------------------------------------
+def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) -> int:
+    """Sign submitted entries logged with ``supervisor``; all of them or none."""
+    if not attested:
+        raise DomainError.on("attest", "Confirm the attestation to sign.")
+    ids = sorted(set(entry_ids))
+    if not ids:
+        raise DomainError.on(None, "Choose at least one entry to sign.")
+    entries = list(
+        db.session.scalars(sa.select(HoursEntry).where(HoursEntry.id.in_(ids)).with_for_update())
+    )
+    periods = supervision_periods({supervisor.id})[supervisor.id]
+    day = today()
+    if not held_on(periods, day):
+        raise DomainError.on(
+            None, "Your AIRT-S is not current: you cannot sign hours until it is renewed."
+        )
+    problems = []
+    if len(entries) != len(ids):
+        problems.append((None, "Some of these entries no longer exist."))
+    for entry in entries:
+        problems += [
+            (None, f"Entry {entry.id}: {reason}")
+            for reason in _sign_problems(entry, supervisor, periods)
+        ]
+    if problems:
+        raise DomainError(*problems)
+    now = utcnow()
+    changed = db.session.execute(
+        sa.update(HoursEntry)
+        .where(
+            HoursEntry.id.in_(ids),
+            HoursEntry.status == HoursStatus.SUBMITTED.value,
+            HoursEntry.supervisor_id == supervisor.id,
+        )
+        .values(
+            status=HoursStatus.SIGNED.value,
+            signed_by_id=supervisor.id,
+            signed_at=now,
+            attestation=ATTESTATION,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != len(ids):  # someone withdrew or signed meanwhile
+        raise DomainError.on(
+            None, "Some entries changed while you were signing. Reload and try again."
+        )
+    for entry in entries:
+        if entry.amends_id is not None:
+            _supersede(entry.amends_id, supervisor)
+        record_event(
+            "hours.signed",
+            "hours_entry",
+            entry.id,
+            actor_id=supervisor.id,
+            before={"status": HoursStatus.SUBMITTED.value},
+            after={"status": HoursStatus.SIGNED.value, "attestation": ATTESTATION},
+        )
+    db.session.expire_all()
+    return len(ids)
+
+
+def _sign_problems(entry: HoursEntry, supervisor: Person, periods) -> list[str]:
+    if entry.person_id == supervisor.id:
+        return ["you cannot sign your own hours."]
+    if entry.supervisor_id != supervisor.id:
+        return ["it was not logged with you."]
+    if entry.state is not HoursStatus.SUBMITTED:
+        return [f"it is {entry.state.label.lower()}, not waiting for sign-off."]
+    if entry.category.requires_supervisor and not held_on(periods, entry.session_date):
+        return ["your AIRT-S was not current on the session date."]
+    return []
+
+
+def _supersede(original_id: int, supervisor: Person) -> None:
+    original = db.session.get(HoursEntry, original_id)
+    _move(original, HoursAction.SUPERSEDE)
+    db.session.flush()
+    record_event(
+        "hours.superseded",
+        "hours_entry",
+        original.id,
+        actor_id=supervisor.id,
+        before={"status": HoursStatus.SIGNED.value},
+        after={"status": original.status},
+    )
+
+
+def return_entry(entry: HoursEntry, supervisor: Person, reason: str) -> None:
+    """Send a submitted entry back to its clinician with a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError.on("reason", "Say what needs to change, so it can be fixed.")
+    if len(reason) > 1000:
+        raise DomainError.on("reason", "Keep the reason under 1000 characters.")
+    if entry.supervisor_id != supervisor.id or entry.person_id == supervisor.id:
+        raise DomainError.on(None, "Only the supervisor this entry was logged with can return it.")
+    _move(entry, HoursAction.RETURN)
+    entry.returned_at = utcnow()
+    entry.return_reason = reason
+    db.session.flush()
+    record_event(
+        "hours.returned",
+        "hours_entry",
+        entry.id,
+        actor_id=supervisor.id,
+        before={"status": HoursStatus.SUBMITTED.value},
+        after={"status": entry.status, "reason": reason},
+    )
