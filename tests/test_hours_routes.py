@@ -422,7 +422,7 @@ def test_queue_groups_by_supervisee_and_flags_late_entries(app, yesterday):
     assert f'id="supervisee-{second.id}"' in late_only
     assert f'id="supervisee-{first.id}"' not in late_only
     supervisees = sup.get("/hours/supervisees").get_data(as_text=True)
-    assert "1 h 30 min pending" in supervisees
+    assert "1 h 30 pending" in supervisees
 
 
 # --- CSV ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from airm_training.core.clock import today
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import MAX_NOTE_LENGTH, EntryInput
 from airm_training.people.models import Person
@@ -29,7 +30,7 @@ PRIVACY_NOTICE = (
 
 
 class EntryForm(FlaskForm):
-    session_date = DateField("Date of the session", validators=[DataRequired()])
+    session_date = DateField("Date of the session", validators=[DataRequired()], default=today)
     duration_hours = IntegerField(
         "Hours", validators=[InputRequired(), NumberRange(min=0, max=12)], default=1
     )

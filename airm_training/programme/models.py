@@ -45,7 +45,17 @@ class ModuleStage(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
+        return _STAGE_LABELS[self.value]
+
+
+_STAGE_LABELS = {
+    "foundations": "Foundations",
+    "attachment-awareness": "Attachment awareness",
+    "disruption-detachment": "Disruption and detachment",
+    "integration-of-meaning": "Integration of meaning",
+    "relational-reconnection": "Relational reconnection",
+    "supervision": "Supervision",
+}
 
 
 class CredentialLevel(db.Model):
