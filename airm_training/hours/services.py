@@ -182,15 +182,19 @@ def edit_entry(entry: HoursEntry, person: Person, data: EntryInput, *, submit: b
             "Only drafts and returned entries can be edited. Withdraw a submitted entry "
             "first; a signed entry is corrected by an amendment.",
         )
-    ctx = check_entry(person, data, submitting=submit, exclude_ids=[entry.id])
+    ctx = _check_revision(entry, person, data, submitting=submit)
     before = entry.to_audit()
+    was_returned = entry.state is HoursStatus.RETURNED
     _apply(entry, data, ctx.category)
     if submit:
         _move(entry, HoursAction.SUBMIT)
         _mark_submitted(entry)
     db.session.flush()
+    action = "hours.edited"
+    if submit:
+        action = "hours.resubmitted" if was_returned else "hours.submitted"
     record_event(
-        "hours.resubmitted" if submit else "hours.edited",
+        action,
         "hours_entry",
         entry.id,
         actor_id=person.id,
@@ -199,9 +203,22 @@ def edit_entry(entry: HoursEntry, person: Person, data: EntryInput, *, submit: b
     )
 
 
+def _check_revision(entry: HoursEntry, person: Person, data: EntryInput, *, submitting: bool):
+    """Rules for changing an existing entry. An amendment keeps its original's signer,
+    and the original's time does not count against its own replacement."""
+    if entry.amends_id is None:
+        return check_entry(person, data, submitting=submitting, exclude_ids=[entry.id])
+    original = db.session.get(HoursEntry, entry.amends_id)
+    if data.supervisor_id != original.signed_by_id:
+        raise DomainError.on(
+            "supervisor", "An amendment is signed by the supervisor who signed the original."
+        )
+    return check_entry(person, data, submitting=submitting, exclude_ids=[entry.id, original.id])
+
+
 def submit_entry(entry: HoursEntry, person: Person) -> None:
     _require_owner(entry, person)
-    check_entry(person, _input_of(entry), submitting=True, exclude_ids=[entry.id])
+    _check_revision(entry, person, _input_of(entry), submitting=True)
     before = entry.status
     _move(entry, HoursAction.SUBMIT)
     _mark_submitted(entry)
@@ -368,6 +385,8 @@ def _sign_problems(entry: HoursEntry, supervisor: Person, periods) -> list[str]:
         return [f"it is {entry.state.label.lower()}, not waiting for sign-off."]
     if entry.category.requires_supervisor and not held_on(periods, entry.session_date):
         return ["your AIRT-S was not current on the session date."]
+    if entry.amends is not None and entry.amends.signed_by_id != supervisor.id:
+        return ["an amendment is signed by the supervisor who signed the original."]
     return []
 
 
