@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,7 +11,14 @@ from airm_training.core.errors import DomainError
 from airm_training.core.forms import show_problems
 from airm_training.core.markdown import render_markdown
 from airm_training.core.permissions import CANDIDATE, DIRECTOR, requires
-from airm_training.curriculum.forms import AttendanceForm, CompleteModuleForm
+from airm_training.curriculum.editing import (
+    all_modules,
+    create_module,
+    move_module,
+    set_retired,
+    update_module,
+)
+from airm_training.curriculum.forms import AttendanceForm, CompleteModuleForm, ModuleForm
 from airm_training.curriculum.services import (
     complete_module,
     enrolled_candidates,
@@ -105,3 +112,99 @@ def attendance(code: str):
     return render_template(
         "curriculum/attendance.html", module=module, form=form, has_candidates=bool(candidates)
     )
+
+
+# --- directors edit the curriculum -----------------------------------------------------------
+def _module_form(module: Module | None = None) -> ModuleForm:
+    form = ModuleForm()
+    form.prerequisites.choices = [
+        SelectChoice(m.code, f"{m.code} · {m.title}")
+        for m in all_modules()
+        if module is None or m.id != module.id
+    ]
+    return form
+
+
+@bp.route("/manage")
+@requires(DIRECTOR)
+def manage():
+    return render_template(
+        "curriculum/manage.html", modules=all_modules(), action_form=CompleteModuleForm()
+    )
+
+
+@bp.route("/manage/new", methods=["GET", "POST"])
+@requires(DIRECTOR)
+def create():
+    form = _module_form()
+    if form.validate_on_submit():
+        try:
+            module = create_module(current_user, form.to_input())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash(f"{module.code} created.", "success")
+            return redirect(url_for("curriculum.show", code=module.code))
+    return render_template("curriculum/edit.html", form=form, module=None)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@requires(DIRECTOR)
+def edit(code: str):
+    module = _module_or_404(code)
+    form = _module_form(module)
+    if request.method == "GET":
+        form.fill_from(module)
+    if form.validate_on_submit():
+        try:
+            update_module(current_user, module, form.to_input())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash(f"{module.code} saved.", "success")
+            return redirect(url_for("curriculum.show", code=module.code))
+    return render_template("curriculum/edit.html", form=form, module=module)
+
+
+@bp.route("/<code>/move/<direction>", methods=["POST"])
+@requires(DIRECTOR)
+def move(code: str, direction: str):
+    module = _module_or_404(code)
+    return _manage_action(lambda: move_module(current_user, module, -1 if direction == "up" else 1))
+
+
+@bp.route("/<code>/retire", methods=["POST"])
+@requires(DIRECTOR)
+def retire(code: str):
+    module = _module_or_404(code)
+    done = f"{module.code} retired: it stays in existing records but can no longer be completed."
+    return _manage_action(lambda: set_retired(current_user, module, True), done)
+
+
+@bp.route("/<code>/restore", methods=["POST"])
+@requires(DIRECTOR)
+def restore(code: str):
+    module = _module_or_404(code)
+    return _manage_action(
+        lambda: set_retired(current_user, module, False), f"{module.code} restored."
+    )
+
+
+def _manage_action(action, done: str | None = None):
+    if not CompleteModuleForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        for _field, reason in error.problems:
+            flash(reason, "warning")
+    else:
+        if done:
+            flash(done, "success")
+    return redirect(url_for("curriculum.manage"))
