@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from airm_training.core.clock import add_months, today
 from airm_training.credentials.services import award_credential, enrol
+from airm_training.demo_activity import seed_activity
 from airm_training.people.models import Person, Role
 from airm_training.people.services import (
     add_licence,
@@ -143,7 +144,7 @@ def seed_demo() -> int:
     """Create the demo people who do not exist yet; return how many were created."""
     version = current_version() or load_programme_file().version
     director = find_by_email(DEMO_PEOPLE[0].email)
-    created = 0
+    created: dict[str, Person] = {}
     for spec in DEMO_PEOPLE:
         if find_by_email(spec.email) is not None:
             continue
@@ -168,8 +169,11 @@ def seed_demo() -> int:
                 version=version,
                 awarded_on=_months_ago(spec.supervisor_months_ago),
             )
-        created += 1
-    return created
+        created[spec.email.split("@")[0]] = person
+    if created:
+        everyone = {spec.email.split("@")[0]: find_by_email(spec.email) for spec in DEMO_PEOPLE}
+        seed_activity(set(created), everyone, director)
+    return len(created)
 
 
 def _add_licence(person: Person, spec: DemoPerson, *, verifier: Person) -> None:
