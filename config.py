@@ -58,6 +58,7 @@ class Config:
     LATE_ENTRY_DAYS = _env_int("AIRM_LATE_ENTRY_DAYS", 30)
     MAX_CONTENT_LENGTH = _env_int("AIRM_MAX_UPLOAD_MB", 5) * 1024 * 1024
     HOURS_CSV_MAX_ROWS = _env_int("AIRM_HOURS_CSV_MAX_ROWS", 10_000)
+    CASE_PDF_MAX_BYTES = _env_int("AIRM_CASE_PDF_MAX_MB", 4) * 1024 * 1024
 
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -1,5 +1,15 @@
 """Imports every model so the metadata (and Alembic) knows all tables."""
 
+from airm_training.assessments.models import (
+    AttemptItem,
+    CasePresentation,
+    CaseVersion,
+    CompetencyEvaluation,
+    Question,
+    QuestionOption,
+    Quiz,
+    QuizAttempt,
+)
 from airm_training.audit.models import AuditEvent
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
@@ -15,7 +25,11 @@ from airm_training.programme.models import (
 )
 
 __all__ = [
+    "AttemptItem",
     "AuditEvent",
+    "CasePresentation",
+    "CaseVersion",
+    "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
     "Enrolment",
@@ -28,6 +42,10 @@ __all__ = [
     "Person",
     "ProgrammeLevel",
     "ProgrammeVersion",
+    "Question",
+    "QuestionOption",
+    "Quiz",
+    "QuizAttempt",
     "Requirement",
     "RoleAssignment",
 ]

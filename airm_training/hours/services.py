@@ -322,7 +322,9 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
     if not ids:
         raise DomainError.on(None, "Choose at least one entry to sign.")
     entries = list(
-        db.session.scalars(sa.select(HoursEntry).where(HoursEntry.id.in_(ids)).with_for_update())
+        db.session.scalars(
+            sa.select(HoursEntry).where(HoursEntry.id.in_(ids)).with_for_update(of=HoursEntry)
+        )
     )
     periods = supervision_periods({supervisor.id})[supervisor.id]
     day = today()

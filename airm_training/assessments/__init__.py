@@ -1,0 +1,1 @@
+"""Assessments: module quizzes, case presentations and competency evaluations."""

@@ -1,0 +1,206 @@
+"""Case presentations: submitted by a candidate, graded by their chosen supervisor;
+"revise" asks for a new version. Every version and grade is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from airm_training.assessments.models import (
+    CaseGrade,
+    CasePresentation,
+    CaseStatus,
+    CaseVersion,
+)
+from airm_training.audit.services import record_event
+from airm_training.core.clock import utcnow
+from airm_training.core.errors import DomainError
+from airm_training.credentials.services import is_supervisor
+from airm_training.extensions import db
+from airm_training.people.models import Person, Role
+
+PDF_MAGIC = b"%PDF-"
+MAX_TEXT_LENGTH = 30_000
+RUBRIC = (
+    ("formulation", "Formulation of the bond and its function"),
+    ("stage-work", "Use of the AIRM stages"),
+    ("integration", "Integration of other modalities"),
+    ("ethics", "Ethics, boundaries and de-identification"),
+)
+
+
+@dataclass
+class CaseInput:
+    title: str
+    stages: list[str]
+    bond_type: str
+    modalities: list[str]
+    text: str
+    deidentified_confirmed: bool
+    supervisor_id: int | None = None
+    pdf: bytes | None = None
+    pdf_filename: str | None = None
+
+
+@dataclass
+class GradeInput:
+    grade: str
+    feedback: str
+    rubric: dict[str, str] = field(default_factory=dict)  # criterion → "met" / "not met"
+
+
+def _check_pdf(data: CaseInput) -> list[tuple[str, str]]:
+    if data.pdf is None:
+        return []
+    limit = current_app.config["CASE_PDF_MAX_BYTES"]
+    if len(data.pdf) > limit:
+        return [("pdf", f"The PDF is larger than {limit // (1024 * 1024)} MB.")]
+    if not data.pdf.startswith(PDF_MAGIC) or b"%%EOF" not in data.pdf[-2048:]:
+        return [("pdf", "That file is not a PDF.")]
+    return []
+
+
+def _check(data: CaseInput, *, bond_types: set[str]) -> None:
+    problems = []
+    if not data.title.strip():
+        problems.append(("title", "Give the case a title (no client names)."))
+    if data.bond_type not in bond_types:
+        problems.append(("bond_type", "Choose the bond type."))
+    if len(data.text.strip()) < 200:
+        problems.append(("text", "Write at least 200 characters of the de-identified case."))
+    if len(data.text) > MAX_TEXT_LENGTH:
+        problems.append(("text", f"Keep the write-up under {MAX_TEXT_LENGTH:,} characters."))
+    if not data.deidentified_confirmed:
+        problems.append(
+            ("deidentified", "Confirm that the case contains no client-identifying information.")
+        )
+    problems += _check_pdf(data)
+    if problems:
+        raise DomainError(*problems)
+
+
+def submit_case(person: Person, data: CaseInput, *, bond_types: set[str]) -> CasePresentation:
+    if not person.has_role(Role.CANDIDATE):
+        raise DomainError.on(None, "Case presentations are submitted by candidates.")
+    supervisor = db.session.get(Person, data.supervisor_id) if data.supervisor_id else None
+    if supervisor is None or supervisor.id == person.id or not is_supervisor(supervisor):
+        raise DomainError.on("supervisor", "Choose a supervisor holding a current AIRT-S.")
+    _check(data, bond_types=bond_types)
+    presentation = CasePresentation(
+        person_id=person.id,
+        supervisor_id=supervisor.id,
+        title=data.title.strip(),
+        stages=sorted(set(data.stages)),
+        bond_type=data.bond_type,
+        modalities=sorted(set(data.modalities)),
+        status=CaseStatus.SUBMITTED.value,
+    )
+    presentation.versions.append(_version(1, data))
+    db.session.add(presentation)
+    db.session.flush()
+    record_event(
+        "case.submitted",
+        "case_presentation",
+        presentation.id,
+        actor_id=person.id,
+        after={"title": presentation.title, "version": 1, "supervisor_id": supervisor.id},
+    )
+    return presentation
+
+
+def resubmit_case(
+    person: Person, presentation: CasePresentation, data: CaseInput, *, bond_types: set[str]
+) -> CaseVersion:
+    """A new version after a "revise" grade."""
+    if presentation.person_id != person.id:
+        raise DomainError.on(None, "Only the author can revise this case presentation.")
+    if presentation.state is not CaseStatus.REVISE:
+        raise DomainError.on(None, "A new version is possible only after a “revise” grade.")
+    data.title = data.title or presentation.title
+    data.bond_type = data.bond_type or presentation.bond_type
+    _check(data, bond_types=bond_types)
+    version = _version(len(presentation.versions) + 1, data)
+    presentation.versions.append(version)
+    presentation.status = CaseStatus.SUBMITTED.value
+    db.session.flush()
+    record_event(
+        "case.resubmitted",
+        "case_presentation",
+        presentation.id,
+        actor_id=person.id,
+        after={"version": version.number},
+    )
+    return version
+
+
+def _version(number: int, data: CaseInput) -> CaseVersion:
+    return CaseVersion(
+        number=number,
+        text=data.text.strip(),
+        pdf=data.pdf,
+        pdf_filename=(data.pdf_filename or "case.pdf")[:255] if data.pdf else None,
+        pdf_size=len(data.pdf) if data.pdf else None,
+        deidentified_confirmed=data.deidentified_confirmed,
+    )
+
+
+def can_view_case(viewer: Person, presentation: CasePresentation) -> bool:
+    return viewer.id in (presentation.person_id, presentation.supervisor_id) or viewer.has_role(
+        Role.DIRECTOR, Role.ADMIN, Role.CO_CREATOR
+    )
+
+
+def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeInput) -> None:
+    """Grade the latest version: pass, revise (a new version follows) or fail."""
+    if presentation.person_id == supervisor.id:
+        raise DomainError.on(None, "You cannot grade your own work.")
+    if presentation.supervisor_id != supervisor.id:
+        raise DomainError.on(None, "Only the supervisor this case was submitted to can grade it.")
+    if not is_supervisor(supervisor):
+        raise DomainError.on(None, "Your AIRT-S is not current: you cannot grade until renewed.")
+    if presentation.state is not CaseStatus.SUBMITTED:
+        raise DomainError.on(None, "This case presentation is not waiting for a grade.")
+    problems = []
+    if data.grade not in {g.value for g in CaseGrade}:
+        problems.append(("grade", "Choose pass, revise or fail."))
+    if not data.feedback.strip():
+        problems.append(("feedback", "Write feedback the candidate can learn from."))
+    if problems:
+        raise DomainError(*problems)
+    version = presentation.versions[-1]
+    version.grade = data.grade
+    version.feedback = data.feedback.strip()
+    version.rubric = {key: data.rubric.get(key, "") for key, _ in RUBRIC}
+    version.graded_by_id = supervisor.id
+    version.graded_at = utcnow()
+    presentation.status = {
+        CaseGrade.PASS.value: CaseStatus.PASSED,
+        CaseGrade.REVISE.value: CaseStatus.REVISE,
+        CaseGrade.FAIL.value: CaseStatus.FAILED,
+    }[data.grade].value
+    if presentation.status != CaseStatus.REVISE:
+        presentation.decided_at = version.graded_at
+    db.session.flush()
+    record_event(
+        "case.graded",
+        "case_presentation",
+        presentation.id,
+        actor_id=supervisor.id,
+        after={"version": version.number, "grade": data.grade},
+    )
+
+
+def grading_queue(supervisor_id: int) -> sa.Select:
+    return (
+        sa.select(CasePresentation)
+        .where(
+            CasePresentation.supervisor_id == supervisor_id,
+            CasePresentation.status == CaseStatus.SUBMITTED.value,
+            CasePresentation.person_id != supervisor_id,
+        )
+        .options(selectinload(CasePresentation.person))
+        .order_by(CasePresentation.created_at)
+    )
