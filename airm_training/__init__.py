@@ -83,6 +83,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
+    import airm_training.assessments.bank_routes  # noqa: F401 - routes on the assessments blueprint
+    from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -90,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.main.routes import bp as main_bp
     from airm_training.people.routes import bp as people_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, hours_bp, cli_bp):
+    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, hours_bp, assessments_bp, cli_bp):
         app.register_blueprint(blueprint)
 
 
@@ -107,7 +109,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from airm_training.core.clock import today
+    from airm_training.core.clock import today, utcnow
     from airm_training.core.permissions import person_is_supervisor
     from airm_training.people.models import Role
 
@@ -118,4 +120,5 @@ def register_template_helpers(app: Flask) -> None:
             "Role": Role,
             "is_supervisor": person_is_supervisor,
             "today": today,
+            "now": utcnow(),
         }

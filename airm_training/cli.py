@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 
+from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
@@ -33,10 +34,13 @@ def load_programme_command(path: Path | None) -> None:
     """Load the programme file (default: the one shipped with the application)."""
     try:
         result = load_programme_file(path or DEFAULT_PROGRAMME_FILE)
+        quizzes = load_question_bank()
     except DomainError as error:
         _fail(error)
     db.session.commit()
     click.echo(result.describe())
+    if quizzes:
+        click.echo(f"Loaded {quizzes} quizzes from the question bank.")
 
 
 @bp.cli.command("seed-demo")

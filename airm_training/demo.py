@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from airm_training.assessments.bank import load_question_bank
 from airm_training.core.clock import add_months, today
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.demo_activity import seed_activity
@@ -143,6 +144,7 @@ def _months_ago(months: int) -> date:
 def seed_demo() -> int:
     """Create the demo people who do not exist yet; return how many were created."""
     version = current_version() or load_programme_file().version
+    load_question_bank()
     director = find_by_email(DEMO_PEOPLE[0].email)
     created: dict[str, Person] = {}
     for spec in DEMO_PEOPLE:

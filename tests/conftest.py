@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from airm_training import create_app
+from airm_training.assessments.bank import load_question_bank
 from airm_training.extensions import db, limiter
 from airm_training.programme.loader import load_programme_file
 
@@ -46,6 +47,7 @@ def app(database_url):
     with app.app_context():
         flask_migrate.upgrade()
         load_programme_file()
+        load_question_bank()
         db.session.commit()
         db.session.remove()
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import lazyload
 
 from airm_training.assessments.models import (
     AttemptItem,
@@ -52,7 +52,7 @@ def standings(person: Person, quizzes: list[Quiz]) -> dict[int, QuizStanding]:
                 QuizAttempt.person_id == person.id,
                 QuizAttempt.quiz_id.in_(list(attempts)),
             )
-            .options(noload(QuizAttempt.items))
+            .options(lazyload(QuizAttempt.items))
             .order_by(QuizAttempt.started_at)
         )
         for attempt in rows:

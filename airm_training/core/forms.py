@@ -1,4 +1,5 @@
-"""Putting a service's DomainError back onto the form that caused it."""
+"""Shared form pieces: a CSRF-only action form, and putting a service's DomainError
+back onto the form that caused it."""
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -14,3 +15,7 @@ def show_problems(form: FlaskForm, error: DomainError) -> None:
             field.errors = [*field.errors, reason]
         else:
             flash(reason, "danger")
+
+
+class ActionForm(FlaskForm):
+    """CSRF-only form for one-button actions (submit, withdraw, retire, ...)."""

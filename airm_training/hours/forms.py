@@ -141,10 +141,6 @@ class SignForm(FlaskForm):
     submit = SubmitField("Sign selected entries")
 
 
-class ActionForm(FlaskForm):
-    """CSRF-only form for one-button actions (submit, withdraw, delete)."""
-
-
 class ImportForm(FlaskForm):
     file = FileField(
         "CSV file",

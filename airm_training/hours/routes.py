@@ -10,13 +10,12 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
+from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
 from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
 from airm_training.hours.forms import (
-    ActionForm,
     EntryForm,
     HoursFilterForm,
     ImportForm,

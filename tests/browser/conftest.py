@@ -17,6 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from airm_training import create_app
+from airm_training.assessments.bank import load_question_bank
 from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.programme.loader import load_programme_file
@@ -42,6 +43,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         flask_migrate.upgrade()
         load_programme_file()
+        load_question_bank()
         seed_demo()
         db.session.commit()
         db.session.remove()

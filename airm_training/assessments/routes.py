@@ -1,0 +1,330 @@
+"""Assessment pages for candidates and supervisors: quizzes, case presentations,
+competency evaluations."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from airm_training.assessments.cases import (
+    RUBRIC,
+    CaseInput,
+    GradeInput,
+    can_view_case,
+    grade_case,
+    grading_queue,
+    resubmit_case,
+    submit_case,
+)
+from airm_training.assessments.evaluations import (
+    EvaluationInput,
+    can_view_evaluation,
+    evaluations_of,
+    programme_rubric,
+    submit_evaluation,
+)
+from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm, RevisionForm
+from airm_training.assessments.models import (
+    AttemptStatus,
+    CasePresentation,
+    CaseStatus,
+    CaseVersion,
+    CompetencyEvaluation,
+    Quiz,
+    QuizAttempt,
+)
+from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
+from airm_training.core.errors import DomainError
+from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
+from airm_training.credentials.services import supervisors_query
+from airm_training.curriculum.services import enrolled_candidates
+from airm_training.extensions import db
+from airm_training.hours.services import modality_names
+from airm_training.people.models import Person
+from airm_training.programme.services import current_version
+
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+
+def _flash_problems(error: DomainError) -> None:
+    for _field, reason in error.problems:
+        flash(reason, "danger")
+
+
+def _active_quizzes() -> list[Quiz]:
+    return list(
+        db.session.scalars(sa.select(Quiz).where(Quiz.retired.is_(False)).order_by(Quiz.code))
+    )
+
+
+def _bond_types() -> list[str]:
+    version = current_version()
+    return list((version.definition if version else {}).get("taxonomy", {}).get("bond_types", []))
+
+
+# --- the candidate's overview --------------------------------------------------------------
+@bp.route("/")
+@requires(CANDIDATE)
+def mine():
+    quizzes = _active_quizzes()
+    cases = list(
+        db.session.scalars(
+            sa.select(CasePresentation)
+            .where(CasePresentation.person_id == current_user.id)
+            .order_by(CasePresentation.created_at.desc())
+        )
+    )
+    return render_template(
+        "assessments/mine.html",
+        quizzes=quizzes,
+        standings=standings(current_user, quizzes),
+        cases=cases,
+        evaluations=evaluations_of(current_user.id),
+        action_form=ActionForm(),
+    )
+
+
+# --- quizzes -------------------------------------------------------------------------------
+@bp.route("/quizzes/<code>/start", methods=["POST"])
+@requires(CANDIDATE)
+def start_quiz(code: str):
+    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.code == code)) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = start_attempt(current_user, quiz)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash_problems(error)
+        return redirect(url_for("assessments.mine"))
+    return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@requires(CANDIDATE)
+def attempt(attempt_id: int):
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    if attempt.person_id != current_user.id:
+        abort(403)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        answers = {
+            item.position: [
+                int(v) for v in request.form.getlist(f"q{item.position}") if v.isdigit()
+            ]
+            for item in attempt.items
+        }
+        try:
+            submit_attempt(current_user, attempt, answers)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _flash_problems(error)
+        else:
+            verdict = "passed" if attempt.passed else "did not pass"
+            flash(
+                f"You scored {attempt.score_percent} % and {verdict}.",
+                "success" if attempt.passed else "warning",
+            )
+        return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
+    if attempt.status == AttemptStatus.OPEN:
+        return render_template(
+            "assessments/attempt.html", attempt=attempt, items=public_items(attempt), form=form
+        )
+    return render_template("assessments/result.html", attempt=attempt)
+
+
+# --- case presentations ----------------------------------------------------------------------
+def _case_form() -> CaseForm:
+    form = CaseForm()
+    form.supervisor.choices = [
+        SelectChoice(p.id, p.display_name)
+        for p in db.session.scalars(supervisors_query())
+        if p.id != current_user.id
+    ]
+    form.bond_type.choices = [SelectChoice(b, b) for b in _bond_types()]
+    form.modalities.choices = [SelectChoice(m, m) for m in sorted(modality_names())]
+    return form
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@requires(CANDIDATE)
+def new_case():
+    form = _case_form()
+    if form.validate_on_submit():
+        try:
+            presentation = submit_case(current_user, form.to_input(), bond_types=set(_bond_types()))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Case presentation submitted for grading.", "success")
+            return redirect(url_for("assessments.case", case_id=presentation.id))
+    return render_template("assessments/case_form.html", form=form)
+
+
+def _case_or_403(case_id: int) -> CasePresentation:
+    presentation = db.get_or_404(CasePresentation, case_id)
+    if not can_view_case(current_user, presentation):
+        abort(403)
+    return presentation
+
+
+@bp.route("/cases/<int:case_id>")
+def case(case_id: int):
+    presentation = _case_or_403(case_id)
+    return render_template(
+        "assessments/case.html",
+        presentation=presentation,
+        grade_form=GradeForm(),
+        rubric=RUBRIC,
+        can_grade=presentation.supervisor_id == current_user.id
+        and presentation.state is CaseStatus.SUBMITTED,
+    )
+
+
+@bp.route("/cases/<int:case_id>/revise", methods=["GET", "POST"])
+@requires(CANDIDATE)
+def revise_case(case_id: int):
+    presentation = _case_or_403(case_id)
+    if presentation.person_id != current_user.id:
+        abort(403)
+    form = RevisionForm()
+    if request.method == "GET" and presentation.versions:
+        form.text.data = presentation.versions[-1].text
+    if form.validate_on_submit():
+        upload = form.pdf.data
+        data = _revision_input(presentation, form, upload)
+        try:
+            resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("New version submitted for grading.", "success")
+            return redirect(url_for("assessments.case", case_id=presentation.id))
+    return render_template("assessments/revise.html", form=form, presentation=presentation)
+
+
+def _revision_input(presentation: CasePresentation, form: RevisionForm, upload):
+    content = upload.read() if upload else None
+    return CaseInput(
+        title=presentation.title,
+        stages=list(presentation.stages),
+        bond_type=presentation.bond_type,
+        modalities=list(presentation.modalities),
+        text=form.text.data or "",
+        deidentified_confirmed=bool(form.deidentified.data),
+        pdf=content or None,
+        pdf_filename=upload.filename if upload else None,
+    )
+
+
+@bp.route("/cases/<int:case_id>/versions/<int:number>.pdf")
+def case_pdf(case_id: int, number: int):
+    presentation = _case_or_403(case_id)
+    version = db.session.scalar(
+        sa.select(CaseVersion).where(
+            CaseVersion.presentation_id == presentation.id, CaseVersion.number == number
+        )
+    )
+    if version is None or version.pdf is None:
+        abort(404)
+    return Response(
+        version.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="case-{case_id}-v{number}.pdf"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.route("/cases/<int:case_id>/grade", methods=["POST"])
+@requires(SUPERVISOR)
+def grade(case_id: int):
+    presentation = _case_or_403(case_id)
+    form = GradeForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("assessments.case", case_id=case_id))
+    data = GradeInput(
+        grade=form.grade.data,
+        feedback=form.feedback.data,
+        rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
+    )
+    try:
+        grade_case(current_user, presentation, data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash_problems(error)
+        return redirect(url_for("assessments.case", case_id=case_id))
+    flash("Grade recorded; the candidate sees it now.", "success")
+    return redirect(url_for("assessments.grading"))
+
+
+@bp.route("/grading")
+@requires(SUPERVISOR)
+def grading():
+    return render_template(
+        "assessments/grading.html",
+        waiting=list(db.session.scalars(grading_queue(current_user.id))),
+    )
+
+
+# --- competency evaluations --------------------------------------------------------------------
+@bp.route("/evaluations/new", methods=["GET", "POST"])
+@requires(SUPERVISOR)
+def new_evaluation():
+    rubric = programme_rubric()
+    form = EvaluationForm()
+    form.candidate.choices = [
+        SelectChoice(p.id, p.display_name) for p in enrolled_candidates() if p.id != current_user.id
+    ]
+    if request.method == "GET" and request.args.get("candidate", type=int):
+        form.candidate.data = request.args.get("candidate", type=int)
+    if form.validate_on_submit():
+        candidate = db.get_or_404(Person, form.candidate.data)
+        data = EvaluationInput(
+            session_date=form.session_date.data,
+            observation=form.observation.data,
+            ratings={
+                item.code: request.form.get(f"rating_{item.code}", type=int)
+                for item in rubric.items
+            },
+            comments={
+                item.code: request.form.get(f"comment_{item.code}", "") for item in rubric.items
+            },
+            overall_comment=form.overall_comment.data or "",
+        )
+        try:
+            evaluation = submit_evaluation(current_user, candidate, data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Evaluation submitted. The candidate can read it now.", "success")
+            return redirect(url_for("assessments.evaluation", evaluation_id=evaluation.id))
+    return render_template("assessments/evaluation_form.html", form=form, rubric=rubric)
+
+
+@bp.route("/evaluations/<int:evaluation_id>")
+def evaluation(evaluation_id: int):
+    evaluation = db.get_or_404(CompetencyEvaluation, evaluation_id)
+    if not can_view_evaluation(current_user, evaluation):
+        abort(403)
+    return render_template(
+        "assessments/evaluation.html", evaluation=evaluation, rubric=programme_rubric()
+    )
