@@ -8,6 +8,14 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from airm_training.assessments.cases import CaseInput, GradeInput, grade_case, submit_case
+from airm_training.assessments.evaluations import (
+    EvaluationInput,
+    programme_rubric,
+    submit_evaluation,
+)
+from airm_training.assessments.models import Quiz
+from airm_training.assessments.quizzes import start_attempt, submit_attempt
 from airm_training.core.clock import today
 from airm_training.curriculum.services import record_attendance
 from airm_training.extensions import db
@@ -180,6 +188,58 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
 }
 
 
+# Quizzes passed, case presentations (title, supervisor, final grade) and evaluations
+# (evaluator, rating for every item) of the demo candidates.
+ASSESSMENTS: dict[str, dict] = {
+    "sofia.alvarez": {
+        "quizzes": (
+            "AIRM-101-Q",
+            "AIRM-102-Q",
+            "AIRM-201-Q",
+            "AIRM-202-Q",
+            "AIRM-203-Q",
+            "AIRM-204-Q",
+            "AIRM-301-Q",
+        ),
+        "cases": (
+            (
+                "Romantic bond with a companion app: pacing stage 2",
+                "Romantic",
+                "elizabeth.abbruzza",
+                "pass",
+            ),
+            (
+                "Parasocial reliance after a bereavement: meaning-making",
+                "Parasocial",
+                "connie.zollner",
+                "pass",
+            ),
+        ),
+        "evaluation": ("elizabeth.abbruzza", 3),
+    },
+    "aubrey.holden": {
+        "quizzes": ("AIRM-101-Q", "AIRM-102-Q"),
+        "cases": (
+            (
+                "Emotional-support bond and EMDR resourcing",
+                "Emotional support",
+                "connie.zollner",
+                "revise",
+            ),
+        ),
+        "evaluation": None,
+    },
+}
+CASE_TEXT = (
+    "Presenting concern: a client in their thirties described a daily bond with an AI "
+    "companion that had become their main source of comfort after a move. Stage 1 work "
+    "explored what the bond offered (predictability, being listened to without judgement) "
+    "and which needs it met. Stage 2 mapped the evening reinforcement loop and introduced "
+    "graded alternatives, paced to the client's window of tolerance. All identifying details "
+    "have been removed or changed."
+)
+
+
 def seed_activity(new_keys: set[str], people: dict[str, Person], director: Person) -> None:
     """Completions and hours for the demo people just created (``new_keys``); ``people``
     holds every demo person by e-mail local part (their supervisors among them)."""
@@ -190,6 +250,53 @@ def seed_activity(new_keys: set[str], people: dict[str, Person], director: Perso
         _complete_modules(person, module_codes, director)
         for plan in plans:
             _log_plan(person, plan, people)
+    for key, plan in ASSESSMENTS.items():
+        if key in new_keys:
+            _seed_assessments(people[key], plan, people)
+
+
+def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> None:
+    quizzes = {q.code: q for q in db.session.scalars(sa.select(Quiz))}
+    for code in plan["quizzes"]:
+        attempt = start_attempt(person, quizzes[code])
+        submit_attempt(
+            person, attempt, {i.position: list(i.snapshot["correct"]) for i in attempt.items}
+        )
+    bond_types = {"Emotional support", "Romantic", "Parasocial", "Habitual reliance"}
+    for title, bond_type, grader_key, grade in plan["cases"]:
+        grader = people[grader_key]
+        case = submit_case(
+            person,
+            CaseInput(
+                title=title,
+                stages=["attachment-awareness", "disruption-detachment"],
+                bond_type=bond_type,
+                modalities=["CBT"],
+                text=CASE_TEXT,
+                deidentified_confirmed=True,
+                supervisor_id=grader.id,
+            ),
+            bond_types=bond_types,
+        )
+        feedback = {
+            "pass": "Clear formulation and well-paced stage work.",
+            "revise": "Say more about how you paced stage 2 and why.",
+        }[grade]
+        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback))
+    if plan["evaluation"]:
+        evaluator_key, rating = plan["evaluation"]
+        rubric = programme_rubric()
+        submit_evaluation(
+            people[evaluator_key],
+            person,
+            EvaluationInput(
+                session_date=today() - timedelta(days=20),
+                observation="recorded",
+                ratings={item.code: rating for item in rubric.items},
+                comments={},
+                overall_comment="Consistent, attuned work across the stages.",
+            ),
+        )
 
 
 def _complete_modules(person: Person, codes: tuple[str, ...], director: Person) -> None:

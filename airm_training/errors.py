@@ -47,6 +47,16 @@ def register_errorhandlers(app: Flask) -> None:
             message="There is nothing at this address. It may have moved or never existed.",
         )
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return render(
+            413,
+            title="That upload is too large",
+            message=f"Uploads may be at most {limit // (1024 * 1024)} MB. "
+            "Nothing was saved: choose a smaller file and try again.",
+        )
+
     @app.errorhandler(RateLimitExceeded)
     def too_many(error):
         return render(

@@ -31,8 +31,8 @@ DEMO_PASSWORD = "airm-demo-password"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of the app running in a background thread."""
+def live_app(tmp_path_factory):
+    """The app behind the live server, for reading what the server knows (e.g. a quiz key)."""
     database = tmp_path_factory.mktemp("live") / "airm-live.sqlite3"
     app = create_app(
         "testing",
@@ -47,6 +47,13 @@ def live_server(tmp_path_factory):
         seed_demo()
         db.session.commit()
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of the app running in a background thread."""
+    app = live_app
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,92 @@
+"""Assessments in a real browser: a candidate takes and passes a quiz; a case
+presentation returned for revision is resubmitted and passed; a supervisor's
+competency evaluation reaches the candidate."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from airm_training.assessments.models import QuizAttempt
+from airm_training.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def answer_key(app, attempt_id: int) -> dict[int, list[int]]:
+    """Position → correct option ids, read on the server side (never sent to the page)."""
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        key = {item.position: item.snapshot["correct"] for item in attempt.items}
+        db.session.remove()
+    return key
+
+
+def test_candidate_takes_and_passes_a_quiz(open_as, live_app):
+    marcus = open_as("marcus.bell")
+    marcus.get_by_role("link", name="Assessments").click()
+    row = marcus.get_by_role("row").filter(has_text="AIRM-101")
+    row.get_by_role("button", name="Start").click()
+    attempt_id = int(re.search(r"/attempts/(\d+)$", marcus.url).group(1))
+    key = answer_key(live_app, attempt_id)
+    assert marcus.locator("input[name^=q]").count() >= 8 * 4
+    for position, option_ids in key.items():
+        for option_id in option_ids:
+            marcus.locator(f"#q{position}-{option_id}").check()
+    marcus.get_by_role("button", name="Submit answers").click()
+    expect(marcus.get_by_text("You scored 100 % and passed.")).to_be_visible()
+    expect(marcus.get_by_text("✓ Passed")).to_be_visible()
+    marcus.get_by_role("link", name="Back to my assessments").click()
+    expect(marcus.get_by_role("row").filter(has_text="AIRM-101")).to_contain_text("100 %")
+
+
+def test_case_presentation_revised_then_passed(open_as):
+    aubrey = open_as("aubrey.holden")
+    aubrey.goto("/assessments/")
+    aubrey.get_by_role("link", name="Emotional-support bond and EMDR resourcing").click()
+    expect(aubrey.get_by_text("Revise and resubmit").first).to_be_visible()
+    aubrey.get_by_role("link", name="Submit a new version").click()
+    aubrey.get_by_label("Revised write-up").fill(
+        "Revised: resourcing came first, then a graded plan for evenings without the "
+        "companion, paced to the window of tolerance. " * 4
+    )
+    aubrey.get_by_label(re.compile("I confirm this case is de-identified")).check()
+    aubrey.get_by_role("button", name="Submit the new version").click()
+    expect(aubrey.get_by_text("New version submitted for grading.")).to_be_visible()
+    case_url = aubrey.url
+
+    connie = open_as("connie.zollner")
+    connie.get_by_role("link", name="Grading").click()
+    connie.get_by_role("link", name="Emotional-support bond and EMDR resourcing").click()
+    connie.get_by_label("Pass", exact=True).check()
+    connie.get_by_label("Feedback").fill("Clear pacing and a sound rationale.")
+    connie.get_by_role("button", name="Record the grade").click()
+    expect(connie.get_by_text("Grade recorded; the candidate sees it now.")).to_be_visible()
+
+    aubrey.goto(case_url)
+    expect(aubrey.get_by_text("Version 2")).to_be_visible()
+    expect(aubrey.get_by_text("Version 1")).to_be_visible()
+    expect(aubrey.get_by_text("Clear pacing and a sound rationale.")).to_be_visible()
+
+
+def test_competency_evaluation_reaches_the_candidate(open_as):
+    connie = open_as("connie.zollner")
+    connie.goto("/assessments/evaluations/new")
+    connie.get_by_label("Candidate").select_option(label="Marcus Bell, MA, LMFT")
+    connie.get_by_label("Date of the observed session").fill(
+        (date.today() - timedelta(days=5)).isoformat()
+    )
+    connie.get_by_label("Live").check()
+    for radio in connie.locator("input[type=radio][value='3']").all():
+        radio.check()
+    connie.get_by_label("Overall comment").fill("Warm, well-paced first stage work.")
+    connie.get_by_role("button", name=re.compile("Submit the evaluation")).click()
+    expect(connie.get_by_text("Evaluation submitted.")).to_be_visible()
+
+    marcus = open_as("marcus.bell")
+    marcus.goto("/assessments/")
+    marcus.get_by_role("link", name=re.compile("Session of")).first.click()
+    expect(marcus.get_by_text("Warm, well-paced first stage work.")).to_be_visible()
