@@ -90,11 +90,11 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
             ),
             HoursPlan(
                 "consultation-of-consultation",
-                6,
+                10,
                 "jessica.lamar",
                 session_minutes=60,
                 start_days_ago=10,
-                every_days=20,
+                every_days=15,
                 note="Consulting a peer on stage 2 pacing",
             ),
             HoursPlan(

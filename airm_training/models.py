@@ -23,15 +23,19 @@ from airm_training.programme.models import (
     ProgrammeVersion,
     Requirement,
 )
+from airm_training.progression.models import Application, Certificate, Endorsement, Vote
 
 __all__ = [
+    "Application",
     "AttemptItem",
     "AuditEvent",
     "CasePresentation",
     "CaseVersion",
+    "Certificate",
     "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
+    "Endorsement",
     "Enrolment",
     "HoursCategory",
     "HoursEntry",
@@ -48,4 +52,5 @@ __all__ = [
     "QuizAttempt",
     "Requirement",
     "RoleAssignment",
+    "Vote",
 ]

@@ -19,6 +19,14 @@ def today() -> date:
     return datetime.now(ZoneInfo(zone)).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The centre's calendar date of a stored (naive UTC) timestamp."""
+    zone = current_app.config.get("TIMEZONE") if has_app_context() else None
+    if not zone:
+        return moment.date()
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+
+
 def add_months(start: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = start.month - 1 + months

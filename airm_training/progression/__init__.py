@@ -1,0 +1,2 @@
+"""Progression: the requirement engine, applications, endorsement, the board's votes,
+issuing credentials and certificates, verification and revocation."""

@@ -1,0 +1,143 @@
+"""Applications for a level, their endorsements and votes, and certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from airm_training.core.clock import utcnow
+from airm_training.credentials.models import CredentialAward
+from airm_training.extensions import db
+from airm_training.people.models import Person
+from airm_training.programme.models import CredentialLevel
+
+
+class ApplicationStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # waiting for the endorser
+    ENDORSED = "endorsed"  # waiting for the board
+    APPROVED = "approved"  # waiting for a director to issue
+    ISSUED = "issued"
+    DECLINED = "declined"  # the endorser declined, with a reason
+    REJECTED = "rejected"  # the board rejected, with reasons
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "submitted": "Waiting for endorsement",
+            "endorsed": "Waiting for the board",
+            "approved": "Approved, waiting to be issued",
+            "issued": "Issued",
+            "declined": "Endorsement declined",
+            "rejected": "Not approved by the board",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+OPEN_STATUSES = frozenset(
+    {ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED, ApplicationStatus.APPROVED}
+)
+
+
+class Application(db.Model):
+    """An application for a level. ``open_key`` is set while the application is open,
+    so a unique constraint allows only one open application per person and level."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("credential_level.id"))
+    programme_version_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_version.id"))
+    endorser_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    open_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    statement: Mapped[str] = mapped_column(sa.Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    endorser: Mapped[Person] = relationship(foreign_keys=[endorser_id])
+    level: Mapped[CredentialLevel] = relationship()
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="application", order_by="Endorsement.id", lazy="selectin"
+    )
+    votes: Mapped[list[Vote]] = relationship(
+        back_populates="application", order_by="Vote.id", lazy="selectin"
+    )
+    certificate: Mapped[Certificate | None] = relationship(back_populates="application")
+
+    @property
+    def state(self) -> ApplicationStatus:
+        return ApplicationStatus(self.status)
+
+
+class Endorsement(db.Model):
+    __tablename__ = "endorsement"
+    __table_args__ = (sa.UniqueConstraint("application_id", "supervisor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"))
+    supervisor_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    endorsed: Mapped[bool]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="endorsements")
+    supervisor: Mapped[Person] = relationship()
+
+
+class Vote(db.Model):
+    __tablename__ = "vote"
+    __table_args__ = (sa.UniqueConstraint("application_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"))
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    approve: Mapped[bool]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="votes")
+    member: Mapped[Person] = relationship()
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+class Certificate(db.Model):
+    """What was issued, with the values printed on it (never recomputed)."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    verification_code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    award_id: Mapped[int] = mapped_column(sa.ForeignKey("credential_award.id"), unique=True)
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"), unique=True)
+    holder_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(sa.String(250))
+    level_code: Mapped[str] = mapped_column(sa.String(20))
+    level_name: Mapped[str] = mapped_column(sa.String(120))
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    issuer_name: Mapped[str] = mapped_column(sa.String(250))
+    approver_names: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(20), default=CertificateStatus.VALID)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    award: Mapped[CredentialAward] = relationship()
+    application: Mapped[Application | None] = relationship(back_populates="certificate")
