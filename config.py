@@ -51,6 +51,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("AIRM_LOGIN_RATE_LIMIT", "10 per minute;30 per hour")
+    VERIFY_RATE_LIMIT = os.environ.get("AIRM_VERIFY_RATE_LIMIT", "60 per minute")
 
     # The centre's time zone decides what "today" is (no hours in the future).
     TIMEZONE = os.environ.get("AIRM_TIMEZONE", "America/Los_Angeles")

@@ -91,8 +91,20 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.progression.routes import bp as progression_bp
+    from airm_training.progression.verify import bp as verify_bp
 
-    for blueprint in (main_bp, auth_bp, people_bp, curriculum_bp, hours_bp, assessments_bp, cli_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        people_bp,
+        curriculum_bp,
+        hours_bp,
+        assessments_bp,
+        progression_bp,
+        verify_bp,
+        cli_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -20,6 +20,15 @@ from airm_training.extensions import db
 from airm_training.hours.queries import queue_for
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
+from airm_training.progression.charts import hours_chart_svg, monthly_signed_hours
+from airm_training.progression.engine import evaluate, next_level
+from airm_training.progression.models import Application, ApplicationStatus
+from airm_training.progression.queries import (
+    applications_of,
+    awaiting_vote,
+    certificates_of,
+)
+from airm_training.progression.services import open_application
 
 bp = Blueprint("main", __name__)
 
@@ -50,10 +59,25 @@ def home():
 @bp.route("/candidate")
 @requires(CANDIDATE)
 def candidate_home():
+    rules = next_level(current_user)
+    standing = evaluate(current_user, rules) if rules else None
+    monthly = monthly_signed_hours(current_user.id)
     return render_template(
         "main/candidate_home.html",
         enrolment=enrolment_of(current_user),
         awards=awards_of(current_user),
+        standing=standing,
+        application=open_application(current_user.id),
+        past_applications=applications_of(current_user.id),
+        certificates=certificates_of(current_user.id),
+        monthly=monthly,
+        chart=hours_chart_svg(monthly),
+        links={
+            "module": url_for("curriculum.index"),
+            "assessment": url_for("assessments.mine"),
+            "evaluation": url_for("assessments.mine"),
+            "hours": url_for("hours.new"),
+        },
     )
 
 
@@ -63,15 +87,26 @@ def supervisor_home():
     waiting = db.session.scalar(
         sa.select(sa.func.count()).select_from(queue_for(current_user.id).subquery())
     )
+    endorsements = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Application)
+        .where(
+            Application.endorser_id == current_user.id,
+            Application.status == ApplicationStatus.SUBMITTED.value,
+        )
+    )
     return render_template(
-        "main/supervisor_home.html", awards=awards_of(current_user), waiting=waiting
+        "main/supervisor_home.html",
+        awards=awards_of(current_user),
+        waiting=waiting,
+        endorsements=endorsements,
     )
 
 
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    return render_template("main/board_home.html")
+    return render_template("main/board_home.html", waiting=awaiting_vote(current_user.id))
 
 
 @bp.route("/director")

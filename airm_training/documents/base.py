@@ -1,0 +1,26 @@
+"""The base of every PDF: draw on a reportlab canvas over an in-memory buffer."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from reportlab.pdfgen.canvas import Canvas
+
+
+class PdfDocument:
+    """Subclasses set ``pagesize`` and ``title`` and implement ``_build_pdf``."""
+
+    pagesize: tuple[float, float]
+    title: str = "Document"
+
+    def get_pdf(self) -> bytes:
+        buffer = BytesIO()
+        canvas = Canvas(buffer, pagesize=self.pagesize, invariant=True)
+        canvas.setTitle(self.title)
+        canvas.setAuthor("AIRM Training & Credentials")
+        self._build_pdf(canvas)
+        canvas.save()
+        return buffer.getvalue()
+
+    def _build_pdf(self, canvas: Canvas) -> None:
+        raise NotImplementedError

@@ -1,0 +1,109 @@
+"""The printable, landscape certificate with a QR code to the public verification page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from airm_training.documents.base import PdfDocument
+
+BRAND = colors.HexColor("#2f5d62")
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    organisation: str
+    holder_name: str
+    level_code: str
+    level_name: str
+    serial: str
+    issued_on: date
+    expires_on: date | None
+    issuer_name: str
+    approver_names: tuple[str, ...]
+    verification_url: str
+
+
+class CertificatePdf(PdfDocument):
+    pagesize = landscape(A4)
+
+    def __init__(self, data: CertificateData) -> None:
+        self.data = data
+        self.title = f"{data.level_code} certificate {data.serial}"
+
+    def _build_pdf(self, canvas: Canvas) -> None:
+        d = self.data
+        width, height = self.pagesize
+        canvas.setStrokeColor(BRAND)
+        canvas.setLineWidth(3)
+        canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+        canvas.setLineWidth(0.8)
+        canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+
+        centre = width / 2
+        canvas.setFillColor(BRAND)
+        canvas.setFont("Helvetica-Bold", 16)
+        canvas.drawCentredString(centre, height - 40 * mm, d.organisation)
+        canvas.setFont("Helvetica", 11)
+        canvas.drawCentredString(
+            centre, height - 47 * mm, "Artificial Intimacy Recovery Model (AIRM)"
+        )
+        canvas.setFillColor(colors.black)
+        canvas.setFont("Helvetica", 13)
+        canvas.drawCentredString(centre, height - 66 * mm, "This certifies that")
+        canvas.setFont("Times-Bold", 30)
+        canvas.drawCentredString(centre, height - 82 * mm, d.holder_name)
+        canvas.setFont("Helvetica", 13)
+        canvas.drawCentredString(
+            centre, height - 96 * mm, "has met every requirement of and is credentialed as"
+        )
+        canvas.setFont("Helvetica-Bold", 20)
+        canvas.setFillColor(BRAND)
+        canvas.drawCentredString(centre, height - 110 * mm, f"{d.level_name} ({d.level_code})")
+        canvas.setFillColor(colors.black)
+        canvas.setFont("Helvetica", 11)
+        validity = f"Issued {d.issued_on:%d %B %Y}"
+        if d.expires_on:
+            validity += f" · valid through {d.expires_on:%d %B %Y}"
+        canvas.drawCentredString(centre, height - 121 * mm, validity)
+        canvas.drawCentredString(centre, height - 128 * mm, f"Certificate {d.serial}")
+
+        self._signatures(canvas, width)
+        self._qr(canvas, width)
+
+    def _signatures(self, canvas: Canvas, width: float) -> None:
+        names = [(self.data.issuer_name, "Issuing director")] + [
+            (name, "Co-creators' board") for name in self.data.approver_names
+        ]
+        slot = (width - 110 * mm) / max(len(names), 1)
+        y = 40 * mm
+        for index, (name, role) in enumerate(names):
+            x = 30 * mm + index * slot
+            canvas.setLineWidth(0.6)
+            canvas.line(x, y, x + slot - 10 * mm, y)
+            canvas.setFont("Helvetica", 9)
+            canvas.drawString(x, y - 5 * mm, name)
+            canvas.setFont("Helvetica-Oblique", 8)
+            canvas.drawString(x, y - 9.5 * mm, role)
+
+    def _qr(self, canvas: Canvas, width: float) -> None:
+        size = 34 * mm
+        widget = QrCodeWidget(self.data.verification_url, barLevel="M")
+        left, bottom, right, top = widget.getBounds()
+        drawing = Drawing(
+            size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+        )
+        drawing.add(widget)
+        x = width - 30 * mm - size
+        renderPDF.draw(drawing, canvas, x, 26 * mm)
+        canvas.setFont("Helvetica", 7)
+        canvas.drawCentredString(x + size / 2, 23 * mm, "Verify this certificate:")
+        canvas.drawCentredString(x + size / 2, 19.5 * mm, self.data.verification_url[:70])

@@ -1,0 +1,48 @@
+"""Forms of the progression workflow."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+
+class ApplyForm(FlaskForm):
+    endorser = SelectField("Supervisor who will endorse your application", coerce=int)
+    statement = TextAreaField(
+        "Personal statement (optional)",
+        validators=[Length(max=5000)],
+        description="What you bring to AIRM supervision. No client-identifying information.",
+    )
+    submit = SubmitField("Apply")
+
+
+class EndorseForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=[SelectChoice("endorse", "Endorse"), SelectChoice("decline", "Decline")],
+        validators=[InputRequired(message="Choose endorse or decline.")],
+    )
+    reason = TextAreaField("Comment (required when declining)", validators=[Length(max=5000)])
+    submit = SubmitField("Record my decision")
+
+
+class VoteForm(FlaskForm):
+    decision = RadioField(
+        "Your vote",
+        choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],
+        validators=[InputRequired(message="Choose approve or reject.")],
+    )
+    comment = TextAreaField("Comment (required when rejecting)", validators=[Length(max=5000)])
+    submit = SubmitField("Cast my vote")
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField("Reason for revocation", validators=[Length(max=5000)])
+    submit = SubmitField("Revoke the certificate")
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    code = StringField("Verification code", validators=[Length(max=100)])

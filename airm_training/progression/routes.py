@@ -1,0 +1,280 @@
+"""Progression pages: applying, endorsing, the board's votes, issuing, certificates."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from airm_training.core.errors import DomainError
+from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
+from airm_training.core.urls import external_url
+from airm_training.credentials.services import supervisors_query
+from airm_training.documents.certificate import CertificateData, CertificatePdf
+from airm_training.extensions import db
+from airm_training.people.models import Role
+from airm_training.progression.engine import evaluate, next_level
+from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
+from airm_training.progression.models import Application, ApplicationStatus, Certificate
+from airm_training.progression.services import (
+    apply,
+    endorse,
+    issue,
+    open_application,
+    revoke,
+    standing_for,
+    verification_status,
+    vote,
+)
+
+bp = Blueprint("progression", __name__, url_prefix="/progression")
+
+
+def _flash(error: DomainError) -> None:
+    for _field, reason in error.problems:
+        flash(reason, "danger")
+
+
+def can_view_application(viewer, application: Application) -> bool:
+    return viewer.id in (application.person_id, application.endorser_id) or viewer.has_role(
+        Role.CO_CREATOR, Role.DIRECTOR, Role.ADMIN
+    )
+
+
+def _application_or_403(application_id: int) -> Application:
+    application = db.get_or_404(Application, application_id)
+    if not can_view_application(current_user, application):
+        abort(403)
+    return application
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@requires(CANDIDATE)
+def apply_page():
+    rules = next_level(current_user)
+    if rules is None:
+        flash("There is no next level to apply for.", "info")
+        return redirect(url_for("main.candidate_home"))
+    existing = open_application(current_user.id)
+    if existing is not None:
+        return redirect(url_for("progression.application", application_id=existing.id))
+    standing = evaluate(current_user, rules)
+    form = ApplyForm()
+    form.endorser.choices = [
+        SelectChoice(p.id, p.display_name)
+        for p in db.session.scalars(supervisors_query())
+        if p.id != current_user.id
+    ]
+    if form.validate_on_submit():
+        try:
+            application = apply(
+                current_user, endorser_id=form.endorser.data, statement=form.statement.data or ""
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        except sa.exc.IntegrityError:  # a second, simultaneous application
+            db.session.rollback()
+            flash("You already have an application in progress.", "warning")
+        else:
+            flash("Application submitted. Your endorser has been asked to review it.", "success")
+            return redirect(url_for("progression.application", application_id=application.id))
+    return render_template("progression/apply.html", form=form, standing=standing, rules=rules)
+
+
+@bp.route("/applications/<int:application_id>")
+def application(application_id: int):
+    application = _application_or_403(application_id)
+    return render_template(
+        "progression/application.html",
+        application=application,
+        standing=standing_for(application),
+        endorse_form=EndorseForm(),
+        vote_form=VoteForm(),
+        action_form=ActionForm(),
+        already_voted=any(v.member_id == current_user.id for v in application.votes),
+    )
+
+
+@bp.route("/applications/<int:application_id>/endorse", methods=["POST"])
+@requires(SUPERVISOR)
+def endorse_application(application_id: int):
+    application = _application_or_403(application_id)
+    form = EndorseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("progression.application", application_id=application_id))
+    try:
+        endorse(
+            current_user,
+            application,
+            endorse=form.decision.data == "endorse",
+            reason=form.reason.data or "",
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+    else:
+        flash("Your decision is recorded.", "success")
+    return redirect(url_for("progression.application", application_id=application_id))
+
+
+@bp.route("/applications/<int:application_id>/vote", methods=["POST"])
+@requires(CO_CREATOR)
+def vote_application(application_id: int):
+    application = _application_or_403(application_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("progression.application", application_id=application_id))
+    try:
+        vote(
+            current_user,
+            application,
+            approve=form.decision.data == "approve",
+            comment=form.comment.data or "",
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash("You have already voted on this application.", "warning")
+    else:
+        flash("Your vote is recorded.", "success")
+    return redirect(url_for("progression.application", application_id=application_id))
+
+
+@bp.route("/applications/<int:application_id>/issue", methods=["POST"])
+@requires(DIRECTOR)
+def issue_application(application_id: int):
+    application = _application_or_403(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        certificate = issue(current_user, application)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+        return redirect(url_for("progression.application", application_id=application_id))
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash("This application has already been issued.", "warning")
+        return redirect(url_for("progression.application", application_id=application_id))
+    flash(f"Issued certificate {certificate.serial}.", "success")
+    return redirect(url_for("progression.certificate", certificate_id=certificate.id))
+
+
+@bp.route("/endorsements")
+@requires(SUPERVISOR)
+def endorsements():
+    waiting = db.session.scalars(
+        sa.select(Application)
+        .where(
+            Application.endorser_id == current_user.id,
+            Application.status == ApplicationStatus.SUBMITTED.value,
+        )
+        .options(selectinload(Application.person))
+        .order_by(Application.submitted_at)
+    ).all()
+    return render_template("progression/endorsements.html", waiting=waiting)
+
+
+@bp.route("/issuing")
+@requires(DIRECTOR)
+def issuing():
+    approved = db.session.scalars(
+        sa.select(Application)
+        .where(Application.status == ApplicationStatus.APPROVED.value)
+        .options(selectinload(Application.person), selectinload(Application.level))
+        .order_by(Application.decided_at)
+    ).all()
+    certificates = db.paginate(
+        sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25, error_out=False
+    )
+    return render_template(
+        "progression/issuing.html",
+        approved=approved,
+        certificates=certificates,
+        status_of=verification_status,
+    )
+
+
+# --- certificates ------------------------------------------------------------------------
+def _certificate_or_403(certificate_id: int) -> Certificate:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if certificate.holder_id != current_user.id and not current_user.has_role(
+        Role.DIRECTOR, Role.ADMIN
+    ):
+        abort(403)
+    return certificate
+
+
+@bp.route("/certificates/<int:certificate_id>")
+def certificate(certificate_id: int):
+    certificate = _certificate_or_403(certificate_id)
+    return render_template(
+        "progression/certificate.html",
+        certificate=certificate,
+        status=verification_status(certificate),
+        verify_url=external_url("verify.show", code=certificate.verification_code),
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+def certificate_pdf(certificate_id: int):
+    certificate = _certificate_or_403(certificate_id)
+    pdf = CertificatePdf(certificate_data(certificate)).get_pdf()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
+    )
+
+
+def certificate_data(certificate: Certificate) -> CertificateData:
+    return CertificateData(
+        organisation=certificate.organisation,
+        holder_name=certificate.holder_name,
+        level_code=certificate.level_code,
+        level_name=certificate.level_name,
+        serial=certificate.serial,
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+        issuer_name=certificate.issuer_name,
+        approver_names=tuple(certificate.approver_names),
+        verification_url=external_url("verify.show", code=certificate.verification_code),
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@requires(DIRECTOR)
+def revoke_certificate(certificate_id: int):
+    certificate = _certificate_or_403(certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        revoke(current_user, certificate, form.reason.data or "")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+    else:
+        flash(
+            f"Certificate {certificate.serial} revoked. The verification page says so now.",
+            "success",
+        )
+    return redirect(url_for("progression.certificate", certificate_id=certificate_id))

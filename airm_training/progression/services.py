@@ -1,0 +1,310 @@
+"""The progression workflow: apply → endorse → board votes → issue; revoke.
+Every step re-checks its rules on the server when it happens."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today, utcnow
+from airm_training.core.errors import DomainError
+from airm_training.credentials.models import AwardStatus
+from airm_training.credentials.services import award_credential, is_supervisor
+from airm_training.extensions import db
+from airm_training.people.models import Person, Role
+from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
+from airm_training.progression.engine import LevelStanding, evaluate, next_level
+from airm_training.progression.models import (
+    OPEN_STATUSES,
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateStatus,
+    Endorsement,
+    Vote,
+)
+
+MAX_TEXT = 5000
+
+
+def _rules_of(application: Application) -> ProgrammeLevel:
+    return db.session.scalar(
+        sa.select(ProgrammeLevel).where(
+            ProgrammeLevel.programme_version_id == application.programme_version_id,
+            ProgrammeLevel.level_id == application.level_id,
+        )
+    )
+
+
+def _param(rules: ProgrammeLevel, kind: RequirementKind, key: str, default: int) -> int:
+    for requirement in rules.requirements:
+        if requirement.kind == kind:
+            return int(requirement.params.get(key, default))
+    return default
+
+
+def open_application(person_id: int) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.person_id == person_id,
+            Application.status.in_([s.value for s in OPEN_STATUSES]),
+        )
+    )
+
+
+# --- the candidate applies ----------------------------------------------------------------
+def apply(person: Person, *, endorser_id: int | None, statement: str) -> Application:
+    """Freeze the evidence and open an application for the person's next level."""
+    rules = next_level(person)
+    if rules is None:
+        raise DomainError.on(None, "There is no next level to apply for.")
+    if open_application(person.id) is not None:
+        raise DomainError.on(None, "You already have an application in progress.")
+    standing = evaluate(person, rules, with_evidence=True)
+    if not standing.evidence_met:
+        missing = [r.label for r in standing.evidence_results if not r.met]
+        raise DomainError.on(None, "Not every requirement is met yet: " + "; ".join(missing) + ".")
+    endorser = db.session.get(Person, endorser_id) if endorser_id else None
+    if endorser is None or endorser.id == person.id or not is_supervisor(endorser):
+        raise DomainError.on("endorser", "Choose a supervisor holding a current AIRT-S.")
+    if len(statement) > MAX_TEXT:
+        raise DomainError.on("statement", "Keep the statement under 5,000 characters.")
+    application = Application(
+        person_id=person.id,
+        level_id=rules.level_id,
+        programme_version_id=rules.programme_version_id,
+        endorser_id=endorser.id,
+        status=ApplicationStatus.SUBMITTED.value,
+        open_key=f"{person.id}:{rules.level_id}",
+        statement=statement.strip(),
+        snapshot=standing.to_snapshot(),
+    )
+    db.session.add(application)
+    db.session.flush()
+    record_event(
+        "application.submitted",
+        "application",
+        application.id,
+        actor_id=person.id,
+        after={"level": rules.level.code, "endorser_id": endorser.id},
+    )
+    return application
+
+
+def standing_for(application: Application) -> LevelStanding:
+    """The application's requirements evaluated now, endorsement and votes included."""
+    return evaluate(application.person, _rules_of(application), application=application)
+
+
+def _claim(
+    application: Application, expected: ApplicationStatus, new: ApplicationStatus, **values
+) -> None:
+    """Move the application on only if nobody else moved it first."""
+    changed = db.session.execute(
+        sa.update(Application)
+        .where(Application.id == application.id, Application.status == expected.value)
+        .values(status=new.value, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.refresh(application)
+        raise DomainError.on(
+            None, f"This application is now “{application.state.label.lower()}”: reload the page."
+        )
+    db.session.refresh(application)
+
+
+# --- the endorser -------------------------------------------------------------------------
+def endorse(supervisor: Person, application: Application, *, endorse: bool, reason: str) -> None:
+    if application.endorser_id != supervisor.id:
+        raise DomainError.on(None, "Only the supervisor named as endorser can endorse.")
+    if application.person_id == supervisor.id:
+        raise DomainError.on(None, "You cannot endorse your own application.")
+    if not is_supervisor(supervisor):
+        raise DomainError.on(None, "Your AIRT-S is not current: you cannot endorse until renewed.")
+    if application.state is not ApplicationStatus.SUBMITTED:
+        raise DomainError.on(None, "This application is not waiting for endorsement.")
+    reason = reason.strip()
+    if not endorse and not reason:
+        raise DomainError.on("reason", "Say why you decline, so the candidate can act on it.")
+    application.endorsements.append(
+        Endorsement(supervisor_id=supervisor.id, endorsed=endorse, reason=reason[:MAX_TEXT])
+    )
+    db.session.flush()
+    if endorse:
+        needed = _param(_rules_of(application), RequirementKind.ENDORSEMENT, "count", 1)
+        if sum(1 for e in application.endorsements if e.endorsed) >= needed:
+            _claim(application, ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED)
+    else:
+        _claim(
+            application,
+            ApplicationStatus.SUBMITTED,
+            ApplicationStatus.DECLINED,
+            open_key=None,
+            decided_at=utcnow(),
+            decision_reason=reason,
+        )
+    record_event(
+        "application.endorsed" if endorse else "application.endorsement_declined",
+        "application",
+        application.id,
+        actor_id=supervisor.id,
+        after={"endorsed": endorse, "reason": reason},
+    )
+
+
+# --- the board ----------------------------------------------------------------------------
+def vote(member: Person, application: Application, *, approve: bool, comment: str) -> None:
+    """One vote per board member; nobody votes on their own application."""
+    if not member.has_role(Role.CO_CREATOR):
+        raise DomainError.on(None, "Only members of the co-creators' board vote.")
+    if application.person_id == member.id:
+        raise DomainError.on(None, "You cannot vote on your own application.")
+    if application.state is not ApplicationStatus.ENDORSED:
+        raise DomainError.on(None, "This application is not waiting for the board.")
+    if any(v.member_id == member.id for v in application.votes):
+        raise DomainError.on(None, "You have already voted on this application.")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise DomainError.on("comment", "Give the reasons for rejecting, for the candidate.")
+    application.votes.append(Vote(member_id=member.id, approve=approve, comment=comment[:MAX_TEXT]))
+    db.session.flush()  # the unique constraint stops a second vote made at the same moment
+    record_event(
+        "application.voted",
+        "application",
+        application.id,
+        actor_id=member.id,
+        after={"approve": approve, "comment": comment},
+    )
+    rules = _rules_of(application)
+    quorum = _param(rules, RequirementKind.APPROVAL, "quorum", 1)
+    board = _param(rules, RequirementKind.APPROVAL, "board_size", quorum)
+    approvals = sum(1 for v in application.votes if v.approve)
+    rejections = len(application.votes) - approvals
+    if approvals >= quorum:
+        _claim(
+            application, ApplicationStatus.ENDORSED, ApplicationStatus.APPROVED, decided_at=utcnow()
+        )
+        record_event(
+            "application.approved",
+            "application",
+            application.id,
+            actor_id=member.id,
+            after={"approvals": approvals, "quorum": quorum},
+        )
+    elif rejections > board - quorum:
+        reasons = "; ".join(v.comment for v in application.votes if not v.approve)
+        _claim(
+            application,
+            ApplicationStatus.ENDORSED,
+            ApplicationStatus.REJECTED,
+            open_key=None,
+            decided_at=utcnow(),
+            decision_reason=reasons,
+        )
+        record_event(
+            "application.rejected",
+            "application",
+            application.id,
+            actor_id=member.id,
+            after={"rejections": rejections, "reasons": reasons},
+        )
+
+
+# --- the director issues ------------------------------------------------------------------
+def issue(director: Person, application: Application) -> Certificate:
+    """Award the level and issue its certificate, exactly once per application."""
+    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise DomainError.on(None, "Only a director issues credentials.")
+    if application.state is not ApplicationStatus.APPROVED:
+        raise DomainError.on(None, "Only an approved application can be issued.")
+    person = application.person
+    standing = standing_for(application)
+    if not all(r.met for r in standing.results):
+        missing = [r.label for r in standing.results if not r.met]
+        raise DomainError.on(
+            None, "The evidence no longer meets every requirement: " + "; ".join(missing) + "."
+        )
+    _claim(application, ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, open_key=None)
+    version = db.session.get(ProgrammeVersion, application.programme_version_id)
+    award = award_credential(
+        person, application.level.code, actor_id=director.id, version=version, awarded_on=today()
+    )
+    approvers = [v.member.display_name for v in application.votes if v.approve]
+    certificate = _new_certificate(
+        person, award, director, approvers, application_id=application.id
+    )
+    record_event(
+        "certificate.issued",
+        "certificate",
+        certificate.id,
+        actor_id=director.id,
+        after={
+            "serial": certificate.serial,
+            "application_id": application.id,
+            "level": award.level.code,
+        },
+    )
+    return certificate
+
+
+def _new_certificate(
+    person: Person, award, director: Person, approvers: list[str], *, application_id: int | None
+) -> Certificate:
+    certificate = Certificate(
+        verification_code=secrets.token_urlsafe(12),  # 96 random bits
+        award_id=award.id,
+        application_id=application_id,
+        holder_id=person.id,
+        holder_name=person.display_name,
+        level_code=award.level.code,
+        level_name=award.level.name,
+        organisation=current_app.config["ORGANISATION_NAME"],
+        issued_on=award.awarded_on,
+        expires_on=award.expires_on,
+        issuer_name=director.display_name,
+        approver_names=approvers,
+        status=CertificateStatus.VALID.value,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    certificate.serial = f"AIRM-{certificate.issued_on.year}-{certificate.id:05d}"
+    db.session.flush()
+    return certificate
+
+
+def revoke(director: Person, certificate: Certificate, reason: str) -> None:
+    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise DomainError.on(None, "Only a director revokes certificates.")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError.on("reason", "Give the reason for the revocation (it is recorded).")
+    if certificate.status != CertificateStatus.VALID:
+        raise DomainError.on(None, f"This certificate is already {certificate.status}.")
+    certificate.status = CertificateStatus.REVOKED.value
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason[:MAX_TEXT]
+    certificate.award.status = AwardStatus.REVOKED.value
+    certificate.award.revoked_at = certificate.revoked_at
+    certificate.award.revoked_reason = certificate.revoked_reason
+    db.session.flush()
+    record_event(
+        "certificate.revoked",
+        "certificate",
+        certificate.id,
+        actor_id=director.id,
+        before={"status": "valid"},
+        after={"status": "revoked", "reason": reason},
+    )
+
+
+def verification_status(certificate: Certificate) -> str:
+    """valid, expired, revoked or superseded, as of today."""
+    if certificate.status != CertificateStatus.VALID:
+        return certificate.status
+    if certificate.expires_on is not None and certificate.expires_on < today():
+        return "expired"
+    return "valid"
