@@ -201,6 +201,6 @@ def grading_queue(supervisor_id: int) -> sa.Select:
             CasePresentation.status == CaseStatus.SUBMITTED.value,
             CasePresentation.person_id != supervisor_id,
         )
-        .options(selectinload(CasePresentation.person))
+        .options(selectinload(CasePresentation.person), selectinload(CasePresentation.versions))
         .order_by(CasePresentation.created_at)
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from airm_training.assessments.models import CompetencyEvaluation
 from airm_training.audit.services import record_event
@@ -130,6 +131,7 @@ def evaluations_of(person_id: int) -> list[CompetencyEvaluation]:
         db.session.scalars(
             sa.select(CompetencyEvaluation)
             .where(CompetencyEvaluation.person_id == person_id)
+            .options(selectinload(CompetencyEvaluation.evaluator))
             .order_by(CompetencyEvaluation.session_date.desc())
         )
     )
