@@ -14,8 +14,9 @@ from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPE
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import supervisors_query
 from airm_training.documents.certificate import CertificateData, CertificatePdf
+from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
-from airm_training.people.models import Role
+from airm_training.people.models import Person, Role
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import Application, ApplicationStatus, Certificate
@@ -29,6 +30,7 @@ from airm_training.progression.services import (
     verification_status,
     vote,
 )
+from airm_training.progression.transcript import transcript_data
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
 
@@ -278,3 +280,24 @@ def revoke_certificate(certificate_id: int):
             "success",
         )
     return redirect(url_for("progression.certificate", certificate_id=certificate_id))
+
+
+@bp.route("/transcript.pdf")
+def my_transcript():
+    return _transcript_response(current_user)
+
+
+@bp.route("/people/<int:person_id>/transcript.pdf")
+@requires(DIRECTOR)
+def transcript_of(person_id: int):
+    return _transcript_response(db.get_or_404(Person, person_id))
+
+
+def _transcript_response(person: Person) -> Response:
+    pdf = TranscriptPdf(transcript_data(person)).get_pdf()
+    filename = f"airm-transcript-{person.id}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,104 @@
+"""Gather a person's record into the plain data of the transcript PDF."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from airm_training.assessments import facts
+from airm_training.assessments.evaluations import evaluations_of
+from airm_training.assessments.models import CasePresentation, Quiz
+from airm_training.core.clock import local_date, today
+from airm_training.credentials.services import awards_of
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.documents.transcript import TranscriptData
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.people.models import Person
+from airm_training.programme.models import HoursCategory, Module
+
+
+def transcript_data(person: Person) -> TranscriptData:
+    day = today()
+    modules = db.session.execute(
+        sa.select(Module.code, Module.title, ModuleCompletion.completed_on)
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(ModuleCompletion.person_id == person.id)
+        .order_by(Module.position)
+    ).all()
+    quiz_titles = dict(db.session.execute(sa.select(Quiz.code, Quiz.title)).all())
+    quiz_results = facts.quiz_facts(person.id, sorted(quiz_titles))
+    cases = db.session.scalars(
+        sa.select(CasePresentation)
+        .where(CasePresentation.person_id == person.id)
+        .order_by(CasePresentation.created_at)
+    ).all()
+    signer = aliased(Person)
+    hours = db.session.execute(
+        sa.select(
+            HoursCategory.name,
+            signer.full_name,
+            sa.func.sum(HoursEntry.minutes),
+            sa.func.count(),
+            sa.func.min(HoursEntry.signed_at),
+            sa.func.max(HoursEntry.signed_at),
+        )
+        .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
+        .join(signer, signer.id == HoursEntry.signed_by_id)
+        .where(HoursEntry.person_id == person.id, HoursEntry.status == HoursStatus.SIGNED.value)
+        .group_by(HoursCategory.name, HoursCategory.position, signer.full_name)
+        .order_by(HoursCategory.position, signer.full_name)
+    ).all()
+    return TranscriptData(
+        organisation=current_app.config["ORGANISATION_NAME"],
+        holder_name=person.display_name,
+        email=person.email,
+        generated_on=day,
+        credentials=tuple(
+            (
+                f"{a.level.name} ({a.level.code})",
+                a.awarded_on.isoformat(),
+                a.expires_on.isoformat() if a.expires_on else "—",
+                "current"
+                if a.is_current_on(day)
+                else a.status
+                if a.status != "active"
+                else "expired",
+            )
+            for a in awards_of(person)
+        ),
+        modules=tuple((code, title, done.isoformat()) for code, title, done in modules),
+        quizzes=tuple(
+            (
+                quiz_titles[code],
+                f"{fact.best_percent} %",
+                local_date(fact.passed_at).isoformat() if fact.passed_at else "not passed",
+            )
+            for code, fact in quiz_results.items()
+            if fact.best_percent is not None
+        ),
+        cases=tuple(
+            (
+                case.title,
+                case.state.label,
+                local_date(case.decided_at).isoformat() if case.decided_at else "—",
+            )
+            for case in cases
+        ),
+        evaluations=tuple(
+            (e.session_date.isoformat(), e.evaluator.display_name, str(e.lowest_rating))
+            for e in evaluations_of(person.id)
+        ),
+        hours=tuple(
+            (
+                category,
+                supervisor,
+                f"{minutes / 60:.2f}".rstrip("0").rstrip("."),
+                sessions,
+                local_date(first).isoformat(),
+                local_date(last).isoformat(),
+            )
+            for category, supervisor, minutes, sessions, first, last in hours
+        ),
+    )
