@@ -162,6 +162,29 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
             ),
         ),
     ),
+    "daniel.okafor": (
+        (),
+        (
+            HoursPlan(
+                "continuing-education",
+                12,
+                "connie.zollner",
+                session_minutes=180,
+                start_days_ago=10,
+                every_days=15,
+                note="AIRM advanced workshop",
+            ),
+            HoursPlan(
+                "individual-consultation",
+                4,
+                "connie.zollner",
+                session_minutes=60,
+                start_days_ago=6,
+                every_days=14,
+                note="Consultation on supervising",
+            ),
+        ),
+    ),
     "marcus.bell": (
         ("AIRM-101",),
         (

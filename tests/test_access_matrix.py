@@ -89,6 +89,8 @@ EXPECTED_NEEDS = {
     "verify.show_json": "PUBLIC",
     "progression.my_transcript": "SIGNED_IN",
     "progression.transcript_of": "DIRECTOR",
+    "progression.request_renewal_page": "SIGNED_IN",
+    "progression.renew_application": "DIRECTOR",
 }
 
 OK = 200

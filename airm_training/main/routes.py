@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import (
     CANDIDATE,
     CO_CREATOR,
@@ -28,6 +29,7 @@ from airm_training.progression.queries import (
     awaiting_vote,
     certificates_of,
 )
+from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
 
 bp = Blueprint("main", __name__)
@@ -68,6 +70,7 @@ def candidate_home():
         awards=awards_of(current_user),
         standing=standing,
         application=open_application(current_user.id),
+        **_renewal_context(),
         past_applications=applications_of(current_user.id),
         certificates=certificates_of(current_user.id),
         monthly=monthly,
@@ -100,7 +103,16 @@ def supervisor_home():
         awards=awards_of(current_user),
         waiting=waiting,
         endorsements=endorsements,
+        **_renewal_context(),
     )
+
+
+def _renewal_context() -> dict:
+    return {
+        "renewal": renewal_standing(current_user),
+        "open_application": open_application(current_user.id),
+        "renewal_form": ActionForm(),
+    }
 
 
 @bp.route("/board")

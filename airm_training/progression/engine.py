@@ -93,6 +93,17 @@ class LevelStanding:
         }
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What an evaluation looks at: the day, the application (for endorsement and
+    approval), whether to list the records counted, and the renewal cycle's start."""
+
+    as_of: date
+    application: object | None = None
+    with_evidence: bool = False
+    cycle_start: date | None = None
+
+
 def next_level(person: Person) -> ProgrammeLevel | None:
     """The lowest level of the person's programme version above what they hold now."""
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == person.id))
@@ -134,18 +145,34 @@ def evaluate(
 ) -> LevelStanding:
     """Evaluate every requirement of ``rules`` for ``person``. Endorsement and approval
     are read from ``application`` (not met without one)."""
-    as_of = as_of or today()
-    requirements = [r for r in rules.requirements if r.purpose == RequirementPurpose.ATTAIN]
-    results = [
-        _EVALUATORS[RequirementKind(req.kind)](person, req, as_of, application, with_evidence)
-        for req in requirements
-    ]
+    scope = Scope(as_of or today(), application, with_evidence)
+    return _evaluate(person, rules, RequirementPurpose.ATTAIN, scope)
+
+
+def evaluate_renewal(
+    person: Person,
+    rules: ProgrammeLevel,
+    award: CredentialAward,
+    *,
+    as_of: date | None = None,
+    with_evidence: bool = False,
+) -> LevelStanding:
+    """The renewal requirements of the cycle that began when ``award`` was awarded."""
+    scope = Scope(as_of or today(), None, with_evidence, cycle_start=award.awarded_on)
+    return _evaluate(person, rules, RequirementPurpose.RENEW, scope)
+
+
+def _evaluate(
+    person: Person, rules: ProgrammeLevel, purpose: RequirementPurpose, scope: Scope
+) -> LevelStanding:
+    requirements = [r for r in rules.requirements if r.purpose == purpose]
+    results = [_EVALUATORS[RequirementKind(req.kind)](person, req, scope) for req in requirements]
     return LevelStanding(
         person_id=person.id,
         level_code=rules.level.code,
         level_name=rules.level.name,
         programme_version_id=rules.programme_version_id,
-        as_of=as_of,
+        as_of=scope.as_of,
         results=results,
     )
 
@@ -164,13 +191,13 @@ def _result(
     )
 
 
-def _licence(person, req, as_of, _application, _with_evidence):
+def _licence(person, req, scope: Scope):
     ids = list(
         db.session.scalars(
             sa.select(Licence.id).where(
                 Licence.person_id == person.id,
                 Licence.verified_at.is_not(None),
-                Licence.expires_on >= as_of,
+                Licence.expires_on >= scope.as_of,
             )
         )
     )
@@ -186,7 +213,7 @@ def _licence(person, req, as_of, _application, _with_evidence):
     )
 
 
-def _modules(person, req, as_of, _application, _with_evidence):
+def _modules(person, req, scope: Scope):
     codes = list(req.params.get("modules", []))
     done = dict(
         db.session.execute(
@@ -195,7 +222,7 @@ def _modules(person, req, as_of, _application, _with_evidence):
             .where(
                 ModuleCompletion.person_id == person.id,
                 Module.code.in_(codes),
-                ModuleCompletion.completed_on <= as_of,
+                ModuleCompletion.completed_on <= scope.as_of,
             )
         ).all()
     )
@@ -211,13 +238,13 @@ def _modules(person, req, as_of, _application, _with_evidence):
     )
 
 
-def _assessments(person, req, as_of, _application, _with_evidence):
+def _assessments(person, req, scope: Scope):
     if req.params.get("assessment_kind") == "case-presentation":
         needed = int(req.params.get("count", 1))
         passed = [
             c
             for c in facts.passed_case_presentations(person.id)
-            if local_date(c.passed_at) <= as_of
+            if local_date(c.passed_at) <= scope.as_of
         ]
         return _result(
             req,
@@ -230,7 +257,7 @@ def _assessments(person, req, as_of, _application, _with_evidence):
         )
     codes = list(req.params.get("assessments", []))
     quiz = facts.quiz_facts(person.id, codes)
-    passed = [c for c in codes if quiz[c].passed and local_date(quiz[c].passed_at) <= as_of]
+    passed = [c for c in codes if quiz[c].passed and local_date(quiz[c].passed_at) <= scope.as_of]
     missing = [c for c in codes if c not in passed]
     return _result(
         req,
@@ -243,12 +270,12 @@ def _assessments(person, req, as_of, _application, _with_evidence):
     )
 
 
-def _evaluation(person, req, as_of, _application, _with_evidence):
+def _evaluation(person, req, scope: Scope):
     minimum = int(req.params.get("minimum_rating", 1))
     evaluations = [
         e
         for e in facts.evaluation_facts(person.id, req.params.get("form", ""))
-        if e.session_date <= as_of
+        if e.session_date <= scope.as_of
     ]
     good = [e for e in evaluations if e.lowest_rating >= minimum]
     best = max((e.lowest_rating for e in evaluations), default=0)
@@ -270,7 +297,7 @@ def _evaluation(person, req, as_of, _application, _with_evidence):
     )
 
 
-def _credential_held(person, req, as_of, _application, _with_evidence):
+def _credential_held(person, req, scope: Scope):
     months = int(req.params.get("months", 0))
     code = req.params.get("level")
     award = db.session.execute(
@@ -280,16 +307,16 @@ def _credential_held(person, req, as_of, _application, _with_evidence):
             CredentialAward.person_id == person.id,
             CredentialLevel.code == code,
             CredentialAward.status == AwardStatus.ACTIVE,
-            CredentialAward.awarded_on <= as_of,
-            sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= as_of),
+            CredentialAward.awarded_on <= scope.as_of,
+            sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= scope.as_of),
         )
         .order_by(CredentialAward.awarded_on)
         .limit(1)
     ).first()
     if award is None:
         return _result(req, False, 0, months, f"{code} not held", [f"{code} held"])
-    held_months = _months_between(award.awarded_on, as_of)
-    met = add_months(award.awarded_on, months) <= as_of
+    held_months = _months_between(award.awarded_on, scope.as_of)
+    met = add_months(award.awarded_on, months) <= scope.as_of
     return _result(
         req,
         met,
@@ -306,20 +333,22 @@ def _months_between(start: date, end: date) -> int:
     return months - (1 if end.day < start.day else 0)
 
 
-def _hours(person, req, as_of, _application, with_evidence):
+def _hours(person, req, scope: Scope):
     params = req.params
     target = int(params["minimum_minutes"])
     conditions = [
         HoursEntry.person_id == person.id,
         HoursEntry.status == HoursStatus.SIGNED.value,
-        HoursEntry.session_date <= as_of,
+        HoursEntry.session_date <= scope.as_of,
         HoursEntry.category_id.in_(
             sa.select(HoursCategory.id).where(HoursCategory.code.in_(params["categories"]))
         ),
     ]
+    if params.get("within") == "cycle" and scope.cycle_start is not None:
+        conditions.append(HoursEntry.session_date >= scope.cycle_start)
     if params.get("within_months"):
         conditions.append(
-            HoursEntry.session_date >= add_months(as_of, -int(params["within_months"]))
+            HoursEntry.session_date >= add_months(scope.as_of, -int(params["within_months"]))
         )
     if params.get("signed_by_level"):
         conditions.append(_signer_held_level_on_session_date(params["signed_by_level"]))
@@ -337,7 +366,7 @@ def _hours(person, req, as_of, _application, with_evidence):
     if sessions < min_sessions:
         missing.append(f"{min_sessions - sessions} more sessions")
     evidence = {}
-    if with_evidence:
+    if scope.with_evidence:
         evidence["hours_entry_ids"] = list(
             db.session.scalars(sa.select(HoursEntry.id).where(*conditions).order_by(HoursEntry.id))
         )
@@ -373,9 +402,9 @@ def _hours_text(minutes: int) -> str:
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
-def _endorsement(_person, req, _as_of, application, _with_evidence):
+def _endorsement(person, req, scope: Scope):
     needed = int(req.params.get("count", 1))
-    count = sum(1 for e in application.endorsements if e.endorsed) if application else 0
+    count = sum(1 for e in scope.application.endorsements if e.endorsed) if scope.application else 0
     return _result(
         req,
         count >= needed,
@@ -383,13 +412,17 @@ def _endorsement(_person, req, _as_of, application, _with_evidence):
         needed,
         f"{count} of {needed} endorsements",
         [] if count >= needed else ["a supervisor's endorsement"],
-        {"endorsement_ids": [e.id for e in application.endorsements] if application else []},
+        {
+            "endorsement_ids": [e.id for e in scope.application.endorsements]
+            if scope.application
+            else []
+        },
     )
 
 
-def _approval(_person, req, _as_of, application, _with_evidence):
+def _approval(person, req, scope: Scope):
     quorum = int(req.params.get("quorum", 1))
-    approvals = sum(1 for v in application.votes if v.approve) if application else 0
+    approvals = sum(1 for v in scope.application.votes if v.approve) if scope.application else 0
     return _result(
         req,
         approvals >= quorum,
@@ -397,7 +430,7 @@ def _approval(_person, req, _as_of, application, _with_evidence):
         quorum,
         f"{approvals} of {quorum} approvals",
         [] if approvals >= quorum else [f"{quorum - approvals} more board approvals"],
-        {"vote_ids": [v.id for v in application.votes] if application else []},
+        {"vote_ids": [v.id for v in scope.application.votes] if scope.application else []},
     )
 
 

@@ -43,6 +43,11 @@ OPEN_STATUSES = frozenset(
 )
 
 
+class ApplicationKind(enum.StrEnum):
+    ATTAIN = "attain"  # a new level: endorsement, the board's approval, issuing
+    RENEW = "renew"  # the level held: a director renews once the cycle's requirements are met
+
+
 class Application(db.Model):
     """An application for a level. ``open_key`` is set while the application is open,
     so a unique constraint allows only one open application per person and level."""
@@ -50,10 +55,12 @@ class Application(db.Model):
     __tablename__ = "application"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), default=ApplicationKind.ATTAIN)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     level_id: Mapped[int] = mapped_column(sa.ForeignKey("credential_level.id"))
     programme_version_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_version.id"))
-    endorser_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    endorser_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    renews_award_id: Mapped[int | None] = mapped_column(sa.ForeignKey("credential_award.id"))
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
     open_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     statement: Mapped[str] = mapped_column(sa.Text, default="")
@@ -63,7 +70,7 @@ class Application(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
-    endorser: Mapped[Person] = relationship(foreign_keys=[endorser_id])
+    endorser: Mapped[Person | None] = relationship(foreign_keys=[endorser_id])
     level: Mapped[CredentialLevel] = relationship()
     endorsements: Mapped[list[Endorsement]] = relationship(
         back_populates="application", order_by="Endorsement.id", lazy="selectin"
@@ -76,6 +83,10 @@ class Application(db.Model):
     @property
     def state(self) -> ApplicationStatus:
         return ApplicationStatus(self.status)
+
+    @property
+    def is_renewal(self) -> bool:
+        return self.kind == ApplicationKind.RENEW
 
 
 class Endorsement(db.Model):

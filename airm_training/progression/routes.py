@@ -19,7 +19,13 @@ from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
-from airm_training.progression.models import Application, ApplicationStatus, Certificate
+from airm_training.progression.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Certificate,
+)
+from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import (
     apply,
     endorse,
@@ -198,7 +204,15 @@ def endorsements():
 def issuing():
     approved = db.session.scalars(
         sa.select(Application)
-        .where(Application.status == ApplicationStatus.APPROVED.value)
+        .where(
+            sa.or_(
+                Application.status == ApplicationStatus.APPROVED.value,
+                sa.and_(
+                    Application.kind == ApplicationKind.RENEW.value,
+                    Application.status == ApplicationStatus.SUBMITTED.value,
+                ),
+            )
+        )
         .options(selectinload(Application.person), selectinload(Application.level))
         .order_by(Application.decided_at)
     ).all()
@@ -301,3 +315,40 @@ def _transcript_response(person: Person) -> Response:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+# --- renewal ---------------------------------------------------------------------------------
+@bp.route("/renewal", methods=["POST"])
+def request_renewal_page():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        application = request_renewal(current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+        return redirect(url_for("main.home"))
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash("You already have an application in progress.", "warning")
+        return redirect(url_for("main.home"))
+    flash("Renewal requested. A director will renew your credential.", "success")
+    return redirect(url_for("progression.application", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/renew", methods=["POST"])
+@requires(DIRECTOR)
+def renew_application(application_id: int):
+    application = _application_or_403(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        certificate = renew(current_user, application)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+        return redirect(url_for("progression.application", application_id=application_id))
+    flash(f"Renewed: certificate {certificate.serial} replaces the previous one.", "success")
+    return redirect(url_for("progression.certificate", certificate_id=certificate.id))

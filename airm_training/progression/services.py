@@ -99,7 +99,7 @@ def standing_for(application: Application) -> LevelStanding:
     return evaluate(application.person, _rules_of(application), application=application)
 
 
-def _claim(
+def claim_transition(
     application: Application, expected: ApplicationStatus, new: ApplicationStatus, **values
 ) -> None:
     """Move the application on only if nobody else moved it first."""
@@ -137,9 +137,9 @@ def endorse(supervisor: Person, application: Application, *, endorse: bool, reas
     if endorse:
         needed = _param(_rules_of(application), RequirementKind.ENDORSEMENT, "count", 1)
         if sum(1 for e in application.endorsements if e.endorsed) >= needed:
-            _claim(application, ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED)
+            claim_transition(application, ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED)
     else:
-        _claim(
+        claim_transition(
             application,
             ApplicationStatus.SUBMITTED,
             ApplicationStatus.DECLINED,
@@ -185,7 +185,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
     approvals = sum(1 for v in application.votes if v.approve)
     rejections = len(application.votes) - approvals
     if approvals >= quorum:
-        _claim(
+        claim_transition(
             application, ApplicationStatus.ENDORSED, ApplicationStatus.APPROVED, decided_at=utcnow()
         )
         record_event(
@@ -197,7 +197,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
         )
     elif rejections > board - quorum:
         reasons = "; ".join(v.comment for v in application.votes if not v.approve)
-        _claim(
+        claim_transition(
             application,
             ApplicationStatus.ENDORSED,
             ApplicationStatus.REJECTED,
@@ -219,7 +219,7 @@ def issue(director: Person, application: Application) -> Certificate:
     """Award the level and issue its certificate, exactly once per application."""
     if not director.has_role(Role.DIRECTOR, Role.ADMIN):
         raise DomainError.on(None, "Only a director issues credentials.")
-    if application.state is not ApplicationStatus.APPROVED:
+    if application.is_renewal or application.state is not ApplicationStatus.APPROVED:
         raise DomainError.on(None, "Only an approved application can be issued.")
     person = application.person
     standing = standing_for(application)
@@ -228,15 +228,15 @@ def issue(director: Person, application: Application) -> Certificate:
         raise DomainError.on(
             None, "The evidence no longer meets every requirement: " + "; ".join(missing) + "."
         )
-    _claim(application, ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, open_key=None)
+    claim_transition(
+        application, ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, open_key=None
+    )
     version = db.session.get(ProgrammeVersion, application.programme_version_id)
     award = award_credential(
         person, application.level.code, actor_id=director.id, version=version, awarded_on=today()
     )
     approvers = [v.member.display_name for v in application.votes if v.approve]
-    certificate = _new_certificate(
-        person, award, director, approvers, application_id=application.id
-    )
+    certificate = new_certificate(person, award, director, approvers, application_id=application.id)
     record_event(
         "certificate.issued",
         "certificate",
@@ -251,7 +251,7 @@ def issue(director: Person, application: Application) -> Certificate:
     return certificate
 
 
-def _new_certificate(
+def new_certificate(
     person: Person, award, director: Person, approvers: list[str], *, application_id: int | None
 ) -> Certificate:
     certificate = Certificate(

@@ -1,0 +1,164 @@
+"""Renewal: a holder meets the cycle's requirements and asks to renew; a director renews,
+issuing a new certificate and marking the old one superseded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today, utcnow
+from airm_training.core.errors import DomainError
+from airm_training.credentials.models import AwardStatus, CredentialAward
+from airm_training.credentials.services import award_credential, current_award_clause
+from airm_training.extensions import db
+from airm_training.people.models import Person, Role
+from airm_training.programme.models import (
+    ProgrammeLevel,
+    ProgrammeVersion,
+    Requirement,
+    RequirementPurpose,
+)
+from airm_training.progression.engine import LevelStanding, evaluate_renewal
+from airm_training.progression.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Certificate,
+    CertificateStatus,
+)
+from airm_training.progression.services import (
+    claim_transition,
+    new_certificate,
+    open_application,
+)
+
+
+@dataclass(frozen=True)
+class RenewalStanding:
+    award: CredentialAward
+    rules: ProgrammeLevel
+    standing: LevelStanding
+
+    @property
+    def met(self) -> bool:
+        return all(r.met for r in self.standing.results)
+
+
+def renewal_standing(person: Person) -> RenewalStanding | None:
+    """The person's current award that has renewal rules, with the cycle's progress."""
+    day = today()
+    row = db.session.execute(
+        sa.select(CredentialAward, ProgrammeLevel)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
+            ),
+        )
+        .where(
+            CredentialAward.person_id == person.id,
+            current_award_clause(day),
+            sa.exists().where(
+                Requirement.programme_level_id == ProgrammeLevel.id,
+                Requirement.purpose == RequirementPurpose.RENEW.value,
+            ),
+        )
+        .order_by(ProgrammeLevel.rank.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    award, rules = row
+    return RenewalStanding(award, rules, evaluate_renewal(person, rules, award))
+
+
+def request_renewal(person: Person) -> Application:
+    renewal = renewal_standing(person)
+    if renewal is None:
+        raise DomainError.on(None, "You hold no credential that is renewed.")
+    if open_application(person.id) is not None:
+        raise DomainError.on(None, "You already have an application in progress.")
+    if not renewal.met:
+        missing = [r.label for r in renewal.standing.results if not r.met]
+        raise DomainError.on(
+            None, "The renewal requirements are not met yet: " + "; ".join(missing)
+        )
+    standing = evaluate_renewal(person, renewal.rules, renewal.award, with_evidence=True)
+    application = Application(
+        kind=ApplicationKind.RENEW.value,
+        person_id=person.id,
+        level_id=renewal.rules.level_id,
+        programme_version_id=renewal.rules.programme_version_id,
+        endorser_id=None,
+        renews_award_id=renewal.award.id,
+        status=ApplicationStatus.SUBMITTED.value,
+        open_key=f"{person.id}:{renewal.rules.level_id}",
+        snapshot={**standing.to_snapshot(), "renews_award_id": renewal.award.id},
+    )
+    db.session.add(application)
+    db.session.flush()
+    record_event(
+        "renewal.requested",
+        "application",
+        application.id,
+        actor_id=person.id,
+        after={"level": renewal.rules.level.code, "award_id": renewal.award.id},
+    )
+    return application
+
+
+def renew(director: Person, application: Application) -> Certificate:
+    """Issue the renewed credential; the old award and certificate become superseded."""
+    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise DomainError.on(None, "Only a director renews credentials.")
+    if not application.is_renewal or application.state is not ApplicationStatus.SUBMITTED:
+        raise DomainError.on(None, "This is not a renewal waiting for a director.")
+    old_award = db.session.get(CredentialAward, application.renews_award_id)
+    renewal = renewal_standing(application.person)
+    if renewal is None or renewal.award.id != old_award.id or not renewal.met:
+        raise DomainError.on(None, "The renewal requirements are no longer met.")
+    claim_transition(
+        application,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.ISSUED,
+        open_key=None,
+        decided_at=utcnow(),
+    )
+    version = db.session.get(ProgrammeVersion, application.programme_version_id)
+    new_award = award_credential(
+        application.person,
+        old_award.level.code,
+        actor_id=director.id,
+        version=version,
+        awarded_on=today(),
+    )
+    old_award.status = AwardStatus.SUPERSEDED.value
+    old_certificate = db.session.scalar(
+        sa.select(Certificate).where(Certificate.award_id == old_award.id)
+    )
+    certificate = new_certificate(
+        application.person,
+        new_award,
+        director,
+        list(old_certificate.approver_names) if old_certificate else [],
+        application_id=application.id,
+    )
+    if old_certificate is not None and old_certificate.status == CertificateStatus.VALID:
+        old_certificate.status = CertificateStatus.SUPERSEDED.value
+        old_certificate.superseded_by_id = certificate.id
+    db.session.flush()
+    record_event(
+        "credential.renewed",
+        "certificate",
+        certificate.id,
+        actor_id=director.id,
+        before={
+            "award_id": old_award.id,
+            "certificate": old_certificate.serial if old_certificate else None,
+        },
+        after={"award_id": new_award.id, "certificate": certificate.serial},
+    )
+    return certificate
