@@ -91,6 +91,7 @@ EXPECTED_NEEDS = {
     "progression.transcript_of": "DIRECTOR",
     "progression.request_renewal_page": "SIGNED_IN",
     "progression.renew_application": "DIRECTOR",
+    "progression.evidence_pdf": "SIGNED_IN",
 }
 
 OK = 200
@@ -329,6 +330,7 @@ SAMPLE_URLS = {
     "verify.show": "/verify/no-such-code-000",
     "verify.show_json": "/verify/no-such-code-000.json",
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
+    "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -344,6 +346,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": redirect(LOGIN),
         "hours.edit": redirect(LOGIN),
         "hours.amend": redirect(LOGIN),
+        "progression.evidence_pdf": redirect(LOGIN),
         "progression.transcript_of": redirect(LOGIN),
         "progression.application": redirect(LOGIN),
         "progression.certificate": redirect(LOGIN),
@@ -369,6 +372,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": NOT_FOUND,
         "hours.edit": NOT_FOUND,
         "hours.amend": NOT_FOUND,
+        "progression.evidence_pdf": NOT_FOUND,
         "progression.transcript_of": FORBIDDEN,
         "progression.application": NOT_FOUND,
         "progression.certificate": NOT_FOUND,
@@ -394,6 +398,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": NOT_FOUND,
         "hours.edit": NOT_FOUND,
         "hours.amend": NOT_FOUND,
+        "progression.evidence_pdf": NOT_FOUND,
         "progression.transcript_of": FORBIDDEN,
         "progression.application": NOT_FOUND,
         "progression.certificate": NOT_FOUND,
@@ -419,6 +424,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": NOT_FOUND,
         "hours.edit": FORBIDDEN,
         "hours.amend": FORBIDDEN,
+        "progression.evidence_pdf": NOT_FOUND,
         "progression.transcript_of": FORBIDDEN,
         "progression.application": NOT_FOUND,
         "progression.certificate": NOT_FOUND,
@@ -444,6 +450,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": NOT_FOUND,
         "hours.edit": FORBIDDEN,
         "hours.amend": FORBIDDEN,
+        "progression.evidence_pdf": NOT_FOUND,
         "progression.transcript_of": OK,
         "progression.application": NOT_FOUND,
         "progression.certificate": NOT_FOUND,
@@ -469,6 +476,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.show": NOT_FOUND,
         "hours.edit": FORBIDDEN,
         "hours.amend": FORBIDDEN,
+        "progression.evidence_pdf": NOT_FOUND,
         "progression.transcript_of": OK,
         "progression.application": NOT_FOUND,
         "progression.certificate": NOT_FOUND,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -61,8 +62,8 @@ class TranscriptPdf(PdfDocument):
         d = self.data
         styles = getSampleStyleSheet()
         story = [
-            Paragraph(f"{d.organisation} — AIRM training transcript", styles["Title"]),
-            Paragraph(f"{d.holder_name} · {d.email}", styles["Normal"]),
+            Paragraph(f"{escape(d.organisation)} — AIRM training transcript", styles["Title"]),
+            Paragraph(f"{escape(d.holder_name)} · {escape(d.email)}", styles["Normal"]),
             Paragraph(
                 f"Generated {d.generated_on:%d %B %Y}. A training record: it contains no "
                 "client-identifying information.",
@@ -85,26 +86,28 @@ class TranscriptPdf(PdfDocument):
         for heading, header, rows in sections:
             story.append(Paragraph(heading, styles["Heading2"]))
             if rows:
-                story.append(self._table(header, rows, styles))
+                story.append(styled_table(header, rows))
             else:
                 story.append(Paragraph("None yet.", styles["Normal"]))
             story.append(Spacer(1, 4 * mm))
         return story
 
-    def _table(self, header, rows, styles) -> Table:
-        cell = styles["BodyText"]
-        body = [[Paragraph(str(value), cell) for value in row] for row in rows]
-        table = Table([list(header), *body], repeatRows=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), BRAND),
-                    ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                    ("FONTSIZE", (0, 0), (-1, 0), 9),
-                    ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
+
+def styled_table(header, rows) -> Table:
+    """A table with a coloured header row; cells wrap."""
+    cell = getSampleStyleSheet()["BodyText"]
+    body = [[Paragraph(escape(str(value)), cell) for value in row] for row in rows]
+    table = Table([list(header), *body], repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), BRAND),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, 0), 9),
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
         )
-        return table
+    )
+    return table

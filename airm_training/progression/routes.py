@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +23,7 @@ from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPE
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import supervisors_query
 from airm_training.documents.certificate import CertificateData, CertificatePdf
+from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -352,3 +362,45 @@ def renew_application(application_id: int):
         return redirect(url_for("progression.application", application_id=application_id))
     flash(f"Renewed: certificate {certificate.serial} replaces the previous one.", "success")
     return redirect(url_for("progression.certificate", certificate_id=certificate.id))
+
+
+@bp.route("/applications/<int:application_id>/evidence.pdf")
+def evidence_pdf(application_id: int):
+    application = _application_or_403(application_id)
+    snapshot = application.snapshot
+    data = EvidenceData(
+        organisation=current_app.config["ORGANISATION_NAME"],
+        applicant=application.person.display_name,
+        level=f"{application.level.name} ({application.level.code})",
+        submitted_on=application.submitted_at.date().isoformat(),
+        as_of=snapshot.get("as_of", ""),
+        endorser=application.endorser.display_name if application.endorser else "—",
+        statement=application.statement,
+        requirements=tuple(
+            (
+                r["label"],
+                "yes" if r["met"] else "no",
+                r["progress"],
+                "; ".join(
+                    f"{k.removesuffix('_ids').replace('_', ' ')}: {len(v)}"
+                    for k, v in r["evidence"].items()
+                ),
+            )
+            for r in snapshot.get("requirements", [])
+        ),
+        decisions=tuple(
+            [
+                (e.supervisor.display_name, "endorsed" if e.endorsed else "declined", e.reason)
+                for e in application.endorsements
+            ]
+            + [
+                (v.member.display_name, "approved" if v.approve else "rejected", v.comment)
+                for v in application.votes
+            ]
+        ),
+    )
+    return Response(
+        EvidencePdf(data).get_pdf(),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="evidence-{application.id}.pdf"'},
+    )
