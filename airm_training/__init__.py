@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from airm_training.core.db import install_sqlite_settings
+from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
+    register_security_headers(app)
     return app
 
 
