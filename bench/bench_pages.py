@@ -23,6 +23,7 @@ from airm_training import create_app
 from airm_training.core.clock import today, utcnow
 from airm_training.demo import seed_demo
 from airm_training.extensions import db
+from airm_training.hours.csv_io import import_csv
 from airm_training.hours.models import HoursEntry
 from airm_training.people.services import find_by_email
 from airm_training.programme.models import HoursCategory
