@@ -123,9 +123,17 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from airm_training.core.clock import today, utcnow
+    from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.core.permissions import person_is_supervisor
     from airm_training.people.models import Role
+
+    app.add_template_filter(
+        lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
+    )
+    app.add_template_filter(
+        lambda moment: local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "",
+        "local_datetime",
+    )
 
     @app.context_processor
     def inject_globals():

@@ -27,6 +27,13 @@ def local_date(moment: datetime) -> date:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
+def local_datetime(moment: datetime) -> datetime:
+    """A stored (naive UTC) timestamp in the centre's time zone."""
+    zone = current_app.config.get("TIMEZONE") if has_app_context() else None
+    aware = moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(zone)) if zone else aware
+
+
 def add_months(start: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = start.month - 1 + months

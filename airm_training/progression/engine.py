@@ -329,8 +329,11 @@ def _credential_held(person, req, scope: Scope):
 
 
 def _months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end``, counted the way ``add_months`` counts."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (1 if end.day < start.day else 0)
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return max(months, 0)
 
 
 def _hours(person, req, scope: Scope):

@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.core.clock import local_date
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
@@ -372,7 +373,7 @@ def evidence_pdf(application_id: int):
         organisation=current_app.config["ORGANISATION_NAME"],
         applicant=application.person.display_name,
         level=f"{application.level.name} ({application.level.code})",
-        submitted_on=application.submitted_at.date().isoformat(),
+        submitted_on=local_date(application.submitted_at).isoformat(),
         as_of=snapshot.get("as_of", ""),
         endorser=application.endorser.display_name if application.endorser else "—",
         statement=application.statement,

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
+from airm_training.core.clock import local_date
 from airm_training.core.permissions import public
 from airm_training.extensions import db, limiter
 from airm_training.progression.models import Certificate
@@ -31,7 +32,9 @@ def _public_view(certificate: Certificate) -> dict:
         "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
         "issuer": certificate.organisation,
         "issued_by": certificate.issuer_name,
-        "revoked_on": certificate.revoked_at.date().isoformat() if certificate.revoked_at else None,
+        "revoked_on": (
+            local_date(certificate.revoked_at).isoformat() if certificate.revoked_at else None
+        ),
     }
 
 
