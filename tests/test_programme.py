@@ -226,7 +226,7 @@ def test_every_number_in_the_file_reaches_the_database(document):
                 else:
                     assert params[key] == value, (req["label"], key)
                 numbers_checked += 1
-    assert numbers_checked >= 14
+    assert numbers_checked >= 13  # the shipped file has 13 numeric parameters
 
 
 def test_hours_categories_from_the_file(document):
