@@ -119,59 +119,60 @@ def application(application_id: int):
     )
 
 
-@bp.route("/applications/<int:application_id>/endorse", methods=["POST"])
-@requires(SUPERVISOR)
-def endorse_application(application_id: int):
+def _record_decision(application_id: int, form, action, done: str):
+    """Validate a decision form on the application page, run ``action(application,
+    form)`` in one transaction and come back to the page with the outcome."""
     application = _application_or_403(application_id)
-    form = EndorseForm()
+    back = redirect(url_for("progression.application", application_id=application_id))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "danger")
-        return redirect(url_for("progression.application", application_id=application_id))
+        return back
     try:
-        endorse(
-            current_user,
-            application,
-            endorse=form.decision.data == "endorse",
-            reason=form.reason.data or "",
-        )
+        action(application, form)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         _flash(error)
+    except sa.exc.IntegrityError:  # the same decision made twice at the same moment
+        db.session.rollback()
+        flash("Your decision on this application is already recorded.", "warning")
     else:
-        flash("Your decision is recorded.", "success")
-    return redirect(url_for("progression.application", application_id=application_id))
+        flash(done, "success")
+    return back
+
+
+@bp.route("/applications/<int:application_id>/endorse", methods=["POST"])
+@requires(SUPERVISOR)
+def endorse_application(application_id: int):
+    return _record_decision(
+        application_id,
+        EndorseForm(),
+        lambda application, form: endorse(
+            current_user,
+            application,
+            endorse=form.decision.data == "endorse",
+            reason=form.reason.data or "",
+        ),
+        "Your decision is recorded.",
+    )
 
 
 @bp.route("/applications/<int:application_id>/vote", methods=["POST"])
 @requires(CO_CREATOR)
 def vote_application(application_id: int):
-    application = _application_or_403(application_id)
-    form = VoteForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
-        return redirect(url_for("progression.application", application_id=application_id))
-    try:
-        vote(
+    return _record_decision(
+        application_id,
+        VoteForm(),
+        lambda application, form: vote(
             current_user,
             application,
             approve=form.decision.data == "approve",
             comment=form.comment.data or "",
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        _flash(error)
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        flash("You have already voted on this application.", "warning")
-    else:
-        flash("Your vote is recorded.", "success")
-    return redirect(url_for("progression.application", application_id=application_id))
+        ),
+        "Your vote is recorded.",
+    )
 
 
 @bp.route("/applications/<int:application_id>/issue", methods=["POST"])
