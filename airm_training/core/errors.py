@@ -13,7 +13,3 @@ class DomainError(Exception):
     @classmethod
     def on(cls, field: str | None, reason: str) -> DomainError:
         return cls((field, reason))
-
-
-class NotPermitted(Exception):
-    """The signed-in person may not do this; views turn it into a 403."""

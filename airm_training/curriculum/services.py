@@ -29,10 +29,6 @@ class ModuleStatus:
     def completed(self) -> bool:
         return self.completed_on is not None
 
-    @property
-    def available(self) -> bool:
-        return not self.completed and not self.missing_prerequisites
-
 
 def completions_of(person_id: int) -> dict[int, ModuleCompletion]:
     """Module id → completion, for one person, in one query."""

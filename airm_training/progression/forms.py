@@ -1,7 +1,7 @@
 """Forms of the progression workflow."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -39,10 +39,3 @@ class VoteForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField("Reason for revocation", validators=[Length(max=5000)])
     submit = SubmitField("Revoke the certificate")
-
-
-class VerifyForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    code = StringField("Verification code", validators=[Length(max=100)])
