@@ -21,7 +21,7 @@ from airm_training.extensions import db
 from airm_training.hours.queries import queue_for
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
-from airm_training.progression.charts import hours_chart_svg, monthly_signed_hours
+from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.models import Application, ApplicationStatus
 from airm_training.progression.queries import (
@@ -75,6 +75,7 @@ def candidate_home():
         certificates=certificates_of(current_user.id),
         monthly=monthly,
         chart=hours_chart_svg(monthly),
+        legend=chart_legend(monthly),
         links={
             "module": url_for("curriculum.index"),
             "assessment": url_for("assessments.mine"),

@@ -55,6 +55,13 @@ def monthly_signed_hours(person_id: int, months: int = 12) -> MonthlyHours:
     )
 
 
+def chart_legend(data: MonthlyHours) -> list[tuple[str, str]]:
+    """(colour, category name) in the order the bars stack."""
+    return [
+        (colour, name) for colour, (_code, name) in zip(PALETTE * 2, data.categories, strict=False)
+    ]
+
+
 def hours_chart_svg(data: MonthlyHours, *, width: int = 640, height: int = 220) -> Markup:
     """A stacked bar per month; colours come with a legend and the figures in a table."""
     left, bottom, top = 36, 28, 10
