@@ -92,6 +92,9 @@ EXPECTED_NEEDS = {
     "progression.request_renewal_page": "SIGNED_IN",
     "progression.renew_application": "DIRECTOR",
     "progression.evidence_pdf": "SIGNED_IN",
+    "people.add_licence_page": "SIGNED_IN",
+    "people.verify_licence_page": "DIRECTOR",
+    "people.enrol_page": "DIRECTOR",
 }
 
 OK = 200

@@ -1,7 +1,7 @@
 """Inviting a person."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectMultipleField, StringField, SubmitField
+from wtforms import DateField, EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -25,3 +25,17 @@ class InviteForm(FlaskForm):
         description="Supervisor is not a role: it follows from holding a current AIRT-S.",
     )
     submit = SubmitField("Send invitation")
+
+
+class LicenceForm(FlaskForm):
+    licence_type = StringField(
+        "Licence type",
+        validators=[DataRequired(), Length(max=40)],
+        description="LMHC, LPC, LCSW, LMFT, psychologist, …",
+    )
+    number = StringField("Licence number", validators=[DataRequired(), Length(max=60)])
+    jurisdiction = StringField(
+        "Issued by (state or country)", validators=[DataRequired(), Length(max=80)]
+    )
+    expires_on = DateField("Expires on", validators=[DataRequired()])
+    submit = SubmitField("Add licence")

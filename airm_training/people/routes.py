@@ -9,13 +9,13 @@ from flask_login import current_user
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
+from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.permissions import DIRECTOR, can_grant_role, can_view_person, requires
-from airm_training.credentials.services import awards_of, enrolment_of
+from airm_training.credentials.services import awards_of, enrol, enrolment_of
 from airm_training.extensions import db
-from airm_training.people.forms import InviteForm
-from airm_training.people.models import Person, Role
-from airm_training.people.services import create_person
+from airm_training.people.forms import InviteForm, LicenceForm
+from airm_training.people.models import Licence, Person, Role
+from airm_training.people.services import add_licence, create_person, verify_licence
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PAGE_SIZE = 25
@@ -45,7 +45,84 @@ def show(person_id: int):
         person=person,
         awards=awards_of(person),
         enrolment=enrolment_of(person),
+        licence_form=LicenceForm(),
+        action_form=ActionForm(),
     )
+
+
+@bp.route("/<int:person_id>/licences", methods=["POST"])
+def add_licence_page(person_id: int):
+    """The person themselves or a director records a licence."""
+    person = db.get_or_404(Person, person_id)
+    if not can_view_person(current_user, person):
+        abort(403)
+    form = LicenceForm()
+    if form.validate_on_submit():
+        try:
+            add_licence(
+                person,
+                licence_type=form.licence_type.data,
+                number=form.number.data,
+                jurisdiction=form.jurisdiction.data,
+                expires_on=form.expires_on.data,
+                actor_id=current_user.id,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _flash(error)
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            flash("This licence is already on file.", "warning")
+        else:
+            flash("Licence recorded. A director verifies it with the issuing board.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("people.show", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/licences/<int:licence_id>/verify", methods=["POST"])
+@requires(DIRECTOR)
+def verify_licence_page(person_id: int, licence_id: int):
+    licence = db.get_or_404(Licence, licence_id)
+    if licence.person_id != person_id or not ActionForm().validate_on_submit():
+        abort(404 if licence.person_id != person_id else 400)
+    try:
+        verify_licence(licence, verifier=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+    else:
+        flash("Licence verified.", "success")
+    return redirect(url_for("people.show", person_id=person_id))
+
+
+@bp.route("/<int:person_id>/enrol", methods=["POST"])
+@requires(DIRECTOR)
+def enrol_page(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        enrol(person, actor_id=current_user.id)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _flash(error)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash(f"{person.full_name} is already enrolled.", "warning")
+    else:
+        flash(f"{person.full_name} is enrolled and holds AIRT-C.", "success")
+    return redirect(url_for("people.show", person_id=person_id))
+
+
+def _flash(error: DomainError) -> None:
+    for _field, reason in error.problems:
+        flash(reason, "danger")
 
 
 @bp.route("/invite", methods=["GET", "POST"])
