@@ -37,7 +37,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm, flash_problems, show_problems
 from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
@@ -47,11 +47,6 @@ from airm_training.people.models import Person
 from airm_training.programme.services import current_version
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-
-
-def _flash_problems(error: DomainError) -> None:
-    for _field, reason in error.problems:
-        flash(reason, "danger")
 
 
 def _active_quizzes() -> list[Quiz]:
@@ -99,7 +94,7 @@ def start_quiz(code: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash_problems(error)
+        flash_problems(error)
         return redirect(url_for("assessments.mine"))
     return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
 
@@ -125,7 +120,7 @@ def attempt(attempt_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _flash_problems(error)
+            flash_problems(error)
         else:
             verdict = "passed" if attempt.passed else "did not pass"
             flash(
@@ -268,7 +263,7 @@ def grade(case_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash_problems(error)
+        flash_problems(error)
         return redirect(url_for("assessments.case", case_id=case_id))
     flash("Grade recorded; the candidate sees it now.", "success")
     return redirect(url_for("assessments.grading"))

@@ -17,5 +17,11 @@ def show_problems(form: FlaskForm, error: DomainError) -> None:
             flash(reason, "danger")
 
 
+def flash_problems(error: DomainError, category: str = "danger") -> None:
+    """Show every problem of a refused action as a message (for pages without a form)."""
+    for _field, reason in error.problems:
+        flash(reason, category)
+
+
 class ActionForm(FlaskForm):
     """CSRF-only form for one-button actions (submit, withdraw, retire, ...)."""

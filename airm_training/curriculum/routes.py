@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
+from airm_training.core.forms import flash_problems, show_problems
 from airm_training.core.markdown import render_markdown
 from airm_training.core.permissions import CANDIDATE, DIRECTOR, requires
 from airm_training.curriculum.editing import (
@@ -72,8 +72,7 @@ def complete(code: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        for _field, reason in error.problems:
-            flash(reason, "warning")
+        flash_problems(error, "warning")
     except sa.exc.IntegrityError:  # a second click raced the first
         db.session.rollback()
         flash(f"{module.code} is already recorded as complete.", "info")
@@ -202,8 +201,7 @@ def _manage_action(action, done: str | None = None):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        for _field, reason in error.problems:
-            flash(reason, "warning")
+        flash_problems(error, "warning")
     else:
         if done:
             flash(done, "success")

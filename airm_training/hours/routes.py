@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm, flash_problems, show_problems
 from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
@@ -243,8 +243,7 @@ def _one_button_action(entry_id: int, action, done: str, *, removes_entry: bool 
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        for _field, reason in error.problems:
-            flash(reason, "danger")
+        flash_problems(error)
         return redirect(url_for("hours.show", entry_id=entry_id))
     flash(done, "success")
     if removes_entry:
@@ -350,8 +349,7 @@ def sign():
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        for _field, reason in error.problems:
-            flash(reason, "danger")
+        flash_problems(error)
     else:
         flash(f"Signed {count} {'entry' if count == 1 else 'entries'}.", "success")
     if request.form.get("back") == "entry" and len(ids) == 1:
@@ -373,8 +371,7 @@ def return_(entry_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        for _field, reason in error.problems:
-            flash(reason, "danger")
+        flash_problems(error)
         return redirect(url_for("hours.show", entry_id=entry.id))
     flash("Returned to the clinician with your reason.", "success")
     return redirect(url_for("hours.queue"))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm, flash_problems, show_problems
 from airm_training.core.permissions import DIRECTOR, can_grant_role, can_view_person, requires
 from airm_training.credentials.services import awards_of, enrol, enrolment_of
 from airm_training.extensions import db
@@ -70,7 +70,7 @@ def add_licence_page(person_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _flash(error)
+            flash_problems(error)
         except sa.exc.IntegrityError:
             db.session.rollback()
             flash("This licence is already on file.", "warning")
@@ -94,7 +94,7 @@ def verify_licence_page(person_id: int, licence_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
     else:
         flash("Licence verified.", "success")
     return redirect(url_for("people.show", person_id=person_id))
@@ -111,18 +111,13 @@ def enrol_page(person_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
     except sa.exc.IntegrityError:
         db.session.rollback()
         flash(f"{person.full_name} is already enrolled.", "warning")
     else:
         flash(f"{person.full_name} is enrolled and holds AIRT-C.", "success")
     return redirect(url_for("people.show", person_id=person_id))
-
-
-def _flash(error: DomainError) -> None:
-    for _field, reason in error.problems:
-        flash(reason, "danger")
 
 
 @bp.route("/invite", methods=["GET", "POST"])

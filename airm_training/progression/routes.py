@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.clock import local_date
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm, flash_problems, show_problems
 from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import supervisors_query
@@ -50,11 +50,6 @@ from airm_training.progression.services import (
 from airm_training.progression.transcript import transcript_data
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
-
-
-def _flash(error: DomainError) -> None:
-    for _field, reason in error.problems:
-        flash(reason, "danger")
 
 
 def can_view_application(viewer, application: Application) -> bool:
@@ -134,7 +129,7 @@ def _record_decision(application_id: int, form, action, done: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
     except sa.exc.IntegrityError:  # the same decision made twice at the same moment
         db.session.rollback()
         flash("Your decision on this application is already recorded.", "warning")
@@ -186,7 +181,7 @@ def issue_application(application_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
         return redirect(url_for("progression.application", application_id=application_id))
     except sa.exc.IntegrityError:
         db.session.rollback()
@@ -299,7 +294,7 @@ def revoke_certificate(certificate_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
     else:
         flash(
             f"Certificate {certificate.serial} revoked. The verification page says so now.",
@@ -339,7 +334,7 @@ def request_renewal_page():
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
         return redirect(url_for("main.home"))
     except sa.exc.IntegrityError:
         db.session.rollback()
@@ -360,7 +355,7 @@ def renew_application(application_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        _flash(error)
+        flash_problems(error)
         return redirect(url_for("progression.application", application_id=application_id))
     flash(f"Renewed: certificate {certificate.serial} replaces the previous one.", "success")
     return redirect(url_for("progression.certificate", certificate_id=certificate.id))
