@@ -37,7 +37,12 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, flash_problems, show_problems
+from airm_training.core.forms import (
+    ActionForm,
+    flash_form_errors,
+    flash_problems,
+    show_problems,
+)
 from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
@@ -249,9 +254,7 @@ def grade(case_id: int):
     presentation = _case_or_403(case_id)
     form = GradeForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
         grade=form.grade.data,

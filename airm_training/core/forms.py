@@ -23,5 +23,12 @@ def flash_problems(error: DomainError, category: str = "danger") -> None:
         flash(reason, category)
 
 
+def flash_form_errors(form: FlaskForm) -> None:
+    """Show a form's validation errors as messages (for forms posted from another page)."""
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
 class ActionForm(FlaskForm):
     """CSRF-only form for one-button actions (submit, withdraw, retire, ...)."""

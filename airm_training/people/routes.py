@@ -9,7 +9,12 @@ from flask_login import current_user
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, flash_problems, show_problems
+from airm_training.core.forms import (
+    ActionForm,
+    flash_form_errors,
+    flash_problems,
+    show_problems,
+)
 from airm_training.core.permissions import DIRECTOR, can_grant_role, can_view_person, requires
 from airm_training.credentials.services import awards_of, enrol, enrolment_of
 from airm_training.extensions import db
@@ -77,9 +82,7 @@ def add_licence_page(person_id: int):
         else:
             flash("Licence recorded. A director verifies it with the issuing board.", "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
     return redirect(url_for("people.show", person_id=person.id))
 
 

@@ -19,7 +19,12 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.clock import local_date
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, flash_problems, show_problems
+from airm_training.core.forms import (
+    ActionForm,
+    flash_form_errors,
+    flash_problems,
+    show_problems,
+)
 from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import supervisors_query
@@ -27,7 +32,7 @@ from airm_training.documents.certificate import CertificateData, CertificatePdf
 from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
-from airm_training.people.models import Person, Role
+from airm_training.people.models import Person
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import (
@@ -39,6 +44,8 @@ from airm_training.progression.models import (
 from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import (
     apply,
+    can_view_application,
+    can_view_certificate,
     endorse,
     issue,
     open_application,
@@ -50,12 +57,6 @@ from airm_training.progression.services import (
 from airm_training.progression.transcript import transcript_data
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
-
-
-def can_view_application(viewer, application: Application) -> bool:
-    return viewer.id in (application.person_id, application.endorser_id) or viewer.has_role(
-        Role.CO_CREATOR, Role.DIRECTOR, Role.ADMIN
-    )
 
 
 def _application_or_403(application_id: int) -> Application:
@@ -120,9 +121,7 @@ def _record_decision(application_id: int, form, action, done: str):
     application = _application_or_403(application_id)
     back = redirect(url_for("progression.application", application_id=application_id))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return back
     try:
         action(application, form)
@@ -237,9 +236,7 @@ def issuing():
 # --- certificates ------------------------------------------------------------------------
 def _certificate_or_403(certificate_id: int) -> Certificate:
     certificate = db.get_or_404(Certificate, certificate_id)
-    if certificate.holder_id != current_user.id and not current_user.has_role(
-        Role.DIRECTOR, Role.ADMIN
-    ):
+    if not can_view_certificate(current_user, certificate):
         abort(403)
     return certificate
 

@@ -46,6 +46,18 @@ def _param(rules: ProgrammeLevel, kind: RequirementKind, key: str, default: int)
     return default
 
 
+def can_view_application(viewer: Person, application: Application) -> bool:
+    """The applicant, the endorser, the board and programme staff."""
+    return viewer.id in (application.person_id, application.endorser_id) or viewer.has_role(
+        Role.CO_CREATOR, Role.DIRECTOR, Role.ADMIN
+    )
+
+
+def can_view_certificate(viewer: Person, certificate: Certificate) -> bool:
+    """The holder and programme staff (anyone else uses the public verification page)."""
+    return certificate.holder_id == viewer.id or viewer.has_role(Role.DIRECTOR, Role.ADMIN)
+
+
 def open_application(person_id: int) -> Application | None:
     return db.session.scalar(
         sa.select(Application).where(
