@@ -100,3 +100,29 @@ def audit_verify_command() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@bp.cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write the whole database to PATH (gzipped JSON lines, any database can read it)."""
+    from airm_training.core.backup import write_backup
+
+    summary = write_backup(path)
+    rows = sum(table.rows for table in summary.values())
+    click.echo(f"Backed up {rows} rows from {len(summary)} tables to {path}.")
+
+
+@bp.cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Load a backup into this freshly migrated, empty database (all or nothing)."""
+    from airm_training.core.backup import restore_backup
+
+    try:
+        summary = restore_backup(path)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    rows = sum(table.rows for table in summary.values())
+    click.echo(f"Restored {rows} rows into {len(summary)} tables; every checksum matches.")
