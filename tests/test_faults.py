@@ -197,17 +197,22 @@ def _restart_server() -> None:
 
 
 def _wait_until_up(app, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
+    """Wait for the server on a connection of our own (the app's pool stays untouched)."""
     with app.app_context():
+        probe = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+    deadline = time.monotonic() + seconds
+    try:
         while True:
             try:
-                with db.engine.connect() as connection:
+                with probe.connect() as connection:
                     connection.execute(sa.text("SELECT 1"))
                 return
             except sa.exc.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
+    finally:
+        probe.dispose()
 
 
 @pytest.mark.parametrize("fault", ["connections dropped", "server restarted"])
