@@ -123,9 +123,12 @@ def test_events_show_actor_action_object_changes_and_local_time(client, trail):
     assert "Ann Actor" in html
     assert "person.roles_changed" in html
     assert f'href="/people/{trail["bob"].id}">person {trail["bob"].id}</a>' in html
-    row = re.search(r'<tr id="event-\d+">.*?</tr>\s*</tbody>\s*</table>\s*</td>', html, re.S)
+    row = re.search(
+        r'<tr id="event-\d+">.*?</tr>\s*</tbody>\s*</table>\s*</details>\s*</td>', html, re.S
+    )
     assert '<td class="text-break">candidate</td>' in row.group(0)
     assert "candidate, co-creator" in row.group(0)
+    assert "<details open>" in row.group(0)  # a change with a before is shown unfolded
     system = client.get("/audit/?action=auth.login_failed&date_to=2020-03-03")
     assert "the system" in system.get_data(as_text=True)
 
