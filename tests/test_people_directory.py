@@ -253,3 +253,30 @@ def test_progress_of_someone_not_enrolled(client):
     html = client.get(f"/people/{person.id}/progress").get_data(as_text=True)
     assert "Not enrolled yet." in html
     assert db.session.scalar(sa.select(Person.id).where(Person.id == person.id))
+
+
+def test_person_page_query_count_does_not_grow(app):
+    director = make_director()
+    candidate = make_candidate(director=director)
+    assign_supervisor(director, candidate, make_supervisor(director=director))
+    db.session.commit()
+    client = app.test_client()
+    login(client, director)
+
+    def add_licences(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            add_licence(
+                candidate,
+                licence_type="LPC",
+                number=f"N-{n}",
+                jurisdiction="Oregon",
+                expires_on=today() + timedelta(days=n),
+                actor_id=director.id,
+            )
+        db.session.commit()
+
+    add_licences(1, 2)
+    small = count_queries(lambda: client.get(f"/people/{candidate.id}"))
+    add_licences(3, 40)
+    large = count_queries(lambda: client.get(f"/people/{candidate.id}"))
+    assert large == small
