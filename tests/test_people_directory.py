@@ -68,6 +68,7 @@ def ids(cast, *names) -> set[int]:
         ("status=deactivated", ("gone",)),
         ("role=candidate&status=active", ("candidate", "supervised")),
         ("supervisor={supervisor}", ("supervised",)),
+        ("role=candidate&supervisor=0", ("candidate", "gone")),
         ("role=co-creator&credential=AIRT-S:current", ()),
     ],
 )

@@ -36,7 +36,7 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
         (t, t) for t in distinct_values(AuditEvent.object_type)
     ]
     form.validate()
-    value = {name: None if field.errors else field.data for name, field in form._fields.items()}
+    value = {field.name: None if field.errors else field.data for field in form}
     return form, AuditFilter(
         person_id=value["person"],
         action=value["action"] or None,

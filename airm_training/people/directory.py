@@ -18,6 +18,7 @@ from airm_training.people.models import Person, Role, RoleAssignment
 from airm_training.programme.models import CredentialLevel
 
 CURRENT, EXPIRED = "current", "expired"
+NO_SUPERVISOR = 0  # the supervisor filter's value for "nobody assigned"
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class DirectoryFilter:
     role: Role | None = None
     credential: tuple[str, str] | None = None  # (level code, CURRENT or EXPIRED)
     active: bool | None = None
-    supervisor_id: int | None = None
+    supervisor_id: int | None = None  # NO_SUPERVISOR: people without one
 
     def apply(self, statement: sa.Select, day: date) -> sa.Select:
         if self.query:
@@ -58,7 +59,9 @@ class DirectoryFilter:
             )
         if self.active is not None:
             statement = statement.where(Person.active.is_(self.active))
-        if self.supervisor_id:
+        if self.supervisor_id == NO_SUPERVISOR:
+            statement = statement.where(Person.primary_supervisor_id.is_(None))
+        elif self.supervisor_id is not None:
             statement = statement.where(Person.primary_supervisor_id == self.supervisor_id)
         return statement
 

@@ -27,6 +27,7 @@ from airm_training.core.permissions import (
 from airm_training.credentials.services import awards_of, enrol, enrolment_of, supervisors_query
 from airm_training.extensions import db
 from airm_training.people.directory import (
+    NO_SUPERVISOR,
     DirectoryFilter,
     assigned_supervisors,
     credential_choices,
@@ -60,11 +61,11 @@ PAGE_SIZE = 25
 def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
     form = DirectoryFilterForm(request.args)
     form.credential.choices = [("", "Any credential"), *credential_choices()]
-    form.supervisor.choices = [(None, "Anyone")] + [
+    form.supervisor.choices = [(None, "Anyone"), (NO_SUPERVISOR, "No primary supervisor")] + [
         (person.id, person.full_name) for person in assigned_supervisors()
     ]
     form.validate()
-    value = {name: None if field.errors else field.data for name, field in form._fields.items()}
+    value = {field.name: None if field.errors else field.data for field in form}
     code, _, state = (value["credential"] or "").partition(":")
     return form, DirectoryFilter(
         query=(value["q"] or "").strip(),
