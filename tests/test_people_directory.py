@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from airm_training.core.clock import today
+from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -281,3 +282,34 @@ def test_person_page_query_count_does_not_grow(app):
     add_licences(3, 40)
     large = count_queries(lambda: client.get(f"/people/{candidate.id}"))
     assert large == small
+
+
+def test_a_supervisor_whose_airt_s_lapsed_is_flagged_on_the_page(client):
+    director = make_director()
+    candidate = make_candidate(director=director)
+    supervisor = make_supervisor(director=director)
+    assign_supervisor(director, candidate, supervisor)
+    db.session.commit()
+    login(client, director)
+    assert "No longer holds a current AIRT-S" not in client.get(f"/people/{candidate.id}").get_data(
+        as_text=True
+    )
+
+    db.session.execute(
+        sa.update(CredentialAward)
+        .where(CredentialAward.person_id == supervisor.id)
+        .values(expires_on=today() - timedelta(days=1))
+    )
+    db.session.commit()
+
+    html = client.get(f"/people/{candidate.id}").get_data(as_text=True)
+    assert supervisor.display_name in html
+    assert "No longer holds a current AIRT-S" in html
+
+
+def test_a_long_search_is_cut_to_a_hundred_characters(client, cast):
+    response = client.get("/people/", query_string={"q": "dora" + "x" * 200})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'value="dora{"x" * 96}"' in html
+    assert "x" * 97 not in html

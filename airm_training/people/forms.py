@@ -83,7 +83,7 @@ class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only filters
 
-    q = SearchField("Name or e-mail", validators=[Optional(), Length(max=100)])
+    q = SearchField("Name or e-mail", validators=[Optional()])
     role = SelectField(
         "Role",
         choices=[SelectChoice("", "Any role")]

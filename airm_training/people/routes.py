@@ -68,7 +68,7 @@ def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
     value = {field.name: None if field.errors else field.data for field in form}
     code, _, state = (value["credential"] or "").partition(":")
     return form, DirectoryFilter(
-        query=(value["q"] or "").strip(),
+        query=(value["q"] or "").strip()[:100],
         role=Role(value["role"]) if value["role"] else None,
         credential=(code, state) if code else None,
         active={"active": True, "deactivated": False}.get(value["status"] or ""),
