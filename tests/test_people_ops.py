@@ -401,3 +401,20 @@ def test_assigning_a_supervisor_needs_the_csrf_token(client, director):
 
     assert response.status_code == 400
     assert fresh(candidate).primary_supervisor_id is None
+
+
+def test_the_primary_supervisor_is_preselected_when_logging_hours(client):
+    director = make_director()
+    candidate = make_candidate(director=director)
+    supervisor, other = make_supervisor(director=director), make_supervisor(director=director)
+    login(client, candidate)
+    assert f'<option selected value="{supervisor.id}">' not in client.get("/hours/new").get_data(
+        as_text=True
+    )
+
+    assign_supervisor(director, candidate, supervisor)
+    db.session.commit()
+
+    html = client.get("/hours/new").get_data(as_text=True)
+    assert f'<option selected value="{supervisor.id}">' in html
+    assert f'<option value="{other.id}">' in html
