@@ -268,3 +268,15 @@ def test_history_links_open_the_filtered_trail(app, client):
     login(own, candidate)
     for page in (f"/hours/{entry.id}", f"/progression/applications/{application.id}"):
         assert ">History</a>" not in own.get(page).get_data(as_text=True)
+
+
+def test_a_bad_date_is_reported_and_not_applied(client, trail):
+    response = client.get("/audit/?action=hours.signed&date_from=not-a-date")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "From: Not a valid date value. (not applied)" in html
+    assert shown_ids(response) == expect(trail, "e4")
+
+
+def test_an_unknown_person_finds_nothing(client, trail):
+    assert shown_ids(client.get("/audit/?person=999999")) == []
