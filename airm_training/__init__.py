@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
     import airm_training.assessments.bank_routes  # noqa: F401 - routes on the assessments blueprint
     from airm_training.assessments.routes import bp as assessments_bp
+    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        audit_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ from airm_training.people.services import (
     find_by_email,
     verify_licence,
 )
+from airm_training.people.supervision import assign_supervisor
 from airm_training.programme.loader import load_programme_file
 from airm_training.programme.services import current_version
 
@@ -137,6 +138,14 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
+# candidate -> primary supervisor (e-mail local parts)
+PRIMARY_SUPERVISORS = {
+    "aubrey.holden": "connie.zollner",
+    "marcus.bell": "daniel.okafor",
+    "sofia.alvarez": "elizabeth.abbruzza",
+}
+
+
 def _months_ago(months: int) -> date:
     return add_months(today(), -months)
 
@@ -175,6 +184,9 @@ def seed_demo() -> int:
     if created:
         everyone = {spec.email.split("@")[0]: find_by_email(spec.email) for spec in DEMO_PEOPLE}
         seed_activity(set(created), everyone, director)
+        for candidate, supervisor in PRIMARY_SUPERVISORS.items():
+            if candidate in created:
+                assign_supervisor(director, everyone[candidate], everyone[supervisor])
     return len(created)
 
 

@@ -95,6 +95,12 @@ EXPECTED_NEEDS = {
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
     "people.enrol_page": "DIRECTOR",
+    "people.progress": "DIRECTOR",
+    "people.change_roles": "DIRECTOR",
+    "people.deactivate": "DIRECTOR",
+    "people.reactivate": "DIRECTOR",
+    "people.assign_supervisor_page": "DIRECTOR",
+    "audit.trail": "DIRECTOR",
 }
 
 OK = 200
@@ -140,6 +146,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": redirect(LOGIN),
         "hours.queue": redirect(LOGIN),
         "hours.supervisees": redirect(LOGIN),
+        "audit.trail": redirect(LOGIN),
     },
     "candidate": {
         "main.index": redirect("/home"),
@@ -173,6 +180,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": FORBIDDEN,
     },
     "supervisor": {
         "main.index": redirect("/home"),
@@ -206,6 +214,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": OK,
         "hours.supervisees": OK,
+        "audit.trail": FORBIDDEN,
     },
     "co-creator": {
         "main.index": redirect("/home"),
@@ -239,6 +248,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": FORBIDDEN,
     },
     "director": {
         "main.index": redirect("/home"),
@@ -272,6 +282,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": OK,
     },
     "admin": {
         "main.index": redirect("/home"),
@@ -305,6 +316,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": OK,
     },
 }
 
@@ -334,6 +346,8 @@ SAMPLE_URLS = {
     "verify.show_json": "/verify/no-such-code-000.json",
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
+    "people.progress": "/people/{me}/progress",
+    "people.deactivate": "/people/{me}/deactivate",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -364,6 +378,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": redirect(LOGIN),
         "assessments.new_question": redirect(LOGIN),
         "assessments.edit_question_page": redirect(LOGIN),
+        "people.progress": redirect(LOGIN),
+        "people.deactivate": redirect(LOGIN),
     },
     "candidate": {
         "people.show": OK,
@@ -390,6 +406,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "supervisor": {
         "people.show": OK,
@@ -416,6 +434,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "co-creator": {
         "people.show": OK,
@@ -442,6 +462,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "director": {
         "people.show": OK,
@@ -468,6 +490,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": OK,
         "assessments.new_question": OK,
         "assessments.edit_question_page": NOT_FOUND,
+        "people.progress": OK,
+        "people.deactivate": OK,
     },
     "admin": {
         "people.show": OK,
@@ -494,6 +518,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": OK,
         "assessments.new_question": OK,
         "assessments.edit_question_page": NOT_FOUND,
+        "people.progress": OK,
+        "people.deactivate": OK,
     },
 }
 

@@ -30,6 +30,7 @@ PAGES = {
         ("board", "/board"),
         ("issuing", "/progression/issuing"),
         ("quizzes", "/assessments/quizzes"),
+        ("audit-trail", "/audit/"),
     ],
 }
 
