@@ -13,6 +13,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.audit.services import compute_hash, record_event, verify_chain
 from airm_training.extensions import db
 from tests.factories import make_person
+from tests.tampering import lift_append_only_triggers
 
 GENESIS = "0" * 64
 table = AuditEvent.__table__
@@ -53,24 +54,14 @@ def _row(event_id: int) -> sa.Row:
     return db.session.execute(sa.select(table).where(table.c.id == event_id)).one()
 
 
-def _as_table_owner() -> None:
-    """Lift the append-only triggers inside this test's transaction (rolled back after it),
-    as someone with the database owner's rights could: the chain must catch what they do."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
-    else:
-        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
-
-
 def _delete(event_id: int) -> None:
-    _as_table_owner()
+    lift_append_only_triggers()
     db.session.execute(sa.delete(table).where(table.c.id == event_id))
     db.session.expire_all()
 
 
 def _update(event_id: int, **values) -> None:
-    _as_table_owner()
+    lift_append_only_triggers()
     db.session.execute(sa.update(table).where(table.c.id == event_id).values(**values))
     db.session.expire_all()
 

@@ -1,7 +1,7 @@
 """people operations: a candidate's primary supervisor
 
 Revision ID: 0008_people_ops
-Revises: 0006_renewal
+Revises: 0007_audit_append_only
 Create Date: 2026-12-01 13:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_people_ops'
-down_revision = '0006_renewal'
+down_revision = '0007_audit_append_only'
 branch_labels = None
 depends_on = None
 
