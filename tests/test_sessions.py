@@ -23,13 +23,15 @@ NEW_PASSWORD = "a brand new passphrase"
 
 @pytest.fixture
 def move_clock(monkeypatch):
-    """``move_clock(minutes=31)`` moves the app's clock forward (it starts at the real time)."""
+    """``move_clock(minutes=31)`` moves the app's clock forward from the real time;
+    ``move_clock.now()`` is the moved time."""
     moment = [clock.utcnow()]
     monkeypatch.setattr(clock, "utcnow", lambda: moment[0])
 
     def move(**delta) -> None:
         moment[0] += timedelta(**delta)
 
+    move.now = lambda: moment[0]
     return move
 
 
