@@ -44,6 +44,7 @@ def enrol(client, move_clock) -> tuple[str, list[str]]:
         "/auth/security/two-factor/setup", {"code": code_at(secret, move_clock.now())}
     )
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", response.get_data(as_text=True))
     assert len(codes) == 10
     return secret, codes

@@ -121,5 +121,4 @@ def enforce_two_factor_enrolment():
         return None
     if not current_user.is_authenticated or not must_enrol(current_user):
         return None
-    flash("Your role requires two-factor sign-in. Set it up to continue.", "warning")
-    return redirect(url_for("auth.two_factor_setup"))
+    return redirect(url_for("auth.two_factor_setup"))  # the page says why

@@ -63,7 +63,7 @@ def test_two_factor_journey(browser, live_server, new_director):
         # The password step leads to the set-up, and nothing else opens until it is done.
         sign_in_with_password(page)
         expect(page).to_have_url(f"{live_server}/auth/security/two-factor/setup")
-        expect(page.get_by_text("Your role requires two-factor sign-in.").first).to_be_visible()
+        expect(page.get_by_text("Your role requires two-factor sign-in.")).to_be_visible()
         page.goto("/director")
         expect(page).to_have_url(f"{live_server}/auth/security/two-factor/setup")
 
