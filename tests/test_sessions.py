@@ -264,3 +264,22 @@ def test_production_cookies_are_secure_host_only_cookies(database_url):
     finally:
         with production.app_context():
             db.engine.dispose()
+
+
+def test_guessing_the_current_password_is_throttled(client):
+    person = make_director()
+    login(client, person)
+    token = client.form_token("/auth/security/password")
+    attempt = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}
+    for guess in range(10):
+        response = client.post(
+            "/auth/security/password", data={**attempt, "current_password": f"guess {guess}"}
+        )
+        assert response.status_code == 200
+
+    response = client.post(
+        "/auth/security/password", data={**attempt, "current_password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 429
+    assert audit_events("person.password_set", person) == []

@@ -28,7 +28,8 @@ from airm_training.people.services import end_sessions, find_by_email, set_passw
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """Attempts allowed per client at anything that checks a password or a code."""
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -46,7 +47,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -68,7 +69,7 @@ def login():
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def two_factor():
     """The second step of signing in: a code from the app or a recovery code."""
     if current_user.is_authenticated:
@@ -148,7 +149,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():

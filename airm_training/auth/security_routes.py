@@ -11,7 +11,7 @@ from airm_training.auth.forms import (
     DisableTwoFactorForm,
     RegenerateCodesForm,
 )
-from airm_training.auth.routes import bp
+from airm_training.auth.routes import bp, login_limit
 from airm_training.auth.services import change_password as change_password_service
 from airm_training.auth.sessions import restart_session
 from airm_training.auth.two_factor import (
@@ -28,7 +28,7 @@ from airm_training.auth.two_factor import (
 )
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import show_problems
-from airm_training.extensions import db
+from airm_training.extensions import db, limiter
 
 
 def _me():
@@ -48,6 +48,7 @@ def security():
 
 
 @bp.route("/security/password", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])  # guesses of the password or a code
 def change_password():
     person = _me()
     form = ChangePasswordForm()
@@ -68,6 +69,7 @@ def change_password():
 
 
 @bp.route("/security/two-factor/setup", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])  # guesses of the password or a code
 def two_factor_setup():
     """Show the secret (QR code and text); a first code from the app turns it on."""
     person = _me()
@@ -100,6 +102,7 @@ def two_factor_setup():
 
 
 @bp.route("/security/two-factor/disable", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])  # guesses of the password or a code
 def two_factor_disable():
     person = _me()
     if not is_enrolled(person):
@@ -122,6 +125,7 @@ def two_factor_disable():
 
 
 @bp.route("/security/recovery-codes", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])  # guesses of the password or a code
 def recovery_codes():
     person = _me()
     if not is_enrolled(person):
