@@ -390,6 +390,29 @@ def test_the_pages_for_an_enrolled_person_send_others_to_the_security_page(clien
         assert location_path(response) == "/auth/security"
 
 
+def test_an_administrator_resets_a_lost_second_factor_from_the_command_line(
+    app, client, move_clock
+):
+    person = make_director()
+    login(client, person)
+    enrol(client, move_clock)
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["airm", "reset-two-factor", "--email", person.email.upper()])
+
+    assert result.exit_code == 0, result.output
+    assert "is reset" in result.output
+    assert not two_factor.is_enrolled(reload(person))
+    assert len(audit_events("auth.two_factor_reset", person)) == 1
+    assert not is_signed_in(client), "the reset ends every session"
+    assert location_path(login(client, person)) == "/home"
+    again = runner.invoke(args=["airm", "reset-two-factor", "--email", person.email])
+    assert again.exit_code == 1
+    assert "no two-factor sign-in to reset" in again.output
+    unknown = runner.invoke(args=["airm", "reset-two-factor", "--email", "nobody@example.org"])
+    assert unknown.exit_code == 1
+
+
 # --- required for some roles ----------------------------------------------------------------------
 @pytest.mark.parametrize("role", [Role.DIRECTOR, Role.ADMIN, Role.CO_CREATOR])
 def test_a_required_person_must_set_it_up_before_anything_else(client, required, role):

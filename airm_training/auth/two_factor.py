@@ -120,10 +120,24 @@ def disable_two_factor(person: Person, *, password: str, code: str) -> None:
     if not password_matches(person, password):
         raise DomainError.on("password", "That is not your current password.")
     verify_second_factor(person, code, purpose="disable")
+    _remove_two_factor(person)
+    record_event("auth.two_factor_disabled", "person", person.id, actor_id=person.id)
+
+
+def reset_two_factor(person: Person, *, actor_id: int | None) -> None:
+    """For a person who lost both their phone and their recovery codes (an administrator's
+    command): the password alone signs them in again, and one whose role requires two-factor
+    sign-in sets it up anew right after."""
+    if credential_of(person) is None:
+        raise DomainError.on(None, "This person has no two-factor sign-in to reset.")
+    _remove_two_factor(person)
+    record_event("auth.two_factor_reset", "person", person.id, actor_id=actor_id)
+
+
+def _remove_two_factor(person: Person) -> None:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.person_id == person.id))
     db.session.execute(sa.delete(TotpCredential).where(TotpCredential.person_id == person.id))
     end_sessions(person)
-    record_event("auth.two_factor_disabled", "person", person.id, actor_id=person.id)
 
 
 def regenerate_recovery_codes(person: Person, *, password: str) -> list[str]:

@@ -107,8 +107,9 @@ def set_password(person: Person, password: str, *, actor_id: int | None) -> None
 
 
 def end_sessions(person: Person) -> None:
-    """Invalidate every session cookie issued to the person so far."""
-    person.session_version += 1
+    """Invalidate every session cookie issued to the person so far. The database adds the
+    one, so a stale copy of the person in memory cannot leave the version unchanged."""
+    person.session_version = Person.session_version + 1
     db.session.flush()
 
 
