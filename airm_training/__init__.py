@@ -85,7 +85,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
-    import airm_training.assessments.bank_routes  # noqa: F401 - routes on the assessments blueprint
+    # Modules that add routes to the assessments and auth blueprints:
+    import airm_training.assessments.bank_routes
+    import airm_training.auth.security_routes  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
@@ -119,8 +121,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from airm_training.auth.sessions import enforce_session_limits, enforce_two_factor_enrolment
     from airm_training.core.permissions import check_view_access
 
+    app.before_request(enforce_session_limits)
+    app.before_request(enforce_two_factor_enrolment)
     app.before_request(check_view_access)
 
 

@@ -13,7 +13,7 @@ from airm_training.audit.services import verify_chain
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Role
-from airm_training.people.services import create_person
+from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
 
 bp = Blueprint("airm", __name__, cli_group="airm")
@@ -85,6 +85,24 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
         _fail(error)
     db.session.commit()
     click.echo(f"Created {person.email} with roles: {', '.join(roles) or 'none'}.")
+
+
+@bp.cli.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor_command(email: str) -> None:
+    """Turn off someone's two-factor sign-in (they lost their phone and recovery codes)."""
+    from airm_training.auth.two_factor import reset_two_factor
+
+    person = find_by_email(email)
+    if person is None:
+        click.echo(f"Error: no account with the e-mail address {email}.", err=True)
+        sys.exit(1)
+    try:
+        reset_two_factor(person, actor_id=None)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {person.email} is reset; their password alone signs in.")
 
 
 @bp.cli.command("audit-verify")

@@ -11,6 +11,7 @@ from airm_training.assessments.models import (
     QuizAttempt,
 )
 from airm_training.audit.models import AuditEvent
+from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.hours.models import HoursEntry, HoursImport
@@ -50,7 +51,9 @@ __all__ = [
     "QuestionOption",
     "Quiz",
     "QuizAttempt",
+    "RecoveryCode",
     "Requirement",
     "RoleAssignment",
+    "TotpCredential",
     "Vote",
 ]

@@ -1,7 +1,7 @@
 """Sign-in and password forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from airm_training.people.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -31,3 +31,47 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
     submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    submit = SubmitField("Change password")
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="The 6-digit code your authenticator app shows now, or a recovery code.",
+    )
+    submit = SubmitField("Continue")
+
+
+class ConfirmEnrolmentForm(FlaskForm):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired(), Length(max=20)],
+        description="The 6-digit code the app shows after adding the account.",
+    )
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="A code from your authenticator app, or a recovery code.",
+    )
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
+class RegenerateCodesForm(FlaskForm):
+    password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    submit = SubmitField("Make new recovery codes")

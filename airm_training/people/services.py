@@ -9,6 +9,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from airm_training.audit.services import record_event
+from airm_training.auth.passwords import is_common_password
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
@@ -33,6 +34,10 @@ def check_password_rules(password: str, field: str = "password") -> None:
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise DomainError.on(field, f"Use at most {PASSWORD_MAX_LENGTH} characters.")
+    if is_common_password(password):
+        raise DomainError.on(
+            field, "This password is on a list of commonly used passwords; choose another."
+        )
 
 
 def hash_password(password: str) -> str:
@@ -102,9 +107,30 @@ def set_password(person: Person, password: str, *, actor_id: int | None) -> None
 
 
 def end_sessions(person: Person) -> None:
-    """Invalidate every session cookie issued to the person so far."""
-    person.session_version += 1
+    """Invalidate every session cookie issued to the person so far. The database adds the
+    one, so a stale copy of the person in memory cannot leave the version unchanged."""
+    person.session_version = Person.session_version + 1
     db.session.flush()
+
+
+def deactivate_person(person: Person, *, actor_id: int | None) -> None:
+    """Stop the person signing in and end every session they have."""
+    if actor_id is not None and actor_id == person.id:
+        raise DomainError.on(None, "You cannot deactivate your own account.")
+    if not person.active:
+        raise DomainError.on(None, "This account is already deactivated.")
+    person.active = False
+    end_sessions(person)
+    record_event("person.deactivated", "person", person.id, actor_id=actor_id)
+
+
+def reactivate_person(person: Person, *, actor_id: int | None) -> None:
+    """Let the person sign in again; sessions from before the deactivation stay ended."""
+    if person.active:
+        raise DomainError.on(None, "This account is already active.")
+    person.active = True
+    end_sessions(person)
+    record_event("person.reactivated", "person", person.id, actor_id=actor_id)
 
 
 def add_licence(
