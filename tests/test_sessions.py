@@ -49,7 +49,7 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(a
     stolen = copy_of_session(app, client)
     assert is_signed_in(stolen)
 
-    deactivate_person(reload(person), actor_id=admin.id)
+    deactivate_person(admin, reload(person), "Left the centre")
     db.session.commit()
 
     assert not is_signed_in(client)
@@ -57,7 +57,7 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(a
     assert "deactivated" in login(client, person).get_data(as_text=True)
     assert len(audit_events("person.deactivated", person)) == 1
 
-    reactivate_person(reload(person), actor_id=admin.id)
+    reactivate_person(admin, reload(person))
     db.session.commit()
 
     assert not is_signed_in(stolen), "a cookie from before the deactivation works again"
@@ -69,13 +69,13 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(a
 def test_nobody_deactivates_themselves_or_an_account_twice():
     person, admin = make_director(), make_person(Role.ADMIN)
     with pytest.raises(DomainError, match="your own account"):
-        deactivate_person(admin, actor_id=admin.id)
-    deactivate_person(person, actor_id=admin.id)
+        deactivate_person(admin, admin, "Testing")
+    deactivate_person(admin, person, "Left the centre")
     with pytest.raises(DomainError, match="already deactivated"):
-        deactivate_person(person, actor_id=admin.id)
-    reactivate_person(person, actor_id=admin.id)
+        deactivate_person(admin, person, "Left the centre")
+    reactivate_person(admin, person)
     with pytest.raises(DomainError, match="already active"):
-        reactivate_person(person, actor_id=admin.id)
+        reactivate_person(admin, person)
 
 
 def change_password(client, current: str, new: str, confirm: str | None = None):

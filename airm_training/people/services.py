@@ -113,26 +113,6 @@ def end_sessions(person: Person) -> None:
     db.session.flush()
 
 
-def deactivate_person(person: Person, *, actor_id: int | None) -> None:
-    """Stop the person signing in and end every session they have."""
-    if actor_id is not None and actor_id == person.id:
-        raise DomainError.on(None, "You cannot deactivate your own account.")
-    if not person.active:
-        raise DomainError.on(None, "This account is already deactivated.")
-    person.active = False
-    end_sessions(person)
-    record_event("person.deactivated", "person", person.id, actor_id=actor_id)
-
-
-def reactivate_person(person: Person, *, actor_id: int | None) -> None:
-    """Let the person sign in again; sessions from before the deactivation stay ended."""
-    if person.active:
-        raise DomainError.on(None, "This account is already active.")
-    person.active = True
-    end_sessions(person)
-    record_event("person.reactivated", "person", person.id, actor_id=actor_id)
-
-
 def add_licence(
     person: Person,
     *,

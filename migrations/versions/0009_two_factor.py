@@ -1,7 +1,7 @@
 """two-factor sign-in: authenticator secrets and recovery codes
 
-Revision ID: 0007_two_factor
-Revises: 0006_renewal
+Revision ID: 0009_two_factor
+Revises: 0008_people_ops
 Create Date: 2026-12-01 13:40:09.516373
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_two_factor'
-down_revision = '0006_renewal'
+revision = '0009_two_factor'
+down_revision = '0008_people_ops'
 branch_labels = None
 depends_on = None
 
