@@ -14,6 +14,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.hours.models import HoursEntry, HoursImport
+from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
 from airm_training.programme.models import (
     CredentialLevel,
@@ -43,6 +44,8 @@ __all__ = [
     "Licence",
     "Module",
     "ModuleCompletion",
+    "Notification",
+    "NotificationPreference",
     "Person",
     "ProgrammeLevel",
     "ProgrammeVersion",
@@ -50,6 +53,7 @@ __all__ = [
     "QuestionOption",
     "Quiz",
     "QuizAttempt",
+    "ReminderSent",
     "Requirement",
     "RoleAssignment",
     "Vote",

@@ -95,6 +95,11 @@ EXPECTED_NEEDS = {
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
     "people.enrol_page": "DIRECTOR",
+    "notifications.index": "SIGNED_IN",
+    "notifications.open_": "SIGNED_IN",
+    "notifications.read": "SIGNED_IN",
+    "notifications.read_all": "SIGNED_IN",
+    "notifications.preferences": "SIGNED_IN",
 }
 
 OK = 200
@@ -140,6 +145,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": redirect(LOGIN),
         "hours.queue": redirect(LOGIN),
         "hours.supervisees": redirect(LOGIN),
+        "notifications.index": redirect(LOGIN),
+        "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
         "main.index": redirect("/home"),
@@ -173,6 +180,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "supervisor": {
         "main.index": redirect("/home"),
@@ -206,6 +215,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": OK,
         "hours.supervisees": OK,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "co-creator": {
         "main.index": redirect("/home"),
@@ -239,6 +250,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "director": {
         "main.index": redirect("/home"),
@@ -272,6 +285,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "admin": {
         "main.index": redirect("/home"),
@@ -305,6 +320,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
 }
 
