@@ -1,4 +1,5 @@
-"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks."""
+"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks,
+reminders."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy.exc import IntegrityError
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
@@ -100,3 +102,25 @@ def audit_verify_command() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
+    from airm_training.notifications.reminders import send_reminders
+
+    # Links in the e-mails are built on AIRM_PUBLIC_BASE_URL outside a request.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"] or None):
+        try:
+            sent = send_reminders()
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            click.echo("Another run was sending the same reminders; this run sent none.", err=True)
+            sys.exit(1)
+    if not sent:
+        click.echo("Nothing to send.")
+        return
+    click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
+    for line in sent:
+        click.echo(f"  {line}")
