@@ -109,15 +109,13 @@ def send_reminders_command() -> None:
     """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
     from airm_training.notifications.reminders import send_reminders
 
-    # Links in the e-mails are built on AIRM_PUBLIC_BASE_URL outside a request.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"] or None):
-        try:
-            sent = send_reminders()
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            click.echo("Another run was sending the same reminders; this run sent none.", err=True)
-            sys.exit(1)
+    try:
+        sent = send_reminders()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        click.echo("Another run was sending the same reminders; this run sent none.", err=True)
+        sys.exit(1)
     if not sent:
         click.echo("Nothing to send.")
         return

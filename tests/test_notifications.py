@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from airm_training.core.clock import today
+from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.hours.csv_io import import_csv
+from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry, return_entry, submit_entry
 from airm_training.notifications.models import Channel, Notification, NotificationKind
@@ -79,6 +81,15 @@ def test_submitting_an_entry_tells_its_supervisor_once(trio, outbox):
     assert mail.to == [supervisor.email]
     assert f"http://localhost/hours/{entry.id}" in mail.body
     assert NOTE not in mail.body  # the entry's note never leaves the app
+
+
+def test_mail_links_are_built_on_the_public_base_url(app, trio, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://training.example.org/airm/")
+    _director, supervisor, candidate = trio
+    entry = submitted(candidate, supervisor)
+    (mail,) = outbox
+    assert f"https://training.example.org/airm/hours/{entry.id}\n" in mail.body
+    assert "https://training.example.org/airm/notifications/preferences" in mail.body
 
 
 def test_a_draft_tells_nobody_until_it_is_submitted(trio, outbox):
@@ -413,3 +424,25 @@ def test_a_page_with_the_bell_costs_the_same_with_1_or_50_notifications(app, tri
     add(49)
     assert count_queries(lambda: browser.get("/notifications/")) == small_list
     assert count_queries(lambda: browser.get("/curriculum/")) == small_page
+
+
+def test_the_demo_notifies_in_the_app_only_and_stays_idempotent(app, outbox):
+    seed_demo()
+    db.session.commit()
+    count = sa.select(sa.func.count()).select_from(Notification)
+    created = db.session.scalar(count)
+    assert created > 0
+    assert outbox == []
+    unread_about_hours = db.session.scalars(
+        sa.select(Notification.object_id).where(
+            Notification.kind == NotificationKind.HOURS_SUBMITTED.value,
+            Notification.read_at.is_(None),
+        )
+    ).all()
+    waiting = db.session.scalars(
+        sa.select(HoursEntry.status).where(HoursEntry.id.in_(unread_about_hours))
+    ).all()
+    assert waiting and set(waiting) == {HoursStatus.SUBMITTED.value}
+    seed_demo()
+    db.session.commit()
+    assert db.session.scalar(count) == created

@@ -19,6 +19,11 @@ def pending_mail(session: Session) -> list[EmailMessage]:
     return list(session.info.get(_PENDING, []))
 
 
+def discard_pending_mail(session: Session) -> int:
+    """Drop the mail queued so far (the notifications stay); returns how many."""
+    return len(session.info.pop(_PENDING, []))
+
+
 def _send_pending(session: Session) -> None:
     messages = session.info.pop(_PENDING, [])
     for message in messages:
