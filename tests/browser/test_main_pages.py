@@ -30,6 +30,8 @@ PAGES = {
         ("board", "/board"),
         ("issuing", "/progression/issuing"),
         ("quizzes", "/assessments/quizzes"),
+        ("notifications", "/notifications/"),
+        ("notification-preference", "/notifications/preferences"),
     ],
 }
 
