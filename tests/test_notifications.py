@@ -20,10 +20,12 @@ from airm_training.notifications.models import Channel, Notification, Notificati
 from airm_training.notifications.services import notify, set_channel
 from airm_training.people.models import Person, Role
 from airm_training.progression.models import ApplicationStatus
+from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import apply, endorse, issue, vote
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
 from tests.test_cases_and_evaluations import count_queries
 from tests.test_engine import evaluated, graded_case, long_standing_supervisor, qualified_candidate
+from tests.test_renewal import holder, signed_hours  # noqa: F401 - a fixture
 
 NOTE = "Discussed a countertransference moment with the supervisor."
 
@@ -238,6 +240,25 @@ def test_a_declined_endorsement_tells_the_applicant_only(progression):
     (declined,) = all_of_kind(NotificationKind.ENDORSEMENT_DECLINED)
     assert declined.person_id == candidate.id
     assert all_of_kind(NotificationKind.APPLICATION_ENDORSED) == []
+
+
+def test_a_renewal_request_tells_the_directors_and_renewing_tells_the_holder(holder):  # noqa: F811
+    person, director, supervisor, _old = holder
+    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
+    application = request_renewal(person)
+    db.session.commit()
+    requested = all_of_kind(NotificationKind.RENEWAL_REQUESTED)
+    directors = set(
+        db.session.scalars(
+            sa.select(Person.id).where(Person.role_assignments.any(role=Role.DIRECTOR.value))
+        )
+    )
+    assert sorted(n.person_id for n in requested) == sorted(directors)
+    certificate = renew(director, application)
+    db.session.commit()
+    (issued,) = all_of_kind(NotificationKind.CERTIFICATE_ISSUED)
+    assert (issued.person_id, issued.object_id) == (person.id, certificate.id)
 
 
 # --- channels ---------------------------------------------------------------------------------
