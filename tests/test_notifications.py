@@ -15,7 +15,13 @@ from airm_training.extensions import db
 from airm_training.hours.csv_io import import_csv
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import EntryInput
-from airm_training.hours.services import log_entry, return_entry, submit_entry
+from airm_training.hours.services import (
+    log_entry,
+    request_amendment,
+    return_entry,
+    sign_entries,
+    submit_entry,
+)
 from airm_training.notifications.models import Channel, Notification, NotificationKind
 from airm_training.notifications.services import notify, set_channel
 from airm_training.people.models import Person, Role
@@ -126,6 +132,18 @@ def test_a_csv_import_gives_one_notification_per_supervisor(trio, outbox):
     )
 
 
+def test_an_amendment_tells_the_signer_once(trio):
+    _director, supervisor, candidate = trio
+    entry = submitted(candidate, supervisor)
+    sign_entries(supervisor, [entry.id], attested=True)
+    db.session.commit()
+    amendment = request_amendment(entry, candidate, entry_input(supervisor, minutes=90))
+    db.session.commit()
+    first, second = notifications_of(supervisor)
+    assert (first.object_id, second.object_id) == (entry.id, amendment.id)
+    assert notifications_of(candidate) == []  # signing tells nobody
+
+
 def test_returning_an_entry_tells_the_clinician_not_the_supervisor(trio, outbox):
     _director, supervisor, candidate = trio
     entry = submitted(candidate, supervisor)
@@ -145,6 +163,19 @@ def test_a_rolled_back_action_sends_no_mail_and_leaves_no_notification(trio, out
     db.session.rollback()
     assert outbox == []
     assert notifications_of(supervisor) == []
+
+
+def test_a_failing_mail_server_does_not_undo_the_action(trio, outbox, monkeypatch, caplog):
+    def refuse(_message):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("flask_mailman.EmailMessage.send", refuse)
+    _director, supervisor, candidate = trio
+    entry = submitted(candidate, supervisor)
+    db.session.expire_all()
+    assert db.session.get(HoursEntry, entry.id).status == HoursStatus.SUBMITTED.value
+    assert len(notifications_of(supervisor)) == 1
+    assert "Could not send the e-mail" in caplog.text
 
 
 # --- assessments ------------------------------------------------------------------------------

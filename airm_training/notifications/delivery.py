@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 from flask_mailman import EmailMessage
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 _PENDING = "airm_pending_mail"
 
@@ -38,7 +38,7 @@ def _drop_pending(session: Session, previous: SessionTransaction) -> None:
         session.info.pop(_PENDING, None)
 
 
-def install_mail_delivery(session_factory) -> None:
+def install_mail_delivery(session_factory: sessionmaker) -> None:
     """Send queued mail after each commit of ``session_factory``'s sessions; drop it on
     rollback."""
     if not sa.event.contains(session_factory, "after_commit", _send_pending):

@@ -149,7 +149,8 @@ def _expiring_licences(day: date) -> list[Due]:
 
 
 def _waiting_hours(cutoff: datetime) -> list[Due]:
-    """One reminder per supervisor, summing up the entries that became overdue."""
+    """One reminder per supervisor counting every overdue entry; it is sent again only
+    when another entry becomes overdue."""
     rows = db.session.execute(
         sa.select(HoursEntry.id, HoursEntry.supervisor_id).where(
             HoursEntry.status == HoursStatus.SUBMITTED.value,
@@ -161,7 +162,7 @@ def _waiting_hours(cutoff: datetime) -> list[Due]:
     for entry_id, supervisor_id in rows:
         by_supervisor[supervisor_id].append((ReminderKind.HOURS_WAITING, entry_id, WAITING_DAYS))
     return [
-        Due(keys, {supervisor_id: ""}, "hours_queue", None)
+        Due(keys, {supervisor_id: _hours_message(len(keys))}, "hours_queue", None)
         for supervisor_id, keys in by_supervisor.items()
     ]
 
@@ -281,12 +282,9 @@ def send_reminders(day: date | None = None) -> list[str]:
         keys = [key for key in item.keys if key not in sent_before]
         if not keys:
             continue
-        messages = item.messages
-        if item.object_type == "hours_queue":  # every overdue entry counts, new or not
-            messages = dict.fromkeys(messages, _hours_message(len(item.keys)))
         notifications = send(
             NotificationKind.REMINDER,
-            messages,
+            item.messages,
             object_type=item.object_type,
             object_id=item.object_id,
         )
