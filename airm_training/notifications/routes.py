@@ -55,9 +55,7 @@ def _back_to_list():
 @requires(SIGNED_IN)
 def index():
     page = db.paginate(notifications_of(current_user.id), per_page=PAGE_SIZE, error_out=False)
-    return render_template(
-        "notifications/index.html", page=page, action_form=ActionForm(), link_of=link_of
-    )
+    return render_template("notifications/index.html", page=page, link_of=link_of)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
