@@ -9,6 +9,7 @@ from flask import Flask
 from airm_training.core.db import install_sqlite_settings
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from airm_training.notifications.delivery import install_mail_delivery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
+    install_mail_delivery(db.session.session_factory)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
+    from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
@@ -109,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         progression_bp,
         verify_bp,
         audit_bp,
+        notifications_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)
@@ -132,6 +136,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.core.permissions import person_is_supervisor
+    from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
 
     app.add_template_filter(
@@ -148,6 +153,7 @@ def register_template_helpers(app: Flask) -> None:
             "organisation_name": app.config["ORGANISATION_NAME"],
             "Role": Role,
             "is_supervisor": person_is_supervisor,
+            "unread_notifications": unread_notifications,
             "today": today,
             "now": utcnow(),
         }

@@ -1,4 +1,5 @@
-"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks."""
+"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks,
+reminders."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy.exc import IntegrityError
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
@@ -144,3 +146,23 @@ def restore_command(path: Path) -> None:
     db.session.commit()
     rows = sum(table.rows for table in summary.values())
     click.echo(f"Restored {rows} rows into {len(summary)} tables; every checksum matches.")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
+    from airm_training.notifications.reminders import send_reminders
+
+    try:
+        sent = send_reminders()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        click.echo("Another run was sending the same reminders; this run sent none.", err=True)
+        sys.exit(1)
+    if not sent:
+        click.echo("Nothing to send.")
+        return
+    click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
+    for line in sent:
+        click.echo(f"  {line}")

@@ -7,10 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from airm_training.assessments.bank import load_question_bank
-from airm_training.core.clock import add_months, today
+from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.demo_activity import seed_activity
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.notifications.delivery import discard_pending_mail
+from airm_training.notifications.models import Notification, NotificationKind
 from airm_training.people.models import Person, Role
 from airm_training.people.services import (
     add_licence,
@@ -187,7 +193,25 @@ def seed_demo() -> int:
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:
                 assign_supervisor(director, everyone[candidate], everyone[supervisor])
+        _settle_notifications()
     return len(created)
+
+
+def _settle_notifications() -> None:
+    """The demo's notifications stay in the app (nobody is e-mailed); those about hours
+    already signed or returned are read, so the bells show what still waits."""
+    discard_pending_mail(db.session())
+    waiting = sa.select(HoursEntry.id).where(HoursEntry.status == HoursStatus.SUBMITTED.value)
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.kind == NotificationKind.HOURS_SUBMITTED.value,
+            Notification.read_at.is_(None),
+            Notification.object_id.not_in(waiting),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _add_licence(person: Person, spec: DemoPerson, *, verifier: Person) -> None:

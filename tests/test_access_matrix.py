@@ -107,6 +107,11 @@ EXPECTED_NEEDS = {
     "people.reactivate": "DIRECTOR",
     "people.assign_supervisor_page": "DIRECTOR",
     "audit.trail": "DIRECTOR",
+    "notifications.index": "SIGNED_IN",
+    "notifications.open_": "SIGNED_IN",
+    "notifications.read": "SIGNED_IN",
+    "notifications.read_all": "SIGNED_IN",
+    "notifications.preferences": "SIGNED_IN",
 }
 
 OK = 200
@@ -160,6 +165,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": redirect(LOGIN),
         "hours.supervisees": redirect(LOGIN),
         "audit.trail": redirect(LOGIN),
+        "notifications.index": redirect(LOGIN),
+        "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
         "main.index": redirect("/home"),
@@ -200,6 +207,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
         "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "supervisor": {
         "main.index": redirect("/home"),
@@ -240,6 +249,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": OK,
         "hours.supervisees": OK,
         "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "co-creator": {
         "main.index": redirect("/home"),
@@ -280,6 +291,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
         "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "director": {
         "main.index": redirect("/home"),
@@ -320,6 +333,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
         "audit.trail": OK,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "admin": {
         "main.index": redirect("/home"),
@@ -360,6 +375,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
         "audit.trail": OK,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
 }
 

@@ -31,6 +31,8 @@ PAGES = {
         ("issuing", "/progression/issuing"),
         ("quizzes", "/assessments/quizzes"),
         ("audit-trail", "/audit/"),
+        ("notifications", "/notifications/"),
+        ("notification-preference", "/notifications/preferences"),
     ],
 }
 
