@@ -152,6 +152,8 @@ def restore_backup(path: Path) -> dict[str, TableSummary]:
                     f"database is at {_schema_revision()}: migrate it to the same revision."
                 )
             recorded = _load_rows(source, tables)
+    except sa.exc.IntegrityError as error:
+        raise _refuse(f"The backup's rows do not fit together ({error.orig}).") from None
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
         raise _refuse(f"The backup file is damaged or incomplete ({error}).") from None
     _reset_sequences(tables.values())
@@ -162,34 +164,66 @@ def restore_backup(path: Path) -> dict[str, TableSummary]:
     return restored
 
 
+def _self_references(table: sa.Table) -> list[sa.Column]:
+    """Columns pointing at another row of the same table (e.g. a person's supervisor)."""
+    return [
+        column
+        for column in table.columns
+        if any(key.column.table is table for key in column.foreign_keys)
+    ]
+
+
 def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableSummary]:
+    """Insert the file's rows table by table. Columns that point at another row of the same
+    table are filled in once the whole table is in, since that row may come later."""
     table: sa.Table | None = None
     columns: list[sa.Column] = []
+    later: list[sa.Column] = []
     batch: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
 
     def flush() -> None:
         if batch:
             db.session.execute(sa.insert(table), batch)
             batch.clear()
 
+    def finish_table() -> None:
+        flush()
+        if links:
+            (key,) = table.primary_key.columns
+            statement = (
+                sa.update(table)
+                .where(key == sa.bindparam("_key"))
+                .values({c.name: sa.bindparam(f"_{c.name}") for c in later})
+            )
+            db.session.execute(statement, links)
+            links.clear()
+
     for raw in source:
         item = json.loads(raw)
         if isinstance(item, list):
             if table is None or len(item) != len(columns):
                 raise ValueError("a row outside a table, or with the wrong number of values")
-            batch.append({c.name: _decode(c, v) for c, v in zip(columns, item, strict=True)})
+            row = {c.name: _decode(c, v) for c, v in zip(columns, item, strict=True)}
+            if any(row[c.name] is not None for c in later):
+                (key,) = table.primary_key.columns
+                links.append({"_key": row[key.name], **{f"_{c.name}": row[c.name] for c in later}})
+                row.update({c.name: None for c in later})
+            batch.append(row)
             if len(batch) >= BATCH_SIZE:
                 flush()
         elif "table" in item:
-            flush()
+            if table is not None:
+                finish_table()
             if item["table"] not in tables:
                 raise ValueError(f"unknown table {item['table']}")
             table = tables[item["table"]]
             if item["columns"] != [c.name for c in table.columns]:
                 raise ValueError(f"the columns of {table.name} differ from this schema")
-            columns = list(table.columns)
+            columns, later = list(table.columns), _self_references(table)
         elif "end" in item:
-            flush()
+            if table is not None:
+                finish_table()
             return {name: TableSummary(**values) for name, values in item["end"].items()}
     raise ValueError("the file ends before its summary line")
 
