@@ -1,13 +1,13 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from airm_training.core.forms import Form
 from airm_training.people.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
@@ -15,12 +15,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send me a link")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],

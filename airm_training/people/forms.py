@@ -1,15 +1,15 @@
 """Inviting a person."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from airm_training.core.forms import Form
 from airm_training.people.models import Role
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     post_nominals = StringField(
         "Degrees and licences after the name",
@@ -27,7 +27,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(Form):
     licence_type = StringField(
         "Licence type",
         validators=[DataRequired(), Length(max=40)],

@@ -1,0 +1,191 @@
+"""The main pages of every role, found in the demo data: the pages reachable from the
+navigation and the main detail pages (an hours entry, a module, a case, an application,
+a certificate, a person). The browser tests open them all; the markup test validates them.
+
+The demo has no application or certificate, so ``prepare_records`` adds a renewal request
+of the demo supervisor who meets the renewal hours and a certificate for a director's
+AIRT-S; nothing the journeys rely on changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask
+
+from airm_training.assessments.models import (
+    CasePresentation,
+    CompetencyEvaluation,
+    Question,
+    Quiz,
+    QuizAttempt,
+)
+from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.credentials.models import CredentialAward
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry
+from airm_training.people.models import Person
+from airm_training.progression.models import Application, Certificate
+from airm_training.progression.renewal import request_renewal
+from airm_training.progression.services import new_certificate
+
+ANONYMOUS = "anonymous"
+ROLES = (
+    ANONYMOUS,
+    "aubrey.holden",
+    "sofia.alvarez",
+    "priya.raman",
+    "daniel.okafor",
+    "connie.zollner",
+)
+DOMAIN = "btrc.example"
+
+
+@dataclass(frozen=True)
+class MainPage:
+    path: str
+    screenshot: str | None = None  # file name under docs/screenshots/, without .png
+    status: int = 200
+
+
+def _person(who: str) -> Person:
+    return db.session.scalar(sa.select(Person).where(Person.email == f"{who}@{DOMAIN}"))
+
+
+def _first_id(statement: sa.Select) -> int:
+    """The smallest id the statement (selecting one id column) finds."""
+    found = db.session.scalar(statement.order_by(*statement.selected_columns).limit(1))
+    assert found is not None, f"the demo data lacks a record for {statement}"
+    return found
+
+
+def _entry(person: Person, status: str) -> int:
+    return _first_id(
+        sa.select(HoursEntry.id).where(
+            HoursEntry.person_id == person.id, HoursEntry.status == status
+        )
+    )
+
+
+def prepare_records() -> None:
+    """Daniel asks to renew (his renewal hours are met); Connie's AIRT-S gets a
+    certificate. Idempotent, inside an app context."""
+    daniel, connie = _person("daniel.okafor"), _person("connie.zollner")
+    if db.session.scalar(sa.select(Application.id).where(Application.person_id == daniel.id)):
+        return
+    request_renewal(daniel)
+    award = db.session.scalar(
+        sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)
+    )
+    new_certificate(connie, award, connie, [], application_id=None)
+    db.session.commit()
+
+
+def main_pages(app: Flask) -> dict[str, list[MainPage]]:
+    """Who (an e-mail local part, or ``anonymous``) → the pages they open."""
+    with app.app_context():
+        prepare_records()
+        aubrey, sofia, daniel, connie, priya, marcus = (
+            _person(who)
+            for who in (
+                "aubrey.holden",
+                "sofia.alvarez",
+                "daniel.okafor",
+                "connie.zollner",
+                "priya.raman",
+                "marcus.bell",
+            )
+        )
+        returned, signed = _entry(aubrey, "returned"), _entry(aubrey, "signed")
+        to_sign_by_connie, to_sign_by_daniel = (
+            _entry(aubrey, "submitted"),
+            _entry(marcus, "submitted"),
+        )
+        case = _first_id(
+            sa.select(CasePresentation.id).where(CasePresentation.person_id == aubrey.id)
+        )
+        attempt = _first_id(
+            sa.select(QuizAttempt.id).where(
+                QuizAttempt.person_id == aubrey.id, QuizAttempt.submitted_at.is_not(None)
+            )
+        )
+        evaluation = _first_id(
+            sa.select(CompetencyEvaluation.id).where(CompetencyEvaluation.person_id == sofia.id)
+        )
+        question = _first_id(sa.select(Question.id).join(Quiz).where(Quiz.code == "AIRM-101-Q"))
+        application = _first_id(sa.select(Application.id).where(Application.person_id == daniel.id))
+        certificate = db.session.scalar(
+            sa.select(Certificate).where(Certificate.holder_id == connie.id).limit(1)
+        )
+        code = certificate.verification_code
+        reset_token = make_token(marcus, TokenPurpose.RESET)
+        certificate_id = certificate.id
+        ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
+    return {
+        ANONYMOUS: [
+            MainPage("/auth/login"),
+            MainPage("/auth/reset"),
+            MainPage(f"/auth/reset/{reset_token}"),
+            MainPage("/auth/reset/not-a-token", status=400),
+            MainPage("/verify/"),
+            MainPage(f"/verify/{code}"),
+            MainPage("/verify/no-such-code", status=404),
+        ],
+        "aubrey.holden": [
+            MainPage("/candidate", "candidate-progress"),
+            MainPage("/hours/", "my-hours"),
+            MainPage("/hours/new", "log-hours"),
+            MainPage("/hours/import"),
+            MainPage(f"/hours/{returned}"),
+            MainPage(f"/hours/{returned}/edit"),
+            MainPage(f"/hours/{signed}"),
+            MainPage(f"/hours/{signed}/amend"),
+            MainPage("/curriculum/", "curriculum"),
+            MainPage("/curriculum/AIRM-201", "module"),
+            MainPage("/assessments/", "assessments"),
+            MainPage(f"/assessments/attempts/{attempt}"),
+            MainPage("/assessments/cases/new"),
+            MainPage(f"/assessments/cases/{case}"),
+            MainPage(f"/assessments/cases/{case}/revise"),
+            MainPage(f"/people/{ids['aubrey.holden']}"),
+            MainPage("/hours/999999", status=404),
+        ],
+        "sofia.alvarez": [
+            MainPage("/candidate", "ready-to-apply"),
+            MainPage("/progression/apply"),
+            MainPage(f"/assessments/evaluations/{evaluation}"),
+        ],
+        "priya.raman": [MainPage("/candidate")],
+        "daniel.okafor": [
+            MainPage("/candidate"),
+            MainPage("/supervision"),
+            MainPage("/hours/queue"),
+            MainPage(f"/hours/{to_sign_by_daniel}"),
+            MainPage("/assessments/grading"),
+            MainPage("/assessments/evaluations/new"),
+            MainPage("/progression/endorsements"),
+            MainPage(f"/progression/applications/{application}"),
+        ],
+        "connie.zollner": [
+            MainPage("/director", "director-overview"),
+            MainPage("/hours/queue", "sign-off-queue"),
+            MainPage(f"/hours/{to_sign_by_connie}"),
+            MainPage("/hours/supervisees", "supervisees"),
+            MainPage("/board", "board"),
+            MainPage("/people/", "people"),
+            MainPage("/people/invite"),
+            MainPage(f"/people/{ids['priya.raman']}"),
+            MainPage(f"/people/{ids['aubrey.holden']}"),
+            MainPage("/curriculum/manage"),
+            MainPage("/curriculum/manage/new"),
+            MainPage("/curriculum/AIRM-201/edit"),
+            MainPage("/curriculum/AIRM-201/attendance"),
+            MainPage("/assessments/quizzes", "quizzes"),
+            MainPage("/assessments/quizzes/AIRM-101-Q"),
+            MainPage("/assessments/quizzes/AIRM-101-Q/questions/new"),
+            MainPage(f"/assessments/questions/{question}/edit"),
+            MainPage("/progression/issuing", "issuing"),
+            MainPage(f"/progression/applications/{application}"),
+            MainPage(f"/progression/certificates/{certificate_id}"),
+        ],
+    }
