@@ -24,3 +24,21 @@ function markScrollingTables() {
 }
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
+
+// A field's help text and its errors follow it on the page; tie them to the field so a
+// screen reader reads them when the field gets the focus, and mark the field invalid.
+function describeFields() {
+  let n = 0;
+  for (const note of document.querySelectorAll(".form-text, .invalid-feedback")) {
+    let control = note.previousElementSibling;
+    while (control && !control.matches("input, select, textarea")) {
+      control = control.matches("label, .invalid-feedback, .form-text") ? control.previousElementSibling : null;
+    }
+    if (!control || !control.id) continue;
+    note.id ||= `${control.id}-note-${++n}`;
+    const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (!ids.includes(note.id)) control.setAttribute("aria-describedby", [...ids, note.id].join(" "));
+    if (note.matches(".invalid-feedback")) control.setAttribute("aria-invalid", "true");
+  }
+}
+describeFields();

@@ -2,9 +2,10 @@
 navigation and the main detail pages (an hours entry, a module, a case, an application,
 a certificate, a person). The browser tests open them all; the markup test validates them.
 
-The demo has no application or certificate, so ``prepare_records`` adds a renewal request
-of the demo supervisor who meets the renewal hours and a certificate for a director's
-AIRT-S; nothing the journeys rely on changes."""
+The demo has no application, certificate or case waiting for a grade, so
+``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
+hours, a certificate for a director's AIRT-S and a case presentation for a director to
+grade; nothing the journeys rely on changes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask
 
+from airm_training.assessments.cases import CaseInput, submit_case
 from airm_training.assessments.models import (
     CasePresentation,
     CompetencyEvaluation,
@@ -22,6 +24,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.credentials.models import CredentialAward
+from airm_training.demo_activity import CASE_TEXT
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
@@ -39,6 +42,7 @@ ROLES = (
     "connie.zollner",
 )
 DOMAIN = "btrc.example"
+CASE_TO_GRADE = "Parasocial reliance and a stage 1 formulation"
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,11 @@ def _entry(person: Person, status: str) -> int:
 
 def prepare_records() -> None:
     """Daniel asks to renew (his renewal hours are met); Connie's AIRT-S gets a
-    certificate. Idempotent, inside an app context."""
-    daniel, connie = _person("daniel.okafor"), _person("connie.zollner")
+    certificate; Aubrey submits a case for Connie to grade. Idempotent, inside an app
+    context."""
+    daniel, connie, aubrey = (
+        _person(w) for w in ("daniel.okafor", "connie.zollner", "aubrey.holden")
+    )
     if db.session.scalar(sa.select(Application.id).where(Application.person_id == daniel.id)):
         return
     request_renewal(daniel)
@@ -78,6 +85,16 @@ def prepare_records() -> None:
         sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)
     )
     new_certificate(connie, award, connie, [], application_id=None)
+    case = CaseInput(
+        title=CASE_TO_GRADE,
+        stages=["attachment-awareness"],
+        bond_type="Parasocial",
+        modalities=["CBT"],
+        text=CASE_TEXT,
+        deidentified_confirmed=True,
+        supervisor_id=connie.id,
+    )
+    submit_case(aubrey, case, bond_types={"Parasocial"})
     db.session.commit()
 
 
@@ -103,6 +120,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         )
         case = _first_id(
             sa.select(CasePresentation.id).where(CasePresentation.person_id == aubrey.id)
+        )
+        to_grade = _first_id(
+            sa.select(CasePresentation.id).where(CasePresentation.title == CASE_TO_GRADE)
         )
         attempt = _first_id(
             sa.select(QuizAttempt.id).where(
@@ -187,5 +207,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/progression/issuing", "issuing"),
             MainPage(f"/progression/applications/{application}"),
             MainPage(f"/progression/certificates/{certificate_id}"),
+            MainPage("/assessments/grading"),
+            MainPage(f"/assessments/cases/{to_grade}"),
         ],
     }

@@ -1,7 +1,8 @@
 """Keyboard only (Tab, Shift+Tab, typing, Space and Enter; never a click): a candidate signs
 in and logs hours, then their supervisor signs the entry in the sign-off queue. Every
 stop of the focus has an accessible name and a visible focus indicator, and the form's
-fields come in the order they are read."""
+fields come in the order they are read. And what a screen reader reads with a field: its
+help text and, after a refused submission, its error."""
 
 from __future__ import annotations
 
@@ -158,3 +159,18 @@ def test_hours_are_logged_and_signed_with_the_keyboard_only(browser, live_server
     expect(marcus.locator(".badge").first).to_have_text("Signed")
     marcus.context.close()
     daniel.context.close()
+
+
+def test_help_and_errors_are_read_with_their_field(open_as):
+    page = open_as("marcus.bell")
+    page.goto("/hours/new")
+    supervisor = page.get_by_label("Supervisor")
+    expect(supervisor).to_have_accessible_description(re.compile("The AIRT-S who will sign"))
+    expect(supervisor).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Minutes", exact=True).fill("75")
+    page.get_by_role("button", name="Submit for sign-off").click()
+    minutes = page.get_by_label("Minutes", exact=True)
+    expect(minutes).to_have_attribute("aria-invalid", "true")
+    message = page.locator("#duration_minutes ~ .invalid-feedback").inner_text()
+    assert message.strip()
+    expect(minutes).to_have_accessible_description(re.compile(re.escape(message)))

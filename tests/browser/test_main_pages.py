@@ -9,26 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.axe import axe_problems
 from tests.browser.pages import ANONYMOUS, ROLES
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-BLOCKING_IMPACTS = {"serious", "critical"}
-AXE = Axe()
-
-
-def axe_problems(page) -> list[str]:
-    """The serious and critical axe-core violations on the page, one line per element."""
-    violations = AXE.run(page).response["violations"]
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {node['target']}"
-        for v in violations
-        if v["impact"] in BLOCKING_IMPACTS
-        for node in v["nodes"]
-    ]
 
 
 def textless_badges(page) -> list[str]:
