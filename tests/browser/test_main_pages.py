@@ -38,6 +38,7 @@ def test_main_pages_are_accessible(browser, live_server, open_as, main_pages, wh
     for main_page in main_pages[who]:
         response = page.goto(main_page.path)
         assert response.status == main_page.status, main_page.path
+        assert response.request.redirected_from is None, main_page.path
         problems += axe_problems(page)
         problems += [f"{main_page.path}: badge without text {b}" for b in textless_badges(page)]
         if main_page.screenshot and os.environ.get("AIRM_SCREENSHOTS"):
