@@ -52,6 +52,27 @@ class MainPage:
     status: int = 200
 
 
+@dataclass(frozen=True)
+class RefusedForm:
+    """A form posted with mistakes: the page comes back with the errors by the fields."""
+
+    path: str
+    data: dict[str, str]
+    status: int = 200
+
+
+# Who → forms they post with mistakes (nothing is saved), for the markup of the errors.
+REFUSED_FORMS = {
+    ANONYMOUS: [RefusedForm("/auth/reset", {"email": "not an address"})],
+    "aubrey.holden": [
+        RefusedForm(
+            "/hours/new", {"session_date": "", "duration_hours": "1", "duration_minutes": "75"}
+        )
+    ],
+    "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
+}
+
+
 def _person(who: str) -> Person:
     return db.session.scalar(sa.select(Person).where(Person.email == f"{who}@{DOMAIN}"))
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import axe_problems
 from tests.browser.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -174,3 +175,4 @@ def test_help_and_errors_are_read_with_their_field(open_as):
     message = page.locator("#duration_minutes ~ .invalid-feedback").inner_text()
     assert message.strip()
     expect(minutes).to_have_accessible_description(re.compile(re.escape(message)))
+    assert axe_problems(page) == []

@@ -6,9 +6,11 @@ AIRM_SCREENSHOTS=1 the pages are also saved to docs/screenshots/ for the README.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import axe_problems
 from tests.browser.pages import ANONYMOUS, ROLES
@@ -16,6 +18,7 @@ from tests.browser.pages import ANONYMOUS, ROLES
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE_PAGES = ("/candidate", "/hours/", "/hours/new")
 
 
 def textless_badges(page) -> list[str]:
@@ -50,3 +53,19 @@ def test_main_pages_are_accessible(browser, live_server, open_as, main_pages, wh
     unexpected = [m for m in console if "the server responded with a status of 4" not in m]
     assert not problems, "\n".join(problems)
     assert unexpected == []
+
+
+def test_pages_on_a_phone_are_accessible_with_the_menu_closed_and_open(open_as):
+    page = open_as("aubrey.holden", width=390, height=844)
+    problems: list[str] = []
+    for path in PHONE_PAGES:
+        page.goto(path)
+        problems += axe_problems(page)
+    menu = page.get_by_role("button", name="Toggle navigation")
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name="My progress")).to_be_visible()
+    problems += axe_problems(page)
+    assert not problems, "\n".join(problems)

