@@ -66,6 +66,17 @@ def tab_to(page: Page, name: str, stops: list[Stop], limit: int = 60) -> None:
     pytest.fail(f"Tab never reached {name!r}; stops: {[s.name for s in stops[-10:]]}")
 
 
+CONTROL_ROLES = "textbox|searchbox|spinbutton|combobox|listbox|checkbox|radio|button|slider"
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Form controls in the page's accessibility tree that have no name."""
+    tree = page.locator("main").aria_snapshot()
+    controls = re.findall(rf"^\s*- ({CONTROL_ROLES})\b(.*)$", tree, flags=re.M)
+    assert controls, "no form controls on the page"
+    return [f"{role}{rest}" for role, rest in controls if not rest.startswith(' "')]
+
+
 def sign_in(browser, live_server, who: str) -> Page:
     context = browser.new_context(
         base_url=live_server, locale="en-US", viewport={"width": 1280, "height": 900}
@@ -93,6 +104,7 @@ def test_hours_are_logged_and_signed_with_the_keyboard_only(browser, live_server
     marcus = sign_in(browser, live_server, "marcus.bell")
     follow(marcus, "My hours", "/hours/")
     follow(marcus, "Log hours", "/hours/new")
+    assert unlabelled_controls(marcus) == []
 
     typing = {
         "Date of the session": DAY.strftime("%m%d%Y"),  # en-US: month, day, year
@@ -147,6 +159,7 @@ def test_hours_are_logged_and_signed_with_the_keyboard_only(browser, live_server
 
     daniel = sign_in(browser, live_server, "daniel.okafor")
     follow(daniel, "Sign-off", "/hours/queue")
+    assert unlabelled_controls(daniel) == []
     stops = []
     tab_to(daniel, f"Select the entry of {DAY.isoformat()}", stops)
     daniel.keyboard.press("Space")
