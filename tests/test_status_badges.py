@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 from flask import render_template_string
 
-from airm_training.credentials.models import AwardStatus
+from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.hours.models import HoursStatus
+from airm_training.programme.models import CredentialLevel
 
 TODAY = date(2026, 6, 1)
 
@@ -47,20 +48,12 @@ def test_every_hours_status_badge_names_its_status(app):
 
 
 def test_every_credential_badge_names_its_status(app):
-    level = SimpleNamespace(code="AIRT-S")
+    level = CredentialLevel(code="AIRT-S", name="AIRM Therapist - Supervisor")
 
     def award(status: str, expires_on: date | None, awarded_on: date = TODAY):
-        current = (
-            status == AwardStatus.ACTIVE
-            and awarded_on <= TODAY
-            and (expires_on is None or expires_on >= TODAY)
-        )
-        return SimpleNamespace(
-            level=level,
-            status=status,
-            awarded_on=awarded_on,
-            expires_on=expires_on,
-            is_current_on=lambda day: current,
+        # Never added to the session: only the badge's reading of it is tested.
+        return CredentialAward(
+            level=level, status=status, awarded_on=awarded_on, expires_on=expires_on
         )
 
     cases = {
