@@ -2,10 +2,10 @@
 navigation and the main detail pages (an hours entry, a module, a case, an application,
 a certificate, a person). The browser tests open them all; the markup test validates them.
 
-The demo has no application, certificate or case waiting for a grade, so
-``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
-hours, a certificate for a director's AIRT-S and a case presentation for a director to
-grade; nothing the journeys rely on changes."""
+The demo has no application, certificate, case waiting for a grade or quiz in progress,
+so ``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
+hours, a certificate for a director's AIRT-S, a case presentation for a director to grade
+and a quiz attempt in progress; nothing the journeys rely on changes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
+from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.credentials.models import CredentialAward
 from airm_training.demo_activity import CASE_TEXT
@@ -43,6 +44,7 @@ ROLES = (
 )
 DOMAIN = "btrc.example"
 CASE_TO_GRADE = "Parasocial reliance and a stage 1 formulation"
+OPEN_QUIZ = "AIRM-201-Q"
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ def _entry(person: Person, status: str) -> int:
 
 def prepare_records() -> None:
     """Daniel asks to renew (his renewal hours are met); Connie's AIRT-S gets a
-    certificate; Aubrey submits a case for Connie to grade. Idempotent, inside an app
-    context."""
+    certificate; Aubrey submits a case for Connie to grade and starts a quiz.
+    Idempotent, inside an app context."""
     daniel, connie, aubrey = (
         _person(w) for w in ("daniel.okafor", "connie.zollner", "aubrey.holden")
     )
@@ -116,6 +118,7 @@ def prepare_records() -> None:
         supervisor_id=connie.id,
     )
     submit_case(aubrey, case, bond_types={"Parasocial"})
+    start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
     db.session.commit()
 
 
@@ -148,6 +151,11 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         attempt = _first_id(
             sa.select(QuizAttempt.id).where(
                 QuizAttempt.person_id == aubrey.id, QuizAttempt.submitted_at.is_not(None)
+            )
+        )
+        open_attempt = _first_id(
+            sa.select(QuizAttempt.id).where(
+                QuizAttempt.person_id == aubrey.id, QuizAttempt.submitted_at.is_(None)
             )
         )
         evaluation = _first_id(
@@ -185,6 +193,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/curriculum/AIRM-201", "module"),
             MainPage("/assessments/", "assessments"),
             MainPage(f"/assessments/attempts/{attempt}"),
+            MainPage(f"/assessments/attempts/{open_attempt}"),
             MainPage("/assessments/cases/new"),
             MainPage(f"/assessments/cases/{case}"),
             MainPage(f"/assessments/cases/{case}/revise"),
