@@ -1,13 +1,13 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from airm_training.core.forms import Form
 from airm_training.people.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
@@ -15,12 +15,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send me a link")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
@@ -40,7 +40,7 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField("Change password")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         "Code",
         validators=[DataRequired(), Length(max=20)],
@@ -49,7 +49,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class ConfirmEnrolmentForm(FlaskForm):
+class ConfirmEnrolmentForm(Form):
     code = StringField(
         "Code from the app",
         validators=[DataRequired(), Length(max=20)],
@@ -58,7 +58,7 @@ class ConfirmEnrolmentForm(FlaskForm):
     submit = SubmitField("Turn on two-factor sign-in")
 
 
-class DisableTwoFactorForm(FlaskForm):
+class DisableTwoFactorForm(Form):
     password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
     )
@@ -70,7 +70,7 @@ class DisableTwoFactorForm(FlaskForm):
     submit = SubmitField("Turn off two-factor sign-in")
 
 
-class RegenerateCodesForm(FlaskForm):
+class RegenerateCodesForm(Form):
     password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
     )

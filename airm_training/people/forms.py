@@ -1,6 +1,5 @@
 """Inviting a person, their roles, account and supervisor; filtering the directory."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -15,10 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from airm_training.core.forms import Form
 from airm_training.people.models import Role
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     post_nominals = StringField(
         "Degrees and licences after the name",
@@ -36,7 +36,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(Form):
     licence_type = StringField(
         "Licence type",
         validators=[DataRequired(), Length(max=40)],
@@ -54,7 +54,7 @@ def _optional_int(value) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = SelectMultipleField(
         "Roles",
         choices=[SelectChoice(role.value, role.label) for role in Role],
@@ -65,7 +65,7 @@ class RolesForm(FlaskForm):
     submit = SubmitField("Save roles")
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(Form):
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired(message="Say why the account is deactivated."), Length(max=500)],
@@ -74,12 +74,12 @@ class DeactivateForm(FlaskForm):
     submit = SubmitField("Deactivate")
 
 
-class SupervisorForm(FlaskForm):
+class SupervisorForm(Form):
     supervisor = SelectField("Primary supervisor", coerce=_optional_int, validators=[Optional()])
     submit = SubmitField("Save supervisor")
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only filters
 
