@@ -170,7 +170,7 @@ def test_hours_are_logged_and_signed_with_the_keyboard_only(browser, live_server
     expect(daniel.get_by_text("Signed 1 entry.")).to_be_visible()
 
     marcus.goto(entry_url)
-    expect(marcus.locator(".badge").first).to_have_text("Signed")
+    expect(marcus.locator("main .badge").first).to_have_text("Signed")
     marcus.context.close()
     daniel.context.close()
 

@@ -48,6 +48,7 @@ def sign_in_with_password(page: Page) -> None:
 
 
 def sign_out(page: Page) -> None:
+    page.locator("#account-menu").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
@@ -111,6 +112,7 @@ def test_two_factor_journey(browser, live_server, new_director, tmp_path):
         page.get_by_label("Code").fill(codes[0])
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_text("You used a recovery code")).to_be_visible()
+        page.locator("#account-menu").click()
         page.get_by_role("link", name="Security").click()
         expect(page.get_by_text("Recovery codes left: 9")).to_be_visible()
         assert problems == []
