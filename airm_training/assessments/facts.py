@@ -1,6 +1,7 @@
 """What the progression engine may know about assessments, and nothing else.
 
-Each function answers for one person with a fixed number of queries:
+Each function answers for a set of people with one query, whatever their number (the
+``*_for`` functions); the single-person forms are the same query for one person:
 
 - ``quiz_facts(person_id, codes)`` → ``{code: QuizFact}``: passed?, best score, when the
   first passing attempt was submitted, the attempt id that counted.
@@ -12,6 +13,8 @@ Each function answers for one person with a fixed number of queries:
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,8 +59,14 @@ class EvaluationFact:
 
 
 def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
+    return quiz_facts_for([person_id], codes)[person_id]
+
+
+def quiz_facts_for(person_ids: Collection[int], codes: list[str]) -> dict[int, dict[str, QuizFact]]:
+    """``{person_id: {code: QuizFact}}`` for every person and code asked about."""
     rows = db.session.execute(
         sa.select(
+            QuizAttempt.person_id,
             Quiz.code,
             QuizAttempt.id,
             QuizAttempt.score_percent,
@@ -67,13 +76,17 @@ def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
         .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
         .where(
             Quiz.code.in_(codes),
-            QuizAttempt.person_id == person_id,
+            QuizAttempt.person_id.in_(person_ids),
             QuizAttempt.status == AttemptStatus.SUBMITTED.value,
         )
-        .order_by(QuizAttempt.submitted_at)
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     ).all()
-    facts = {code: QuizFact(code, False, None, None, None) for code in codes}
-    for code, attempt_id, score, passed, submitted_at in rows:
+    result = {
+        person_id: {code: QuizFact(code, False, None, None, None) for code in codes}
+        for person_id in person_ids
+    }
+    for person_id, code, attempt_id, score, passed, submitted_at in rows:
+        facts = result[person_id]
         fact = facts[code]
         best = score if fact.best_percent is None else max(fact.best_percent, score)
         if passed and not fact.passed:
@@ -81,12 +94,17 @@ def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
         else:
             fact = QuizFact(code, fact.passed, best, fact.passed_at, fact.attempt_id)
         facts[code] = fact
-    return facts
+    return result
 
 
 def passed_case_presentations(person_id: int) -> list[CaseFact]:
+    return passed_case_presentations_for([person_id])[person_id]
+
+
+def passed_case_presentations_for(person_ids: Collection[int]) -> dict[int, list[CaseFact]]:
     rows = db.session.execute(
         sa.select(
+            CasePresentation.person_id,
             CasePresentation.id,
             CasePresentation.title,
             CaseVersion.graded_at,
@@ -94,24 +112,38 @@ def passed_case_presentations(person_id: int) -> list[CaseFact]:
         )
         .join(CaseVersion, CaseVersion.presentation_id == CasePresentation.id)
         .where(
-            CasePresentation.person_id == person_id,
+            CasePresentation.person_id.in_(person_ids),
             CasePresentation.status == CaseStatus.PASSED.value,
             CaseVersion.grade == CaseGrade.PASS.value,
         )
-        .order_by(CaseVersion.graded_at)
+        .order_by(CaseVersion.graded_at, CaseVersion.id)
     ).all()
-    return [CaseFact(*row) for row in rows]
+    result: dict[int, list[CaseFact]] = {person_id: [] for person_id in person_ids}
+    for person_id, *fact in rows:
+        result[person_id].append(CaseFact(*fact))
+    return result
 
 
 def evaluation_facts(person_id: int, form_code: str) -> list[EvaluationFact]:
+    return evaluation_facts_for([person_id], [form_code]).get((person_id, form_code), [])
+
+
+def evaluation_facts_for(
+    person_ids: Collection[int], form_codes: Collection[str]
+) -> dict[tuple[int, str], list[EvaluationFact]]:
+    """``{(person_id, form_code): [EvaluationFact]}``, oldest session first; people
+    without an evaluation on a form are left out."""
     evaluations = db.session.scalars(
         sa.select(CompetencyEvaluation)
         .where(
-            CompetencyEvaluation.person_id == person_id,
-            CompetencyEvaluation.form_code == form_code,
+            CompetencyEvaluation.person_id.in_(person_ids),
+            CompetencyEvaluation.form_code.in_(form_codes),
         )
-        .order_by(CompetencyEvaluation.session_date)
+        .order_by(CompetencyEvaluation.session_date, CompetencyEvaluation.id)
     )
-    return [
-        EvaluationFact(e.id, e.session_date, e.evaluator_id, e.lowest_rating) for e in evaluations
-    ]
+    result: dict[tuple[int, str], list[EvaluationFact]] = defaultdict(list)
+    for e in evaluations:
+        result[(e.person_id, e.form_code)].append(
+            EvaluationFact(e.id, e.session_date, e.evaluator_id, e.lowest_rating)
+        )
+    return dict(result)

@@ -1,20 +1,25 @@
 """The requirement engine: where a person stands against the requirements of a level.
 
 Every figure comes from the programme version the person is enrolled under and from
-aggregate queries: the number of queries depends on the number of requirements, never
-on the number of hours entries, modules or attempts."""
+aggregate queries. Evaluation reads the facts of everyone evaluated together first (one
+query per kind of fact, one per hours requirement), then applies each requirement's rule
+to each person: the number of queries depends on the requirements, never on the number
+of people, hours entries, modules or attempts. One person is a batch of one."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from airm_training.assessments import facts
 from airm_training.core.clock import add_months, local_date, today
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
+from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -95,44 +100,63 @@ class LevelStanding:
 
 @dataclass(frozen=True)
 class Scope:
-    """What an evaluation looks at: the day, the application (for endorsement and
-    approval), whether to list the records counted, and the renewal cycle's start."""
+    """What an evaluation looks at: the day, whether to list the records counted, and the
+    renewal cycle's start."""
 
     as_of: date
-    application: object | None = None
     with_evidence: bool = False
     cycle_start: date | None = None
 
 
 def next_level(person: Person) -> ProgrammeLevel | None:
     """The lowest level of the person's programme version above what they hold now."""
-    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == person.id))
-    if enrolment is None:
-        return None
-    day = today()
-    held_ranks = set(
-        db.session.scalars(
-            sa.select(ProgrammeLevel.rank)
-            .join(CredentialAward, CredentialAward.level_id == ProgrammeLevel.level_id)
-            .where(
-                ProgrammeLevel.programme_version_id == enrolment.programme_version_id,
-                CredentialAward.person_id == person.id,
-                CredentialAward.status == AwardStatus.ACTIVE,
-                CredentialAward.awarded_on <= day,
-                sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= day),
+    return next_levels([person.id]).get(person.id)
+
+
+def next_levels(person_ids: Iterable[int]) -> dict[int, ProgrammeLevel]:
+    """Each person's next level, in four queries whatever the number of people; people
+    who are not enrolled or who hold every level are left out."""
+    ids = list(person_ids)
+    versions = dict(
+        db.session.execute(
+            sa.select(Enrolment.person_id, Enrolment.programme_version_id).where(
+                Enrolment.person_id.in_(ids)
             )
-        )
+        ).all()
     )
-    top = max(held_ranks, default=0)
-    return db.session.scalar(
+    if not versions:
+        return {}
+    day = today()
+    top: dict[int, int] = {}
+    held = db.session.execute(
+        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank))
+        .join(Enrolment, Enrolment.person_id == CredentialAward.person_id)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
+            ),
+        )
+        .where(CredentialAward.person_id.in_(ids), current_award_clause(day))
+        .group_by(CredentialAward.person_id)
+    )
+    top.update((person_id, rank) for person_id, rank in held)
+    ladders: dict[int, list[ProgrammeLevel]] = defaultdict(list)
+    for rules in db.session.scalars(
         sa.select(ProgrammeLevel)
-        .where(
-            ProgrammeLevel.programme_version_id == enrolment.programme_version_id,
-            ProgrammeLevel.rank > top,
-        )
+        .where(ProgrammeLevel.programme_version_id.in_(set(versions.values())))
+        .options(selectinload(ProgrammeLevel.requirements))
         .order_by(ProgrammeLevel.rank)
-        .limit(1)
-    )
+    ):
+        ladders[rules.programme_version_id].append(rules)
+    result = {}
+    for person_id, version_id in versions.items():
+        rank = top.get(person_id, 0)
+        upper = [rules for rules in ladders[version_id] if rules.rank > rank]
+        if upper:
+            result[person_id] = upper[0]
+    return result
 
 
 def evaluate(
@@ -145,8 +169,29 @@ def evaluate(
 ) -> LevelStanding:
     """Evaluate every requirement of ``rules`` for ``person``. Endorsement and approval
     are read from ``application`` (not met without one)."""
-    scope = Scope(as_of or today(), application, with_evidence)
-    return _evaluate(person, rules, RequirementPurpose.ATTAIN, scope)
+    scope = Scope(as_of or today(), with_evidence=with_evidence)
+    applications = {person.id: application} if application is not None else {}
+    return _evaluate({person.id: rules}, RequirementPurpose.ATTAIN, scope, applications)[person.id]
+
+
+def evaluate_many(
+    people: Iterable[Person | int],
+    rules: ProgrammeLevel | None = None,
+    *,
+    as_of: date | None = None,
+    applications: Mapping[int, object] | None = None,
+    with_evidence: bool = False,
+) -> dict[int, LevelStanding]:
+    """``{person_id: standing}`` for many people at once, in a number of queries that
+    depends on the requirements, never on the number of people or of their records.
+
+    Everyone is evaluated against ``rules`` when given, otherwise each person against
+    their own next level (people without one are left out). Endorsement and approval are
+    read from ``applications`` (person id → application; not met without one)."""
+    ids = [p if isinstance(p, int) else p.id for p in people]
+    rules_of = dict.fromkeys(ids, rules) if rules is not None else next_levels(ids)
+    scope = Scope(as_of or today(), with_evidence=with_evidence)
+    return _evaluate(rules_of, RequirementPurpose.ATTAIN, scope, applications or {})
 
 
 def evaluate_renewal(
@@ -158,23 +203,89 @@ def evaluate_renewal(
     with_evidence: bool = False,
 ) -> LevelStanding:
     """The renewal requirements of the cycle that began when ``award`` was awarded."""
-    scope = Scope(as_of or today(), None, with_evidence, cycle_start=award.awarded_on)
-    return _evaluate(person, rules, RequirementPurpose.RENEW, scope)
+    scope = Scope(as_of or today(), with_evidence=with_evidence, cycle_start=award.awarded_on)
+    return _evaluate({person.id: rules}, RequirementPurpose.RENEW, scope, {})[person.id]
 
 
 def _evaluate(
-    person: Person, rules: ProgrammeLevel, purpose: RequirementPurpose, scope: Scope
-) -> LevelStanding:
-    requirements = [r for r in rules.requirements if r.purpose == purpose]
-    results = [_EVALUATORS[RequirementKind(req.kind)](person, req, scope) for req in requirements]
-    return LevelStanding(
-        person_id=person.id,
-        level_code=rules.level.code,
-        level_name=rules.level.name,
-        programme_version_id=rules.programme_version_id,
-        as_of=scope.as_of,
-        results=results,
-    )
+    rules_of: Mapping[int, ProgrammeLevel],
+    purpose: RequirementPurpose,
+    scope: Scope,
+    applications: Mapping[int, object],
+) -> dict[int, LevelStanding]:
+    """Read the facts of everyone at once, then apply each requirement's rule to them."""
+    requirements_of = {
+        person_id: [r for r in rules.requirements if r.purpose == purpose]
+        for person_id, rules in rules_of.items()
+    }
+    known = _gather(requirements_of, scope, applications)
+    return {
+        person_id: LevelStanding(
+            person_id=person_id,
+            level_code=rules.level.code,
+            level_name=rules.level.name,
+            programme_version_id=rules.programme_version_id,
+            as_of=scope.as_of,
+            results=[
+                _EVALUATORS[RequirementKind(req.kind)](person_id, req, known, scope)
+                for req in requirements_of[person_id]
+            ],
+        )
+        for person_id, rules in rules_of.items()
+    }
+
+
+@dataclass
+class Facts:
+    """What the rules know about the people evaluated together, each read in one query
+    (hours: one per hours requirement)."""
+
+    licences: dict[int, list[int]] = field(default_factory=dict)  # person → licence ids
+    completions: dict[int, dict[str, int]] = field(default_factory=dict)  # → {code: id}
+    quizzes: dict[int, dict[str, facts.QuizFact]] = field(default_factory=dict)
+    cases: dict[int, list[facts.CaseFact]] = field(default_factory=dict)
+    evaluations: dict[tuple[int, str], list[facts.EvaluationFact]] = field(default_factory=dict)
+    awards: dict[tuple[int, str], tuple[int, date]] = field(default_factory=dict)
+    hours: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    hours_ids: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    applications: Mapping[int, object] = field(default_factory=dict)
+
+
+def _gather(
+    requirements_of: Mapping[int, list[Requirement]],
+    scope: Scope,
+    applications: Mapping[int, object],
+) -> Facts:
+    known = Facts(applications=applications)
+    by_kind: dict[RequirementKind, dict[int, Requirement]] = defaultdict(dict)
+    people_of: dict[int, list[int]] = defaultdict(list)  # requirement id → people
+    for person_id, requirements in requirements_of.items():
+        for req in requirements:
+            by_kind[RequirementKind(req.kind)][req.id] = req
+            people_of[req.id].append(person_id)
+    ids = list(requirements_of)
+    if not ids:
+        return known
+    if RequirementKind.LICENCE in by_kind:
+        known.licences = _licences(ids, scope)
+    modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in _modules_of(r)}
+    if modules:
+        known.completions = _completions(ids, modules, scope)
+    assessments = by_kind[RequirementKind.ASSESSMENT].values()
+    quizzes = sorted({code for r in assessments for code in _quizzes_of(r)})
+    if quizzes:
+        known.quizzes = facts.quiz_facts_for(ids, quizzes)
+    if any(_is_case_requirement(r) for r in assessments):
+        known.cases = facts.passed_case_presentations_for(ids)
+    forms = {r.params.get("form", "") for r in by_kind[RequirementKind.EVALUATION].values()}
+    if forms:
+        known.evaluations = facts.evaluation_facts_for(ids, forms)
+    levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
+    if levels:
+        known.awards = _first_current_awards(ids, levels, scope)
+    for req in by_kind[RequirementKind.HOURS].values():
+        _signed_hours(req, people_of[req.id], scope, known)
+    return known
 
 
 def _result(
@@ -191,16 +302,25 @@ def _result(
     )
 
 
-def _licence(person, req, scope: Scope):
-    ids = list(
-        db.session.scalars(
-            sa.select(Licence.id).where(
-                Licence.person_id == person.id,
-                Licence.verified_at.is_not(None),
-                Licence.expires_on >= scope.as_of,
-            )
+# --- licence ------------------------------------------------------------------------------
+def _licences(ids: list[int], scope: Scope) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Licence.person_id, Licence.id)
+        .where(
+            Licence.person_id.in_(ids),
+            Licence.verified_at.is_not(None),
+            Licence.expires_on >= scope.as_of,
         )
+        .order_by(Licence.id)
     )
+    for person_id, licence_id in rows:
+        found[person_id].append(licence_id)
+    return dict(found)
+
+
+def _licence(person_id: int, req: Requirement, known: Facts, scope: Scope):
+    ids = known.licences.get(person_id, [])
     met = bool(ids)
     return _result(
         req,
@@ -213,19 +333,31 @@ def _licence(person, req, scope: Scope):
     )
 
 
-def _modules(person, req, scope: Scope):
-    codes = list(req.params.get("modules", []))
-    done = dict(
-        db.session.execute(
-            sa.select(Module.code, ModuleCompletion.id)
-            .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
-            .where(
-                ModuleCompletion.person_id == person.id,
-                Module.code.in_(codes),
-                ModuleCompletion.completed_on <= scope.as_of,
-            )
-        ).all()
+# --- modules ------------------------------------------------------------------------------
+def _modules_of(req: Requirement) -> list[str]:
+    return list(req.params.get("modules", []))
+
+
+def _completions(ids: list[int], codes: set[str], scope: Scope) -> dict[int, dict[str, int]]:
+    done: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        sa.select(ModuleCompletion.person_id, Module.code, ModuleCompletion.id)
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(
+            ModuleCompletion.person_id.in_(ids),
+            Module.code.in_(codes),
+            ModuleCompletion.completed_on <= scope.as_of,
+        )
     )
+    for person_id, code, completion_id in rows:
+        done[person_id][code] = completion_id
+    return dict(done)
+
+
+def _modules(person_id: int, req: Requirement, known: Facts, scope: Scope):
+    codes = _modules_of(req)
+    completed = known.completions.get(person_id, {})
+    done = {code: completed[code] for code in codes if code in completed}
     missing = [c for c in codes if c not in done]
     return _result(
         req,
@@ -238,13 +370,20 @@ def _modules(person, req, scope: Scope):
     )
 
 
-def _assessments(person, req, scope: Scope):
-    if req.params.get("assessment_kind") == "case-presentation":
+# --- assessments --------------------------------------------------------------------------
+def _is_case_requirement(req: Requirement) -> bool:
+    return req.params.get("assessment_kind") == "case-presentation"
+
+
+def _quizzes_of(req: Requirement) -> list[str]:
+    return [] if _is_case_requirement(req) else list(req.params.get("assessments", []))
+
+
+def _assessments(person_id: int, req: Requirement, known: Facts, scope: Scope):
+    if _is_case_requirement(req):
         needed = int(req.params.get("count", 1))
         passed = [
-            c
-            for c in facts.passed_case_presentations(person.id)
-            if local_date(c.passed_at) <= scope.as_of
+            c for c in known.cases.get(person_id, []) if local_date(c.passed_at) <= scope.as_of
         ]
         return _result(
             req,
@@ -255,9 +394,13 @@ def _assessments(person, req, scope: Scope):
             [] if len(passed) >= needed else [f"{needed - len(passed)} more passed"],
             {"case_presentation_ids": [c.presentation_id for c in passed]},
         )
-    codes = list(req.params.get("assessments", []))
-    quiz = facts.quiz_facts(person.id, codes)
-    passed = [c for c in codes if quiz[c].passed and local_date(quiz[c].passed_at) <= scope.as_of]
+    codes = _quizzes_of(req)
+    quiz = known.quizzes.get(person_id, {})
+    passed = [
+        c
+        for c in codes
+        if c in quiz and quiz[c].passed and local_date(quiz[c].passed_at) <= scope.as_of
+    ]
     missing = [c for c in codes if c not in passed]
     return _result(
         req,
@@ -270,11 +413,12 @@ def _assessments(person, req, scope: Scope):
     )
 
 
-def _evaluation(person, req, scope: Scope):
+# --- competency evaluation ----------------------------------------------------------------
+def _evaluation(person_id: int, req: Requirement, known: Facts, scope: Scope):
     minimum = int(req.params.get("minimum_rating", 1))
     evaluations = [
         e
-        for e in facts.evaluation_facts(person.id, req.params.get("form", ""))
+        for e in known.evaluations.get((person_id, req.params.get("form", "")), [])
         if e.session_date <= scope.as_of
     ]
     good = [e for e in evaluations if e.lowest_rating >= minimum]
@@ -297,34 +441,49 @@ def _evaluation(person, req, scope: Scope):
     )
 
 
-def _credential_held(person, req, scope: Scope):
-    months = int(req.params.get("months", 0))
-    code = req.params.get("level")
-    award = db.session.execute(
-        sa.select(CredentialAward.id, CredentialAward.awarded_on)
+# --- credential held ----------------------------------------------------------------------
+def _first_current_awards(
+    ids: list[int], codes: set[str], scope: Scope
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """The earliest award in force on the day, per person and level code."""
+    first: dict[tuple[int, str], tuple[int, date]] = {}
+    rows = db.session.execute(
+        sa.select(
+            CredentialAward.person_id,
+            CredentialLevel.code,
+            CredentialAward.id,
+            CredentialAward.awarded_on,
+        )
         .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
         .where(
-            CredentialAward.person_id == person.id,
-            CredentialLevel.code == code,
-            CredentialAward.status == AwardStatus.ACTIVE,
-            CredentialAward.awarded_on <= scope.as_of,
-            sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= scope.as_of),
+            CredentialAward.person_id.in_(ids),
+            CredentialLevel.code.in_(codes),
+            current_award_clause(scope.as_of),
         )
-        .order_by(CredentialAward.awarded_on)
-        .limit(1)
-    ).first()
+        .order_by(CredentialAward.awarded_on, CredentialAward.id)
+    )
+    for person_id, code, award_id, awarded_on in rows:
+        first.setdefault((person_id, code), (award_id, awarded_on))
+    return first
+
+
+def _credential_held(person_id: int, req: Requirement, known: Facts, scope: Scope):
+    months = int(req.params.get("months", 0))
+    code = req.params.get("level")
+    award = known.awards.get((person_id, code))
     if award is None:
         return _result(req, False, 0, months, f"{code} not held", [f"{code} held"])
-    held_months = _months_between(award.awarded_on, scope.as_of)
-    met = add_months(award.awarded_on, months) <= scope.as_of
+    award_id, awarded_on = award
+    held_months = _months_between(awarded_on, scope.as_of)
+    met = add_months(awarded_on, months) <= scope.as_of
     return _result(
         req,
         met,
         min(held_months, months),
         months,
         f"{held_months} of {months} months",
-        [] if met else [f"{code} held until {add_months(award.awarded_on, months)}"],
-        {"award_ids": [award.id]},
+        [] if met else [f"{code} held until {add_months(awarded_on, months)}"],
+        {"award_ids": [award_id]},
     )
 
 
@@ -336,11 +495,10 @@ def _months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
-def _hours(person, req, scope: Scope):
+def _hours_conditions(req: Requirement, ids: list[int], scope: Scope) -> list:
     params = req.params
-    target = int(params["minimum_minutes"])
     conditions = [
-        HoursEntry.person_id == person.id,
+        HoursEntry.person_id.in_(ids),
         HoursEntry.status == HoursStatus.SIGNED.value,
         HoursEntry.session_date <= scope.as_of,
         HoursEntry.category_id.in_(
@@ -355,12 +513,34 @@ def _hours(person, req, scope: Scope):
         )
     if params.get("signed_by_level"):
         conditions.append(_signer_held_level_on_session_date(params["signed_by_level"]))
-    minutes, sessions = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0), sa.func.count()).where(
-            *conditions
+    return conditions
+
+
+def _signed_hours(req: Requirement, ids: list[int], scope: Scope, known: Facts) -> None:
+    """Minutes and sessions that count for ``req``, per person (and the entries, when
+    evidence is asked for)."""
+    conditions = _hours_conditions(req, ids, scope)
+    rows = db.session.execute(
+        sa.select(HoursEntry.person_id, sa.func.sum(HoursEntry.minutes), sa.func.count())
+        .where(*conditions)
+        .group_by(HoursEntry.person_id)
+    )
+    for person_id, minutes, sessions in rows:
+        known.hours[(req.id, person_id)] = (int(minutes), int(sessions))
+    if scope.with_evidence:
+        entries = db.session.execute(
+            sa.select(HoursEntry.person_id, HoursEntry.id)
+            .where(*conditions)
+            .order_by(HoursEntry.id)
         )
-    ).one()
-    minutes, sessions = int(minutes), int(sessions)
+        for person_id, entry_id in entries:
+            known.hours_ids.setdefault((req.id, person_id), []).append(entry_id)
+
+
+def _hours(person_id: int, req: Requirement, known: Facts, scope: Scope):
+    params = req.params
+    target = int(params["minimum_minutes"])
+    minutes, sessions = known.hours.get((req.id, person_id), (0, 0))
     min_sessions = int(params.get("min_sessions", 0))
     met = minutes >= target and sessions >= min_sessions
     missing = []
@@ -370,9 +550,7 @@ def _hours(person, req, scope: Scope):
         missing.append(f"{min_sessions - sessions} more sessions")
     evidence = {}
     if scope.with_evidence:
-        evidence["hours_entry_ids"] = list(
-            db.session.scalars(sa.select(HoursEntry.id).where(*conditions).order_by(HoursEntry.id))
-        )
+        evidence["hours_entry_ids"] = known.hours_ids.get((req.id, person_id), [])
     return _result(
         req,
         met,
@@ -405,9 +583,12 @@ def _hours_text(minutes: int) -> str:
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
-def _endorsement(person, req, scope: Scope):
+# --- endorsement and approval: read from the application --------------------------------
+def _endorsement(person_id: int, req: Requirement, known: Facts, scope: Scope):
     needed = int(req.params.get("count", 1))
-    count = sum(1 for e in scope.application.endorsements if e.endorsed) if scope.application else 0
+    application = known.applications.get(person_id)
+    endorsements = list(application.endorsements) if application else []
+    count = sum(1 for e in endorsements if e.endorsed)
     return _result(
         req,
         count >= needed,
@@ -415,17 +596,15 @@ def _endorsement(person, req, scope: Scope):
         needed,
         f"{count} of {needed} endorsements",
         [] if count >= needed else ["a supervisor's endorsement"],
-        {
-            "endorsement_ids": [e.id for e in scope.application.endorsements]
-            if scope.application
-            else []
-        },
+        {"endorsement_ids": [e.id for e in endorsements]},
     )
 
 
-def _approval(person, req, scope: Scope):
+def _approval(person_id: int, req: Requirement, known: Facts, scope: Scope):
     quorum = int(req.params.get("quorum", 1))
-    approvals = sum(1 for v in scope.application.votes if v.approve) if scope.application else 0
+    application = known.applications.get(person_id)
+    votes = list(application.votes) if application else []
+    approvals = sum(1 for v in votes if v.approve)
     return _result(
         req,
         approvals >= quorum,
@@ -433,7 +612,7 @@ def _approval(person, req, scope: Scope):
         quorum,
         f"{approvals} of {quorum} approvals",
         [] if approvals >= quorum else [f"{quorum - approvals} more board approvals"],
-        {"vote_ids": [v.id for v in scope.application.votes] if scope.application else []},
+        {"vote_ids": [v.id for v in votes]},
     )
 
 
