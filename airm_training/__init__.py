@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.people.routes import bp as people_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.routes import bp as reports_bp
 
     for blueprint in (
         main_bp,
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        reports_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -95,6 +95,8 @@ EXPECTED_NEEDS = {
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
     "people.enrol_page": "DIRECTOR",
+    "reports.index": "DIRECTOR",
+    "reports.export": "DIRECTOR",
 }
 
 OK = 200
@@ -109,6 +111,7 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "reports.index": redirect(LOGIN),
         "main.index": redirect(LOGIN),
         "main.home": redirect(LOGIN),
         "main.candidate_home": redirect(LOGIN),
@@ -142,6 +145,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.supervisees": redirect(LOGIN),
     },
     "candidate": {
+        "reports.index": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/candidate"),
         "main.candidate_home": OK,
@@ -175,6 +179,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.supervisees": FORBIDDEN,
     },
     "supervisor": {
+        "reports.index": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/supervision"),
         "main.candidate_home": FORBIDDEN,
@@ -208,6 +213,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.supervisees": OK,
     },
     "co-creator": {
+        "reports.index": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/board"),
         "main.candidate_home": FORBIDDEN,
@@ -241,6 +247,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.supervisees": FORBIDDEN,
     },
     "director": {
+        "reports.index": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -274,6 +281,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.supervisees": FORBIDDEN,
     },
     "admin": {
+        "reports.index": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -334,12 +342,14 @@ SAMPLE_URLS = {
     "verify.show_json": "/verify/no-such-code-000.json",
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
+    "reports.export": "/reports/levels.csv",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "reports.export": redirect(LOGIN),
         "people.show": redirect(LOGIN),
         "curriculum.show": redirect(LOGIN),
         "curriculum.attendance": redirect(LOGIN),
@@ -366,6 +376,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": redirect(LOGIN),
     },
     "candidate": {
+        "reports.export": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -392,6 +403,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
     },
     "supervisor": {
+        "reports.export": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -418,6 +430,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
     },
     "co-creator": {
+        "reports.export": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -444,6 +457,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
     },
     "director": {
+        "reports.export": OK,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,
@@ -470,6 +484,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
     },
     "admin": {
+        "reports.export": OK,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,

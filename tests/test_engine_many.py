@@ -7,11 +7,12 @@ import copy
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from airm_training.core.clock import today
 from airm_training.extensions import db
 from airm_training.hours.models import HoursStatus
-from airm_training.people.models import Licence, Role
+from airm_training.people.models import Licence, Person, Role
 from airm_training.progression.engine import evaluate, evaluate_many, next_level, next_levels
 from airm_training.progression.models import Endorsement, Vote
 from tests.bulk import bulk_candidates
@@ -215,3 +216,12 @@ def test_a_licence_relationship_change_is_seen(cohort):
     db.session.commit()
     standing = evaluate_many([fresh])[fresh.id]
     assert not standing.results[0].met
+
+
+def test_a_query_selecting_the_people_gives_the_same_results(cohort):
+    people = cohort["people"]
+    ids = [p.id for p in people]
+    chosen = sa.select(Person.id).where(Person.id.in_([*ids, cohort["not_enrolled"].id]))
+    assert evaluate_many(chosen) == evaluate_many(ids)
+    rules = airt_s_rules()
+    assert evaluate_many(chosen, rules) == evaluate_many([*ids, cohort["not_enrolled"].id], rules)

@@ -1,7 +1,8 @@
 """What the progression engine may know about assessments, and nothing else.
 
-Each function answers for a set of people with one query, whatever their number (the
-``*_for`` functions); the single-person forms are the same query for one person:
+Each ``*_for`` function answers for a set of people (ids, or a query selecting them) with
+one query, whatever their number, leaving out people it found nothing for; the
+single-person forms are the same query for one person:
 
 - ``quiz_facts(person_id, codes)`` → ``{code: QuizFact}``: passed?, best score, when the
   first passing attempt was submitted, the attempt id that counted.
@@ -58,12 +59,16 @@ class EvaluationFact:
     lowest_rating: int
 
 
+People = Collection[int] | sa.Select  # person ids, or a query selecting them
+
+
 def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
-    return quiz_facts_for([person_id], codes)[person_id]
+    found = quiz_facts_for([person_id], codes).get(person_id, {})
+    return {code: found.get(code, QuizFact(code, False, None, None, None)) for code in codes}
 
 
-def quiz_facts_for(person_ids: Collection[int], codes: list[str]) -> dict[int, dict[str, QuizFact]]:
-    """``{person_id: {code: QuizFact}}`` for every person and code asked about."""
+def quiz_facts_for(people: People, codes: list[str]) -> dict[int, dict[str, QuizFact]]:
+    """``{person_id: {code: QuizFact}}`` for the quizzes each person has submitted."""
     rows = db.session.execute(
         sa.select(
             QuizAttempt.person_id,
@@ -76,32 +81,29 @@ def quiz_facts_for(person_ids: Collection[int], codes: list[str]) -> dict[int, d
         .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
         .where(
             Quiz.code.in_(codes),
-            QuizAttempt.person_id.in_(person_ids),
+            QuizAttempt.person_id.in_(people),
             QuizAttempt.status == AttemptStatus.SUBMITTED.value,
         )
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     ).all()
-    result = {
-        person_id: {code: QuizFact(code, False, None, None, None) for code in codes}
-        for person_id in person_ids
-    }
+    result: dict[int, dict[str, QuizFact]] = defaultdict(dict)
     for person_id, code, attempt_id, score, passed, submitted_at in rows:
         facts = result[person_id]
-        fact = facts[code]
+        fact = facts.get(code) or QuizFact(code, False, None, None, None)
         best = score if fact.best_percent is None else max(fact.best_percent, score)
         if passed and not fact.passed:
             fact = QuizFact(code, True, best, submitted_at, attempt_id)
         else:
             fact = QuizFact(code, fact.passed, best, fact.passed_at, fact.attempt_id)
         facts[code] = fact
-    return result
+    return dict(result)
 
 
 def passed_case_presentations(person_id: int) -> list[CaseFact]:
-    return passed_case_presentations_for([person_id])[person_id]
+    return passed_case_presentations_for([person_id]).get(person_id, [])
 
 
-def passed_case_presentations_for(person_ids: Collection[int]) -> dict[int, list[CaseFact]]:
+def passed_case_presentations_for(people: People) -> dict[int, list[CaseFact]]:
     rows = db.session.execute(
         sa.select(
             CasePresentation.person_id,
@@ -112,16 +114,16 @@ def passed_case_presentations_for(person_ids: Collection[int]) -> dict[int, list
         )
         .join(CaseVersion, CaseVersion.presentation_id == CasePresentation.id)
         .where(
-            CasePresentation.person_id.in_(person_ids),
+            CasePresentation.person_id.in_(people),
             CasePresentation.status == CaseStatus.PASSED.value,
             CaseVersion.grade == CaseGrade.PASS.value,
         )
         .order_by(CaseVersion.graded_at, CaseVersion.id)
     ).all()
-    result: dict[int, list[CaseFact]] = {person_id: [] for person_id in person_ids}
+    result: dict[int, list[CaseFact]] = defaultdict(list)
     for person_id, *fact in rows:
         result[person_id].append(CaseFact(*fact))
-    return result
+    return dict(result)
 
 
 def evaluation_facts(person_id: int, form_code: str) -> list[EvaluationFact]:
@@ -129,14 +131,13 @@ def evaluation_facts(person_id: int, form_code: str) -> list[EvaluationFact]:
 
 
 def evaluation_facts_for(
-    person_ids: Collection[int], form_codes: Collection[str]
+    people: People, form_codes: Collection[str]
 ) -> dict[tuple[int, str], list[EvaluationFact]]:
-    """``{(person_id, form_code): [EvaluationFact]}``, oldest session first; people
-    without an evaluation on a form are left out."""
+    """``{(person_id, form_code): [EvaluationFact]}``, oldest session first."""
     evaluations = db.session.scalars(
         sa.select(CompetencyEvaluation)
         .where(
-            CompetencyEvaluation.person_id.in_(person_ids),
+            CompetencyEvaluation.person_id.in_(people),
             CompetencyEvaluation.form_code.in_(form_codes),
         )
         .order_by(CompetencyEvaluation.session_date, CompetencyEvaluation.id)

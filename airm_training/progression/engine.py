@@ -29,7 +29,6 @@ from airm_training.programme.models import (
     HoursCategory,
     Module,
     ProgrammeLevel,
-    Requirement,
     RequirementKind,
     RequirementPurpose,
 )
@@ -113,10 +112,11 @@ def next_level(person: Person) -> ProgrammeLevel | None:
     return next_levels([person.id]).get(person.id)
 
 
-def next_levels(person_ids: Iterable[int]) -> dict[int, ProgrammeLevel]:
-    """Each person's next level, in four queries whatever the number of people; people
-    who are not enrolled or who hold every level are left out."""
-    ids = list(person_ids)
+def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
+    """Each person's next level (``people``: ids, or a query selecting them), in four
+    queries whatever the number of people; people who are not enrolled or who hold
+    every level are left out."""
+    ids = people if isinstance(people, sa.Select) else list(people)
     versions = dict(
         db.session.execute(
             sa.select(Enrolment.person_id, Enrolment.programme_version_id).where(
@@ -175,7 +175,7 @@ def evaluate(
 
 
 def evaluate_many(
-    people: Iterable[Person | int],
+    people: Iterable[Person | int] | sa.Select,
     rules: ProgrammeLevel | None = None,
     *,
     as_of: date | None = None,
@@ -187,11 +187,19 @@ def evaluate_many(
 
     Everyone is evaluated against ``rules`` when given, otherwise each person against
     their own next level (people without one are left out). Endorsement and approval are
-    read from ``applications`` (person id → application; not met without one)."""
-    ids = [p if isinstance(p, int) else p.id for p in people]
-    rules_of = dict.fromkeys(ids, rules) if rules is not None else next_levels(ids)
+    read from ``applications`` (person id → application; not met without one).
+
+    ``people`` may be a query selecting person ids: the facts are then read for it
+    directly, sparing the database thousands of ids in each query."""
+    if isinstance(people, sa.Select):
+        population: list[int] | sa.Select = people
+        ids = list(db.session.scalars(people)) if rules is not None else []
+    else:
+        ids = [p if isinstance(p, int) else p.id for p in people]
+        population = ids
+    rules_of = dict.fromkeys(ids, rules) if rules is not None else next_levels(population)
     scope = Scope(as_of or today(), with_evidence=with_evidence)
-    return _evaluate(rules_of, RequirementPurpose.ATTAIN, scope, applications or {})
+    return _evaluate(rules_of, RequirementPurpose.ATTAIN, scope, applications or {}, population)
 
 
 def evaluate_renewal(
@@ -212,13 +220,19 @@ def _evaluate(
     purpose: RequirementPurpose,
     scope: Scope,
     applications: Mapping[int, object],
+    population: list[int] | sa.Select | None = None,
 ) -> dict[int, LevelStanding]:
     """Read the facts of everyone at once, then apply each requirement's rule to them."""
-    requirements_of = {
-        person_id: [r for r in rules.requirements if r.purpose == purpose]
-        for person_id, rules in rules_of.items()
-    }
-    known = _gather(requirements_of, scope, applications)
+    plain: dict[int, tuple[Rule, ...]] = {}  # programme level id → its rules, read once
+    for rules in rules_of.values():
+        if rules.id not in plain:
+            plain[rules.id] = tuple(
+                Rule(r.id, RequirementKind(r.kind), r.label, r.params)
+                for r in rules.requirements
+                if r.purpose == purpose
+            )
+    rules_by_person = {person_id: plain[rules.id] for person_id, rules in rules_of.items()}
+    known = _gather(rules_by_person, scope, applications, population)
     return {
         person_id: LevelStanding(
             person_id=person_id,
@@ -227,12 +241,22 @@ def _evaluate(
             programme_version_id=rules.programme_version_id,
             as_of=scope.as_of,
             results=[
-                _EVALUATORS[RequirementKind(req.kind)](person_id, req, known, scope)
-                for req in requirements_of[person_id]
+                _EVALUATORS[rule.kind](person_id, rule, known, scope)
+                for rule in rules_by_person[person_id]
             ],
         )
         for person_id, rules in rules_of.items()
     }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A requirement as plain values, read once however many people it is applied to."""
+
+    id: int
+    kind: RequirementKind
+    label: str
+    params: dict
 
 
 @dataclass
@@ -252,20 +276,23 @@ class Facts:
 
 
 def _gather(
-    requirements_of: Mapping[int, list[Requirement]],
+    rules_by_person: Mapping[int, tuple[Rule, ...]],
     scope: Scope,
     applications: Mapping[int, object],
+    population: list[int] | sa.Select | None,
 ) -> Facts:
+    """The facts every rule needs, for everyone in ``rules_by_person``; the queries
+    filter on ``population`` (those people, or a query selecting a superset of them)."""
     known = Facts(applications=applications)
-    by_kind: dict[RequirementKind, dict[int, Requirement]] = defaultdict(dict)
-    people_of: dict[int, list[int]] = defaultdict(list)  # requirement id → people
-    for person_id, requirements in requirements_of.items():
-        for req in requirements:
-            by_kind[RequirementKind(req.kind)][req.id] = req
-            people_of[req.id].append(person_id)
-    ids = list(requirements_of)
-    if not ids:
+    if not rules_by_person:
         return known
+    by_kind: dict[RequirementKind, dict[int, Rule]] = defaultdict(dict)
+    people_of: dict[int, list[int]] = defaultdict(list)  # rule id → people
+    for person_id, rules in rules_by_person.items():
+        for rule in rules:
+            by_kind[rule.kind][rule.id] = rule
+            people_of[rule.id].append(person_id)
+    ids = list(rules_by_person) if population is None else population
     if RequirementKind.LICENCE in by_kind:
         known.licences = _licences(ids, scope)
     modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in _modules_of(r)}
@@ -283,13 +310,14 @@ def _gather(
     levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
     if levels:
         known.awards = _first_current_awards(ids, levels, scope)
-    for req in by_kind[RequirementKind.HOURS].values():
-        _signed_hours(req, people_of[req.id], scope, known)
+    for rule in by_kind[RequirementKind.HOURS].values():
+        applies_to_all = len(people_of[rule.id]) == len(rules_by_person)
+        _signed_hours(rule, ids if applies_to_all else people_of[rule.id], scope, known)
     return known
 
 
 def _result(
-    req: Requirement,
+    req: Rule,
     met: bool,
     current: float,
     target: float,
@@ -298,12 +326,20 @@ def _result(
     evidence=None,
 ) -> RequirementResult:
     return RequirementResult(
-        req.id, req.kind, req.label, met, current, target, progress, missing or [], evidence or {}
+        req.id,
+        req.kind.value,
+        req.label,
+        met,
+        current,
+        target,
+        progress,
+        missing or [],
+        evidence or {},
     )
 
 
 # --- licence ------------------------------------------------------------------------------
-def _licences(ids: list[int], scope: Scope) -> dict[int, list[int]]:
+def _licences(ids: list[int] | sa.Select, scope: Scope) -> dict[int, list[int]]:
     found: dict[int, list[int]] = defaultdict(list)
     rows = db.session.execute(
         sa.select(Licence.person_id, Licence.id)
@@ -319,7 +355,7 @@ def _licences(ids: list[int], scope: Scope) -> dict[int, list[int]]:
     return dict(found)
 
 
-def _licence(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _licence(person_id: int, req: Rule, known: Facts, scope: Scope):
     ids = known.licences.get(person_id, [])
     met = bool(ids)
     return _result(
@@ -334,11 +370,13 @@ def _licence(person_id: int, req: Requirement, known: Facts, scope: Scope):
 
 
 # --- modules ------------------------------------------------------------------------------
-def _modules_of(req: Requirement) -> list[str]:
+def _modules_of(req: Rule) -> list[str]:
     return list(req.params.get("modules", []))
 
 
-def _completions(ids: list[int], codes: set[str], scope: Scope) -> dict[int, dict[str, int]]:
+def _completions(
+    ids: list[int] | sa.Select, codes: set[str], scope: Scope
+) -> dict[int, dict[str, int]]:
     done: dict[int, dict[str, int]] = defaultdict(dict)
     rows = db.session.execute(
         sa.select(ModuleCompletion.person_id, Module.code, ModuleCompletion.id)
@@ -354,7 +392,7 @@ def _completions(ids: list[int], codes: set[str], scope: Scope) -> dict[int, dic
     return dict(done)
 
 
-def _modules(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _modules(person_id: int, req: Rule, known: Facts, scope: Scope):
     codes = _modules_of(req)
     completed = known.completions.get(person_id, {})
     done = {code: completed[code] for code in codes if code in completed}
@@ -371,15 +409,15 @@ def _modules(person_id: int, req: Requirement, known: Facts, scope: Scope):
 
 
 # --- assessments --------------------------------------------------------------------------
-def _is_case_requirement(req: Requirement) -> bool:
+def _is_case_requirement(req: Rule) -> bool:
     return req.params.get("assessment_kind") == "case-presentation"
 
 
-def _quizzes_of(req: Requirement) -> list[str]:
+def _quizzes_of(req: Rule) -> list[str]:
     return [] if _is_case_requirement(req) else list(req.params.get("assessments", []))
 
 
-def _assessments(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _assessments(person_id: int, req: Rule, known: Facts, scope: Scope):
     if _is_case_requirement(req):
         needed = int(req.params.get("count", 1))
         passed = [
@@ -414,7 +452,7 @@ def _assessments(person_id: int, req: Requirement, known: Facts, scope: Scope):
 
 
 # --- competency evaluation ----------------------------------------------------------------
-def _evaluation(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _evaluation(person_id: int, req: Rule, known: Facts, scope: Scope):
     minimum = int(req.params.get("minimum_rating", 1))
     evaluations = [
         e
@@ -443,7 +481,7 @@ def _evaluation(person_id: int, req: Requirement, known: Facts, scope: Scope):
 
 # --- credential held ----------------------------------------------------------------------
 def _first_current_awards(
-    ids: list[int], codes: set[str], scope: Scope
+    ids: list[int] | sa.Select, codes: set[str], scope: Scope
 ) -> dict[tuple[int, str], tuple[int, date]]:
     """The earliest award in force on the day, per person and level code."""
     first: dict[tuple[int, str], tuple[int, date]] = {}
@@ -467,7 +505,7 @@ def _first_current_awards(
     return first
 
 
-def _credential_held(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _credential_held(person_id: int, req: Rule, known: Facts, scope: Scope):
     months = int(req.params.get("months", 0))
     code = req.params.get("level")
     award = known.awards.get((person_id, code))
@@ -495,7 +533,7 @@ def _months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
-def _hours_conditions(req: Requirement, ids: list[int], scope: Scope) -> list:
+def _hours_conditions(req: Rule, ids: list[int] | sa.Select, scope: Scope) -> list:
     params = req.params
     conditions = [
         HoursEntry.person_id.in_(ids),
@@ -516,7 +554,7 @@ def _hours_conditions(req: Requirement, ids: list[int], scope: Scope) -> list:
     return conditions
 
 
-def _signed_hours(req: Requirement, ids: list[int], scope: Scope, known: Facts) -> None:
+def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Facts) -> None:
     """Minutes and sessions that count for ``req``, per person (and the entries, when
     evidence is asked for)."""
     conditions = _hours_conditions(req, ids, scope)
@@ -537,7 +575,7 @@ def _signed_hours(req: Requirement, ids: list[int], scope: Scope, known: Facts) 
             known.hours_ids.setdefault((req.id, person_id), []).append(entry_id)
 
 
-def _hours(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     params = req.params
     target = int(params["minimum_minutes"])
     minutes, sessions = known.hours.get((req.id, person_id), (0, 0))
@@ -584,7 +622,7 @@ def _hours_text(minutes: int) -> str:
 
 
 # --- endorsement and approval: read from the application --------------------------------
-def _endorsement(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _endorsement(person_id: int, req: Rule, known: Facts, scope: Scope):
     needed = int(req.params.get("count", 1))
     application = known.applications.get(person_id)
     endorsements = list(application.endorsements) if application else []
@@ -600,7 +638,7 @@ def _endorsement(person_id: int, req: Requirement, known: Facts, scope: Scope):
     )
 
 
-def _approval(person_id: int, req: Requirement, known: Facts, scope: Scope):
+def _approval(person_id: int, req: Rule, known: Facts, scope: Scope):
     quorum = int(req.params.get("quorum", 1))
     application = known.applications.get(person_id)
     votes = list(application.votes) if application else []
