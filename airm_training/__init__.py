@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
     from airm_training.reports.routes import bp as reports_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         progression_bp,
         verify_bp,
         reports_bp,
+        programme_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -97,6 +97,10 @@ EXPECTED_NEEDS = {
     "people.enrol_page": "DIRECTOR",
     "reports.index": "DIRECTOR",
     "reports.export": "DIRECTOR",
+    "programme.versions": "DIRECTOR",
+    "programme.compare": "DIRECTOR",
+    "programme.edit_level_page": "DIRECTOR",
+    "programme.move_person": "DIRECTOR",
 }
 
 OK = 200
@@ -112,6 +116,8 @@ def redirect(path: str) -> tuple[int, str]:
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
         "reports.index": redirect(LOGIN),
+        "programme.versions": redirect(LOGIN),
+        "programme.compare": redirect(LOGIN),
         "main.index": redirect(LOGIN),
         "main.home": redirect(LOGIN),
         "main.candidate_home": redirect(LOGIN),
@@ -146,6 +152,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "candidate": {
         "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/candidate"),
         "main.candidate_home": OK,
@@ -180,6 +188,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "supervisor": {
         "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/supervision"),
         "main.candidate_home": FORBIDDEN,
@@ -214,6 +224,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "co-creator": {
         "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/board"),
         "main.candidate_home": FORBIDDEN,
@@ -248,6 +260,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "director": {
         "reports.index": OK,
+        "programme.versions": OK,
+        "programme.compare": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -282,6 +296,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "admin": {
         "reports.index": OK,
+        "programme.versions": OK,
+        "programme.compare": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -343,6 +359,8 @@ SAMPLE_URLS = {
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
     "reports.export": "/reports/levels.csv",
+    "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
+    "programme.move_person": "/programme/people/{me}/move",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -350,6 +368,8 @@ NOT_FOUND = 404  # allowed past the need, then no such entry
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
         "reports.export": redirect(LOGIN),
+        "programme.edit_level_page": redirect(LOGIN),
+        "programme.move_person": redirect(LOGIN),
         "people.show": redirect(LOGIN),
         "curriculum.show": redirect(LOGIN),
         "curriculum.attendance": redirect(LOGIN),
@@ -377,6 +397,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "candidate": {
         "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -404,6 +426,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "supervisor": {
         "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -431,6 +455,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "co-creator": {
         "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -458,6 +484,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "director": {
         "reports.export": OK,
+        "programme.edit_level_page": NOT_FOUND,
+        "programme.move_person": NOT_FOUND,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,
@@ -485,6 +513,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     },
     "admin": {
         "reports.export": OK,
+        "programme.edit_level_page": NOT_FOUND,
+        "programme.move_person": NOT_FOUND,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,
