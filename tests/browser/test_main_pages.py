@@ -30,6 +30,9 @@ PAGES = {
         ("board", "/board"),
         ("issuing", "/progression/issuing"),
         ("quizzes", "/assessments/quizzes"),
+        ("reports", "/reports/"),
+        ("programme-versions", "/programme/"),
+        ("programme-compare", "/programme/compare"),
     ],
 }
 
