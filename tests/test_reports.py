@@ -147,11 +147,30 @@ def test_candidates_near_completion_are_listed_closest_first(ladder):
     assert report.total == 2
 
 
-def test_the_near_completion_list_is_cut_on_the_page_but_not_in_the_csv(ladder):
+def test_the_near_completion_list_comes_in_pages_but_whole_in_the_csv(ladder):
     people = PeopleReports(today())
-    assert [row[0] for row in people.near_completion(limit=1).rows] == ["Rita Ready"]
-    assert people.near_completion(limit=1).total == 2
-    assert len(people.near_completion(limit=None).rows) == 2
+    first, second = people.near_completion(per_page=1), people.near_completion(2, per_page=1)
+    assert [row[0] for row in first.rows] == ["Rita Ready"]
+    assert [row[0] for row in second.rows] == ["Al Almost"]
+    assert (first.total, first.pages, second.page) == (2, 2, 2)
+    assert people.near_completion(9, per_page=1).page == 2  # past the end: the last page
+    assert len(people.near_completion(page=None).rows) == 2
+
+
+def test_the_stalled_list_pages_on_the_page(client, director, monkeypatch):
+    monkeypatch.setattr("airm_training.reports.people.PER_PAGE", 1)
+    for name in ("Ann Quiet", "Ben Quiet"):
+        candidate(director, name, days_ago=100)
+    login(client, director)
+    first = client.get("/reports/?days=30").get_data(as_text=True)
+    assert "Ann Quiet" in first and "Ben Quiet" not in first
+    assert "Page 1 of 2" in first
+    assert "stalled_page=2" in first
+    second = client.get("/reports/?days=30&stalled_page=2").get_data(as_text=True)
+    assert "Ben Quiet" in second and "Ann Quiet" not in second
+    assert "days=30" in second  # the other settings are kept in the page links
+    rows = csv_rows(client.get("/reports/stalled.csv?days=30"))
+    assert [row[0] for row in rows[1:]] == ["Ann Quiet", "Ben Quiet"]
 
 
 # --- stalled ------------------------------------------------------------------------------

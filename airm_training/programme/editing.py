@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -130,6 +130,7 @@ def edit_level(
         raise DomainError.on(None, f"Level {level_code} is not part of {base.label}.")
     before = copy.deepcopy(level)
     choices = code_choices(base)
+    scale = document.get("evaluation_form", {}).get("scale", {"min": 1, "max": 4})
     problems: list[tuple[str | None, str]] = []
 
     validity = _number(values.get("validity_months"), 1, MAX_MONTHS, "validity_months", problems)
@@ -144,6 +145,8 @@ def edit_level(
                 )
             requirement["label"] = label
             for param in params_of(requirement):
+                if param.key == "minimum_rating":  # the rubric's own scale
+                    param = replace(param, minimum=scale["min"], maximum=scale["max"])
                 name = field_name(prefix, index, param.key)
                 value = _checked(param, values.get(name), name, choices, problems)
                 _set(requirement, param.key, value)

@@ -21,14 +21,14 @@ from airm_training.people.models import Person
 from airm_training.programme.models import CredentialLevel, ProgrammeLevel
 from airm_training.progression.engine import evaluate_many
 from airm_training.progression.models import OPEN_STATUSES, Application
-from airm_training.reports.tables import Report
+from airm_training.reports.tables import Report, paged
 
 # (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
 PROGRESS_BUCKETS = ((0, "0-24 %"), (25, "25-49 %"), (50, "50-74 %"), (75, "75-99 %"))
 ALL_MET = "100 % (ready to apply)"
 NEAR_COMPLETION_PERCENT = 75
 DEFAULT_STALLED_DAYS = 60
-LIST_LIMIT = 50  # rows of a list shown on the page; the CSV has them all
+PER_PAGE = 50  # rows of a list shown on a page; the CSV has them all
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,9 @@ class PeopleReports:
             rows,
         )
 
-    def near_completion(self, limit: int | None = LIST_LIMIT) -> Report:
+    def near_completion(self, page: int | None = 1, per_page: int | None = None) -> Report:
+        """Candidates who have met most of their next level, closest first (every one
+        when ``page`` is None)."""
         near = sorted(
             (c for c in self.candidates if c.percent >= NEAR_COMPLETION_PERCENT),
             key=lambda c: (-c.percent, c.name, c.person_id),
@@ -166,11 +168,10 @@ class PeopleReports:
             "near-completion",
             f"Candidates who have met {NEAR_COMPLETION_PERCENT} % or more of their next level",
             ("Candidate", "Next level", "Met", "Of", "Percent", "Still missing"),
-            rows[:limit],
-            total=len(rows),
+            **paged(rows, page, per_page or PER_PAGE),
         )
 
-    def stalled(self, limit: int | None = LIST_LIMIT) -> Report:
+    def stalled(self, page: int | None = 1, per_page: int | None = None) -> Report:
         """Candidates without an open application and with no hours logged, module
         completed, quiz started or case presentation submitted in the last
         ``stalled_days`` days (counted from their enrolment when they have done nothing)."""
@@ -201,8 +202,7 @@ class PeopleReports:
             "stalled",
             f"Candidates with no activity in the last {self.stalled_days} days",
             ("Candidate", "Next level", "Enrolled", "Last activity", "Days quiet"),
-            rows[:limit],
-            total=len(rows),
+            **paged(rows, page, per_page or PER_PAGE),
         )
 
 

@@ -13,7 +13,9 @@ class Report:
     title: str
     columns: tuple[str, ...]
     rows: list[tuple] = field(default_factory=list)
-    total: int | None = None  # rows in the whole report when ``rows`` is only the first page
+    total: int | None = None  # rows in the whole report when ``rows`` is one page of it
+    page: int = 1
+    pages: int = 1
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
@@ -22,6 +24,22 @@ class Report:
         for row in self.rows:
             writer.writerow([_cell(value) for value in row])
         return buffer.getvalue()
+
+
+def paged(rows: list[tuple], page: int | None, per_page: int) -> dict:
+    """``rows``, ``total``, ``page`` and ``pages`` for one page of ``rows`` (all of them
+    when ``page`` is None); a page past the end shows the last one."""
+    if page is None:
+        return {"rows": rows, "total": len(rows)}
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * per_page
+    return {
+        "rows": rows[start : start + per_page],
+        "total": len(rows),
+        "page": page,
+        "pages": pages,
+    }
 
 
 def _cell(value) -> str | int | float:
