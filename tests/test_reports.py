@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
-from airm_training.core.clock import add_months, today, utcnow
+from airm_training.core.clock import add_months, today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
@@ -179,9 +181,15 @@ def logged_days_ago(person: Person, signer: Person, days: int) -> None:
     db.session.execute(
         sa.update(HoursEntry)
         .where(HoursEntry.id == entry_id)
-        .values(created_at=utcnow() - timedelta(days=days))
+        .values(created_at=local_noon(today() - timedelta(days=days)))
     )
     db.session.commit()
+
+
+def local_noon(day: date) -> datetime:
+    """Noon of ``day`` in the centre's time zone, stored as naive UTC."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day, time(12), zone).astimezone(UTC).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -253,7 +261,7 @@ def test_pending_sign_offs_by_supervisor_with_the_age_of_the_oldest(director, su
         db.session.execute(
             sa.update(HoursEntry)
             .where(HoursEntry.id == entry_id)
-            .values(submitted_at=utcnow() - timedelta(days=days))
+            .values(submitted_at=local_noon(today() - timedelta(days=days)))
         )
     (for_other,) = insert_hours(
         person, "individual-consultation", 1, 90, signer=other, status=HoursStatus.SUBMITTED
@@ -261,7 +269,7 @@ def test_pending_sign_offs_by_supervisor_with_the_age_of_the_oldest(director, su
     db.session.execute(
         sa.update(HoursEntry)
         .where(HoursEntry.id == for_other)
-        .values(submitted_at=utcnow() - timedelta(days=2))
+        .values(submitted_at=local_noon(today() - timedelta(days=2)))
     )
     insert_hours(person, "individual-consultation", 4, 60, signer=supervisor)  # signed
     insert_hours(
@@ -288,7 +296,7 @@ def application(person: Person, status: str, days_ago: int, *, kind="attain", en
         open_key=None,
         statement="",
         snapshot={},
-        submitted_at=utcnow() - timedelta(days=days_ago),
+        submitted_at=local_noon(today() - timedelta(days=days_ago)),
     )
     db.session.add(row)
     db.session.commit()
