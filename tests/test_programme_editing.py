@@ -442,3 +442,12 @@ def test_the_person_page_links_to_the_move(client, director, moved_setup):
     login(client, director)
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert f"/programme/people/{person.id}/move" in page
+
+
+def test_a_level_without_requirements_changes_its_validity_and_may_stop_expiring(director):
+    v1 = current_version()
+    v2 = edit_level(v1, "AIRT-C", {"validity_months": 60}, actor=director)
+    assert programme_level(v2, "AIRT-C").validity_months == 60
+    v3 = edit_level(v2, LEVEL, values_with(v2, validity_months=None), actor=director)
+    assert programme_level(v3, LEVEL).validity_months is None
+    assert programme_level(v3, "AIRT-C").validity_months == 60
