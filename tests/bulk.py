@@ -138,4 +138,8 @@ def bulk_candidates(
             ],
         )
     db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Fresh planner statistics, as autovacuum would gather after a bulk load: without
+        # them PostgreSQL plans for empty tables and rescans them row by row.
+        db.session.execute(sa.text("ANALYZE"))
     return ids
