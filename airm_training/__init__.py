@@ -99,8 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.routes import bp as reports_bp
 
     for blueprint in (
         main_bp,
@@ -113,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
         verify_bp,
         audit_bp,
         notifications_bp,
+        reports_bp,
+        programme_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -112,6 +112,12 @@ EXPECTED_NEEDS = {
     "notifications.read": "SIGNED_IN",
     "notifications.read_all": "SIGNED_IN",
     "notifications.preferences": "SIGNED_IN",
+    "reports.index": "DIRECTOR",
+    "reports.export": "DIRECTOR",
+    "programme.versions": "DIRECTOR",
+    "programme.compare": "DIRECTOR",
+    "programme.edit_level_page": "DIRECTOR",
+    "programme.move_person": "DIRECTOR",
 }
 
 OK = 200
@@ -127,6 +133,9 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "reports.index": redirect(LOGIN),
+        "programme.versions": redirect(LOGIN),
+        "programme.compare": redirect(LOGIN),
         "main.index": redirect(LOGIN),
         "main.home": redirect(LOGIN),
         "main.candidate_home": redirect(LOGIN),
@@ -169,6 +178,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
+        "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/candidate"),
         "main.candidate_home": OK,
@@ -211,6 +223,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "supervisor": {
+        "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/supervision"),
         "main.candidate_home": FORBIDDEN,
@@ -253,6 +268,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "co-creator": {
+        "reports.index": FORBIDDEN,
+        "programme.versions": FORBIDDEN,
+        "programme.compare": FORBIDDEN,
         "main.index": redirect("/home"),
         "main.home": redirect("/board"),
         "main.candidate_home": FORBIDDEN,
@@ -295,6 +313,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "director": {
+        "reports.index": OK,
+        "programme.versions": OK,
+        "programme.compare": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -337,6 +358,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "admin": {
+        "reports.index": OK,
+        "programme.versions": OK,
+        "programme.compare": OK,
         "main.index": redirect("/home"),
         "main.home": redirect("/director"),
         "main.candidate_home": FORBIDDEN,
@@ -408,12 +432,18 @@ SAMPLE_URLS = {
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
     "people.progress": "/people/{me}/progress",
     "people.deactivate": "/people/{me}/deactivate",
+    "reports.export": "/reports/levels.csv",
+    "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
+    "programme.move_person": "/programme/people/{me}/move",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "reports.export": redirect(LOGIN),
+        "programme.edit_level_page": redirect(LOGIN),
+        "programme.move_person": redirect(LOGIN),
         "people.show": redirect(LOGIN),
         "curriculum.show": redirect(LOGIN),
         "curriculum.attendance": redirect(LOGIN),
@@ -442,6 +472,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": redirect(LOGIN),
     },
     "candidate": {
+        "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -470,6 +503,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "supervisor": {
+        "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -498,6 +534,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "co-creator": {
+        "reports.export": FORBIDDEN,
+        "programme.edit_level_page": FORBIDDEN,
+        "programme.move_person": FORBIDDEN,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": FORBIDDEN,
@@ -526,6 +565,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "director": {
+        "reports.export": OK,
+        "programme.edit_level_page": NOT_FOUND,
+        "programme.move_person": NOT_FOUND,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,
@@ -554,6 +596,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
     },
     "admin": {
+        "reports.export": OK,
+        "programme.edit_level_page": NOT_FOUND,
+        "programme.move_person": NOT_FOUND,
         "people.show": OK,
         "curriculum.show": OK,
         "curriculum.attendance": OK,

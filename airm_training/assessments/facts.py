@@ -1,6 +1,8 @@
 """What the progression engine may know about assessments, and nothing else.
 
-Each function answers for one person with a fixed number of queries:
+Each ``*_for`` function answers for a set of people (ids, or a query selecting them) with
+one query, whatever their number, leaving out people it found nothing for; the
+single-person forms are the same query for one person:
 
 - ``quiz_facts(person_id, codes)`` → ``{code: QuizFact}``: passed?, best score, when the
   first passing attempt was submitted, the attempt id that counted.
@@ -12,6 +14,8 @@ Each function answers for one person with a fixed number of queries:
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,9 +59,19 @@ class EvaluationFact:
     lowest_rating: int
 
 
+People = Collection[int] | sa.Select  # person ids, or a query selecting them
+
+
 def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
+    found = quiz_facts_for([person_id], codes).get(person_id, {})
+    return {code: found.get(code, QuizFact(code, False, None, None, None)) for code in codes}
+
+
+def quiz_facts_for(people: People, codes: list[str]) -> dict[int, dict[str, QuizFact]]:
+    """``{person_id: {code: QuizFact}}`` for the quizzes each person has submitted."""
     rows = db.session.execute(
         sa.select(
+            QuizAttempt.person_id,
             Quiz.code,
             QuizAttempt.id,
             QuizAttempt.score_percent,
@@ -67,26 +81,32 @@ def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
         .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
         .where(
             Quiz.code.in_(codes),
-            QuizAttempt.person_id == person_id,
+            QuizAttempt.person_id.in_(people),
             QuizAttempt.status == AttemptStatus.SUBMITTED.value,
         )
-        .order_by(QuizAttempt.submitted_at)
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     ).all()
-    facts = {code: QuizFact(code, False, None, None, None) for code in codes}
-    for code, attempt_id, score, passed, submitted_at in rows:
-        fact = facts[code]
+    result: dict[int, dict[str, QuizFact]] = defaultdict(dict)
+    for person_id, code, attempt_id, score, passed, submitted_at in rows:
+        facts = result[person_id]
+        fact = facts.get(code) or QuizFact(code, False, None, None, None)
         best = score if fact.best_percent is None else max(fact.best_percent, score)
         if passed and not fact.passed:
             fact = QuizFact(code, True, best, submitted_at, attempt_id)
         else:
             fact = QuizFact(code, fact.passed, best, fact.passed_at, fact.attempt_id)
         facts[code] = fact
-    return facts
+    return dict(result)
 
 
 def passed_case_presentations(person_id: int) -> list[CaseFact]:
+    return passed_case_presentations_for([person_id]).get(person_id, [])
+
+
+def passed_case_presentations_for(people: People) -> dict[int, list[CaseFact]]:
     rows = db.session.execute(
         sa.select(
+            CasePresentation.person_id,
             CasePresentation.id,
             CasePresentation.title,
             CaseVersion.graded_at,
@@ -94,24 +114,37 @@ def passed_case_presentations(person_id: int) -> list[CaseFact]:
         )
         .join(CaseVersion, CaseVersion.presentation_id == CasePresentation.id)
         .where(
-            CasePresentation.person_id == person_id,
+            CasePresentation.person_id.in_(people),
             CasePresentation.status == CaseStatus.PASSED.value,
             CaseVersion.grade == CaseGrade.PASS.value,
         )
-        .order_by(CaseVersion.graded_at)
+        .order_by(CaseVersion.graded_at, CaseVersion.id)
     ).all()
-    return [CaseFact(*row) for row in rows]
+    result: dict[int, list[CaseFact]] = defaultdict(list)
+    for person_id, *fact in rows:
+        result[person_id].append(CaseFact(*fact))
+    return dict(result)
 
 
 def evaluation_facts(person_id: int, form_code: str) -> list[EvaluationFact]:
+    return evaluation_facts_for([person_id], [form_code]).get((person_id, form_code), [])
+
+
+def evaluation_facts_for(
+    people: People, form_codes: Collection[str]
+) -> dict[tuple[int, str], list[EvaluationFact]]:
+    """``{(person_id, form_code): [EvaluationFact]}``, oldest session first."""
     evaluations = db.session.scalars(
         sa.select(CompetencyEvaluation)
         .where(
-            CompetencyEvaluation.person_id == person_id,
-            CompetencyEvaluation.form_code == form_code,
+            CompetencyEvaluation.person_id.in_(people),
+            CompetencyEvaluation.form_code.in_(form_codes),
         )
-        .order_by(CompetencyEvaluation.session_date)
+        .order_by(CompetencyEvaluation.session_date, CompetencyEvaluation.id)
     )
-    return [
-        EvaluationFact(e.id, e.session_date, e.evaluator_id, e.lowest_rating) for e in evaluations
-    ]
+    result: dict[tuple[int, str], list[EvaluationFact]] = defaultdict(list)
+    for e in evaluations:
+        result[(e.person_id, e.form_code)].append(
+            EvaluationFact(e.id, e.session_date, e.evaluator_id, e.lowest_rating)
+        )
+    return dict(result)

@@ -1,32 +1,39 @@
 """The requirement engine: where a person stands against the requirements of a level.
 
 Every figure comes from the programme version the person is enrolled under and from
-aggregate queries: the number of queries depends on the number of requirements, never
-on the number of hours entries, modules or attempts."""
+aggregate queries. Evaluation reads the facts of everyone evaluated together first (one
+query per kind of fact, one per hours requirement), then applies each requirement's rule
+to each person: the number of queries depends on the requirements, never on the number
+of people, hours entries, modules or attempts. One person is a batch of one."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import selectinload
 
-from airm_training.assessments import facts
 from airm_training.core.clock import add_months, local_date, today
-from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
-from airm_training.curriculum.models import ModuleCompletion
+from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.credentials.services import current_award_clause
 from airm_training.extensions import db
-from airm_training.hours.models import HoursEntry, HoursStatus
-from airm_training.people.models import Licence, Person
+from airm_training.people.models import Person
 from airm_training.programme.models import (
-    CredentialLevel,
-    HoursCategory,
-    Module,
     ProgrammeLevel,
-    Requirement,
     RequirementKind,
     RequirementPurpose,
+)
+from airm_training.progression.facts import (
+    Facts,
+    Rule,
+    Scope,
+    gather,
+    is_case_requirement,
+    modules_of,
+    quizzes_of,
 )
 
 PROCESS_KINDS = frozenset({RequirementKind.ENDORSEMENT, RequirementKind.APPROVAL})
@@ -93,46 +100,56 @@ class LevelStanding:
         }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What an evaluation looks at: the day, the application (for endorsement and
-    approval), whether to list the records counted, and the renewal cycle's start."""
-
-    as_of: date
-    application: object | None = None
-    with_evidence: bool = False
-    cycle_start: date | None = None
-
-
 def next_level(person: Person) -> ProgrammeLevel | None:
     """The lowest level of the person's programme version above what they hold now."""
-    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == person.id))
-    if enrolment is None:
-        return None
-    day = today()
-    held_ranks = set(
-        db.session.scalars(
-            sa.select(ProgrammeLevel.rank)
-            .join(CredentialAward, CredentialAward.level_id == ProgrammeLevel.level_id)
-            .where(
-                ProgrammeLevel.programme_version_id == enrolment.programme_version_id,
-                CredentialAward.person_id == person.id,
-                CredentialAward.status == AwardStatus.ACTIVE,
-                CredentialAward.awarded_on <= day,
-                sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= day),
+    return next_levels([person.id]).get(person.id)
+
+
+def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
+    """Each person's next level (``people``: ids, or a query selecting them), in four
+    queries whatever the number of people; people who are not enrolled or who hold
+    every level are left out."""
+    ids = people if isinstance(people, sa.Select) else list(people)
+    versions = dict(
+        db.session.execute(
+            sa.select(Enrolment.person_id, Enrolment.programme_version_id).where(
+                Enrolment.person_id.in_(ids)
             )
-        )
+        ).all()
     )
-    top = max(held_ranks, default=0)
-    return db.session.scalar(
+    if not versions:
+        return {}
+    day = today()
+    top: dict[int, int] = {}
+    held = db.session.execute(
+        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank))
+        .join(Enrolment, Enrolment.person_id == CredentialAward.person_id)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
+            ),
+        )
+        .where(CredentialAward.person_id.in_(ids), current_award_clause(day))
+        .group_by(CredentialAward.person_id)
+    )
+    top.update((person_id, rank) for person_id, rank in held)
+    ladders: dict[int, list[ProgrammeLevel]] = defaultdict(list)
+    for rules in db.session.scalars(
         sa.select(ProgrammeLevel)
-        .where(
-            ProgrammeLevel.programme_version_id == enrolment.programme_version_id,
-            ProgrammeLevel.rank > top,
-        )
+        .where(ProgrammeLevel.programme_version_id.in_(set(versions.values())))
+        .options(selectinload(ProgrammeLevel.requirements))
         .order_by(ProgrammeLevel.rank)
-        .limit(1)
-    )
+    ):
+        ladders[rules.programme_version_id].append(rules)
+    result = {}
+    for person_id, version_id in versions.items():
+        rank = top.get(person_id, 0)
+        upper = [rules for rules in ladders[version_id] if rules.rank > rank]
+        if upper:
+            result[person_id] = upper[0]
+    return result
 
 
 def evaluate(
@@ -145,8 +162,37 @@ def evaluate(
 ) -> LevelStanding:
     """Evaluate every requirement of ``rules`` for ``person``. Endorsement and approval
     are read from ``application`` (not met without one)."""
-    scope = Scope(as_of or today(), application, with_evidence)
-    return _evaluate(person, rules, RequirementPurpose.ATTAIN, scope)
+    scope = Scope(as_of or today(), with_evidence=with_evidence)
+    applications = {person.id: application} if application is not None else {}
+    return _evaluate({person.id: rules}, RequirementPurpose.ATTAIN, scope, applications)[person.id]
+
+
+def evaluate_many(
+    people: Iterable[Person | int] | sa.Select,
+    rules: ProgrammeLevel | None = None,
+    *,
+    as_of: date | None = None,
+    applications: Mapping[int, object] | None = None,
+    with_evidence: bool = False,
+) -> dict[int, LevelStanding]:
+    """``{person_id: standing}`` for many people at once, in a number of queries that
+    depends on the requirements, never on the number of people or of their records.
+
+    Everyone is evaluated against ``rules`` when given, otherwise each person against
+    their own next level (people without one are left out). Endorsement and approval are
+    read from ``applications`` (person id → application; not met without one).
+
+    ``people`` may be a query selecting person ids: the facts are then read for it
+    directly, sparing the database thousands of ids in each query."""
+    if isinstance(people, sa.Select):
+        population: list[int] | sa.Select = people
+        ids = list(db.session.scalars(people)) if rules is not None else []
+    else:
+        ids = [p if isinstance(p, int) else p.id for p in people]
+        population = ids
+    rules_of = dict.fromkeys(ids, rules) if rules is not None else next_levels(population)
+    scope = Scope(as_of or today(), with_evidence=with_evidence)
+    return _evaluate(rules_of, RequirementPurpose.ATTAIN, scope, applications or {}, population)
 
 
 def evaluate_renewal(
@@ -158,27 +204,46 @@ def evaluate_renewal(
     with_evidence: bool = False,
 ) -> LevelStanding:
     """The renewal requirements of the cycle that began when ``award`` was awarded."""
-    scope = Scope(as_of or today(), None, with_evidence, cycle_start=award.awarded_on)
-    return _evaluate(person, rules, RequirementPurpose.RENEW, scope)
+    scope = Scope(as_of or today(), with_evidence=with_evidence, cycle_start=award.awarded_on)
+    return _evaluate({person.id: rules}, RequirementPurpose.RENEW, scope, {})[person.id]
 
 
 def _evaluate(
-    person: Person, rules: ProgrammeLevel, purpose: RequirementPurpose, scope: Scope
-) -> LevelStanding:
-    requirements = [r for r in rules.requirements if r.purpose == purpose]
-    results = [_EVALUATORS[RequirementKind(req.kind)](person, req, scope) for req in requirements]
-    return LevelStanding(
-        person_id=person.id,
-        level_code=rules.level.code,
-        level_name=rules.level.name,
-        programme_version_id=rules.programme_version_id,
-        as_of=scope.as_of,
-        results=results,
-    )
+    rules_of: Mapping[int, ProgrammeLevel],
+    purpose: RequirementPurpose,
+    scope: Scope,
+    applications: Mapping[int, object],
+    population: list[int] | sa.Select | None = None,
+) -> dict[int, LevelStanding]:
+    """Read the facts of everyone at once, then apply each requirement's rule to them."""
+    plain: dict[int, tuple[Rule, ...]] = {}  # programme level id → its rules, read once
+    for rules in rules_of.values():
+        if rules.id not in plain:
+            plain[rules.id] = tuple(
+                Rule(r.id, RequirementKind(r.kind), r.label, r.params)
+                for r in rules.requirements
+                if r.purpose == purpose
+            )
+    rules_by_person = {person_id: plain[rules.id] for person_id, rules in rules_of.items()}
+    known = gather(rules_by_person, scope, applications, population)
+    return {
+        person_id: LevelStanding(
+            person_id=person_id,
+            level_code=rules.level.code,
+            level_name=rules.level.name,
+            programme_version_id=rules.programme_version_id,
+            as_of=scope.as_of,
+            results=[
+                _EVALUATORS[rule.kind](person_id, rule, known, scope)
+                for rule in rules_by_person[person_id]
+            ],
+        )
+        for person_id, rules in rules_of.items()
+    }
 
 
 def _result(
-    req: Requirement,
+    req: Rule,
     met: bool,
     current: float,
     target: float,
@@ -187,20 +252,21 @@ def _result(
     evidence=None,
 ) -> RequirementResult:
     return RequirementResult(
-        req.id, req.kind, req.label, met, current, target, progress, missing or [], evidence or {}
+        req.id,
+        req.kind.value,
+        req.label,
+        met,
+        current,
+        target,
+        progress,
+        missing or [],
+        evidence or {},
     )
 
 
-def _licence(person, req, scope: Scope):
-    ids = list(
-        db.session.scalars(
-            sa.select(Licence.id).where(
-                Licence.person_id == person.id,
-                Licence.verified_at.is_not(None),
-                Licence.expires_on >= scope.as_of,
-            )
-        )
-    )
+# --- licence ------------------------------------------------------------------------------
+def _licence(person_id: int, req: Rule, known: Facts, scope: Scope):
+    ids = known.licences.get(person_id, [])
     met = bool(ids)
     return _result(
         req,
@@ -213,19 +279,11 @@ def _licence(person, req, scope: Scope):
     )
 
 
-def _modules(person, req, scope: Scope):
-    codes = list(req.params.get("modules", []))
-    done = dict(
-        db.session.execute(
-            sa.select(Module.code, ModuleCompletion.id)
-            .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
-            .where(
-                ModuleCompletion.person_id == person.id,
-                Module.code.in_(codes),
-                ModuleCompletion.completed_on <= scope.as_of,
-            )
-        ).all()
-    )
+# --- modules ------------------------------------------------------------------------------
+def _modules(person_id: int, req: Rule, known: Facts, scope: Scope):
+    codes = modules_of(req)
+    completed = known.completions.get(person_id, {})
+    done = {code: completed[code] for code in codes if code in completed}
     missing = [c for c in codes if c not in done]
     return _result(
         req,
@@ -238,13 +296,12 @@ def _modules(person, req, scope: Scope):
     )
 
 
-def _assessments(person, req, scope: Scope):
-    if req.params.get("assessment_kind") == "case-presentation":
+# --- assessments --------------------------------------------------------------------------
+def _assessments(person_id: int, req: Rule, known: Facts, scope: Scope):
+    if is_case_requirement(req):
         needed = int(req.params.get("count", 1))
         passed = [
-            c
-            for c in facts.passed_case_presentations(person.id)
-            if local_date(c.passed_at) <= scope.as_of
+            c for c in known.cases.get(person_id, []) if local_date(c.passed_at) <= scope.as_of
         ]
         return _result(
             req,
@@ -255,9 +312,13 @@ def _assessments(person, req, scope: Scope):
             [] if len(passed) >= needed else [f"{needed - len(passed)} more passed"],
             {"case_presentation_ids": [c.presentation_id for c in passed]},
         )
-    codes = list(req.params.get("assessments", []))
-    quiz = facts.quiz_facts(person.id, codes)
-    passed = [c for c in codes if quiz[c].passed and local_date(quiz[c].passed_at) <= scope.as_of]
+    codes = quizzes_of(req)
+    quiz = known.quizzes.get(person_id, {})
+    passed = [
+        c
+        for c in codes
+        if c in quiz and quiz[c].passed and local_date(quiz[c].passed_at) <= scope.as_of
+    ]
     missing = [c for c in codes if c not in passed]
     return _result(
         req,
@@ -270,11 +331,12 @@ def _assessments(person, req, scope: Scope):
     )
 
 
-def _evaluation(person, req, scope: Scope):
+# --- competency evaluation ----------------------------------------------------------------
+def _evaluation(person_id: int, req: Rule, known: Facts, scope: Scope):
     minimum = int(req.params.get("minimum_rating", 1))
     evaluations = [
         e
-        for e in facts.evaluation_facts(person.id, req.params.get("form", ""))
+        for e in known.evaluations.get((person_id, req.params.get("form", "")), [])
         if e.session_date <= scope.as_of
     ]
     good = [e for e in evaluations if e.lowest_rating >= minimum]
@@ -297,34 +359,24 @@ def _evaluation(person, req, scope: Scope):
     )
 
 
-def _credential_held(person, req, scope: Scope):
+# --- credential held ----------------------------------------------------------------------
+def _credential_held(person_id: int, req: Rule, known: Facts, scope: Scope):
     months = int(req.params.get("months", 0))
     code = req.params.get("level")
-    award = db.session.execute(
-        sa.select(CredentialAward.id, CredentialAward.awarded_on)
-        .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
-        .where(
-            CredentialAward.person_id == person.id,
-            CredentialLevel.code == code,
-            CredentialAward.status == AwardStatus.ACTIVE,
-            CredentialAward.awarded_on <= scope.as_of,
-            sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= scope.as_of),
-        )
-        .order_by(CredentialAward.awarded_on)
-        .limit(1)
-    ).first()
+    award = known.awards.get((person_id, code))
     if award is None:
         return _result(req, False, 0, months, f"{code} not held", [f"{code} held"])
-    held_months = _months_between(award.awarded_on, scope.as_of)
-    met = add_months(award.awarded_on, months) <= scope.as_of
+    award_id, awarded_on = award
+    held_months = _months_between(awarded_on, scope.as_of)
+    met = add_months(awarded_on, months) <= scope.as_of
     return _result(
         req,
         met,
         min(held_months, months),
         months,
         f"{held_months} of {months} months",
-        [] if met else [f"{code} held until {add_months(award.awarded_on, months)}"],
-        {"award_ids": [award.id]},
+        [] if met else [f"{code} held until {add_months(awarded_on, months)}"],
+        {"award_ids": [award_id]},
     )
 
 
@@ -336,31 +388,11 @@ def _months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
-def _hours(person, req, scope: Scope):
+# --- hours --------------------------------------------------------------------------------
+def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     params = req.params
     target = int(params["minimum_minutes"])
-    conditions = [
-        HoursEntry.person_id == person.id,
-        HoursEntry.status == HoursStatus.SIGNED.value,
-        HoursEntry.session_date <= scope.as_of,
-        HoursEntry.category_id.in_(
-            sa.select(HoursCategory.id).where(HoursCategory.code.in_(params["categories"]))
-        ),
-    ]
-    if params.get("within") == "cycle" and scope.cycle_start is not None:
-        conditions.append(HoursEntry.session_date >= scope.cycle_start)
-    if params.get("within_months"):
-        conditions.append(
-            HoursEntry.session_date >= add_months(scope.as_of, -int(params["within_months"]))
-        )
-    if params.get("signed_by_level"):
-        conditions.append(_signer_held_level_on_session_date(params["signed_by_level"]))
-    minutes, sessions = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(HoursEntry.minutes), 0), sa.func.count()).where(
-            *conditions
-        )
-    ).one()
-    minutes, sessions = int(minutes), int(sessions)
+    minutes, sessions = known.hours.get((req.id, person_id), (0, 0))
     min_sessions = int(params.get("min_sessions", 0))
     met = minutes >= target and sessions >= min_sessions
     missing = []
@@ -370,9 +402,7 @@ def _hours(person, req, scope: Scope):
         missing.append(f"{min_sessions - sessions} more sessions")
     evidence = {}
     if scope.with_evidence:
-        evidence["hours_entry_ids"] = list(
-            db.session.scalars(sa.select(HoursEntry.id).where(*conditions).order_by(HoursEntry.id))
-        )
+        evidence["hours_entry_ids"] = known.hours_ids.get((req.id, person_id), [])
     return _result(
         req,
         met,
@@ -384,30 +414,16 @@ def _hours(person, req, scope: Scope):
     )
 
 
-def _signer_held_level_on_session_date(level_code: str):
-    award = aliased(CredentialAward)
-    level = aliased(CredentialLevel)
-    return (
-        sa.select(award.id)
-        .join(level, level.id == award.level_id)
-        .where(
-            award.person_id == HoursEntry.signed_by_id,
-            level.code == level_code,
-            award.status == AwardStatus.ACTIVE,
-            award.awarded_on <= HoursEntry.session_date,
-            sa.or_(award.expires_on.is_(None), award.expires_on >= HoursEntry.session_date),
-        )
-        .exists()
-    )
-
-
 def _hours_text(minutes: int) -> str:
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
-def _endorsement(person, req, scope: Scope):
+# --- endorsement and approval: read from the application --------------------------------
+def _endorsement(person_id: int, req: Rule, known: Facts, scope: Scope):
     needed = int(req.params.get("count", 1))
-    count = sum(1 for e in scope.application.endorsements if e.endorsed) if scope.application else 0
+    application = known.applications.get(person_id)
+    endorsements = list(application.endorsements) if application else []
+    count = sum(1 for e in endorsements if e.endorsed)
     return _result(
         req,
         count >= needed,
@@ -415,17 +431,15 @@ def _endorsement(person, req, scope: Scope):
         needed,
         f"{count} of {needed} endorsements",
         [] if count >= needed else ["a supervisor's endorsement"],
-        {
-            "endorsement_ids": [e.id for e in scope.application.endorsements]
-            if scope.application
-            else []
-        },
+        {"endorsement_ids": [e.id for e in endorsements]},
     )
 
 
-def _approval(person, req, scope: Scope):
+def _approval(person_id: int, req: Rule, known: Facts, scope: Scope):
     quorum = int(req.params.get("quorum", 1))
-    approvals = sum(1 for v in scope.application.votes if v.approve) if scope.application else 0
+    application = known.applications.get(person_id)
+    votes = list(application.votes) if application else []
+    approvals = sum(1 for v in votes if v.approve)
     return _result(
         req,
         approvals >= quorum,
@@ -433,7 +447,7 @@ def _approval(person, req, scope: Scope):
         quorum,
         f"{approvals} of {quorum} approvals",
         [] if approvals >= quorum else [f"{quorum - approvals} more board approvals"],
-        {"vote_ids": [v.id for v in scope.application.votes] if scope.application else []},
+        {"vote_ids": [v.id for v in votes]},
     )
 
 

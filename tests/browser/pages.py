@@ -29,6 +29,7 @@ from airm_training.demo_activity import CASE_TEXT
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
+from airm_training.programme.models import ProgrammeVersion
 from airm_training.progression.models import Application, Certificate
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
@@ -169,6 +170,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         code = certificate.verification_code
         reset_token = make_token(marcus, TokenPurpose.RESET)
         certificate_id = certificate.id
+        version = _first_id(sa.select(ProgrammeVersion.id))
         ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
     return {
         ANONYMOUS: [
@@ -251,5 +253,11 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/people/{ids['aubrey.holden']}/deactivate"),
             MainPage("/people/?role=candidate&credential=AIRT-C:current"),
             MainPage("/notifications/", "notifications"),
+            MainPage("/reports/", "reports"),
+            MainPage("/reports/?days=abc"),
+            MainPage("/programme/"),
+            MainPage("/programme/compare"),
+            MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
+            MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
         ],
     }

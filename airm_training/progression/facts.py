@@ -1,0 +1,230 @@
+"""The facts the requirement rules need, read for many people at once: one query per
+kind of fact (one per hours requirement), whatever the number of people, hours entries,
+modules or attempts. The rules themselves are in ``engine``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from airm_training.assessments import facts
+from airm_training.core.clock import add_months
+from airm_training.credentials.models import AwardStatus, CredentialAward
+from airm_training.credentials.services import current_award_clause
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.people.models import Licence
+from airm_training.programme.models import CredentialLevel, HoursCategory, Module, RequirementKind
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an evaluation looks at: the day, whether to list the records counted, and the
+    renewal cycle's start."""
+
+    as_of: date
+    with_evidence: bool = False
+    cycle_start: date | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A requirement as plain values, read once however many people it is applied to."""
+
+    id: int
+    kind: RequirementKind
+    label: str
+    params: dict
+
+
+@dataclass
+class Facts:
+    """What the rules know about the people evaluated together, each read in one query
+    (hours: one per hours requirement)."""
+
+    licences: dict[int, list[int]] = field(default_factory=dict)  # person → licence ids
+    completions: dict[int, dict[str, int]] = field(default_factory=dict)  # → {code: id}
+    quizzes: dict[int, dict[str, facts.QuizFact]] = field(default_factory=dict)
+    cases: dict[int, list[facts.CaseFact]] = field(default_factory=dict)
+    evaluations: dict[tuple[int, str], list[facts.EvaluationFact]] = field(default_factory=dict)
+    awards: dict[tuple[int, str], tuple[int, date]] = field(default_factory=dict)
+    hours: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    hours_ids: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    applications: Mapping[int, object] = field(default_factory=dict)
+
+
+def gather(
+    rules_by_person: Mapping[int, tuple[Rule, ...]],
+    scope: Scope,
+    applications: Mapping[int, object],
+    population: list[int] | sa.Select | None,
+) -> Facts:
+    """The facts every rule needs, for everyone in ``rules_by_person``; the queries
+    filter on ``population`` (those people, or a query selecting a superset of them)."""
+    known = Facts(applications=applications)
+    if not rules_by_person:
+        return known
+    by_kind: dict[RequirementKind, dict[int, Rule]] = defaultdict(dict)
+    people_of: dict[int, list[int]] = defaultdict(list)  # rule id → people
+    for person_id, rules in rules_by_person.items():
+        for rule in rules:
+            by_kind[rule.kind][rule.id] = rule
+            people_of[rule.id].append(person_id)
+    ids = list(rules_by_person) if population is None else population
+    if RequirementKind.LICENCE in by_kind:
+        known.licences = _licences(ids, scope)
+    modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)}
+    if modules:
+        known.completions = _completions(ids, modules, scope)
+    assessments = by_kind[RequirementKind.ASSESSMENT].values()
+    quizzes = sorted({code for r in assessments for code in quizzes_of(r)})
+    if quizzes:
+        known.quizzes = facts.quiz_facts_for(ids, quizzes)
+    if any(is_case_requirement(r) for r in assessments):
+        known.cases = facts.passed_case_presentations_for(ids)
+    forms = {r.params.get("form", "") for r in by_kind[RequirementKind.EVALUATION].values()}
+    if forms:
+        known.evaluations = facts.evaluation_facts_for(ids, forms)
+    levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
+    if levels:
+        known.awards = _first_current_awards(ids, levels, scope)
+    for rule in by_kind[RequirementKind.HOURS].values():
+        applies_to_all = len(people_of[rule.id]) == len(rules_by_person)
+        _signed_hours(rule, ids if applies_to_all else people_of[rule.id], scope, known)
+    return known
+
+
+def _licences(ids: list[int] | sa.Select, scope: Scope) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Licence.person_id, Licence.id)
+        .where(
+            Licence.person_id.in_(ids),
+            Licence.verified_at.is_not(None),
+            Licence.expires_on >= scope.as_of,
+        )
+        .order_by(Licence.id)
+    )
+    for person_id, licence_id in rows:
+        found[person_id].append(licence_id)
+    return dict(found)
+
+
+def modules_of(req: Rule) -> list[str]:
+    return list(req.params.get("modules", []))
+
+
+def _completions(
+    ids: list[int] | sa.Select, codes: set[str], scope: Scope
+) -> dict[int, dict[str, int]]:
+    done: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        sa.select(ModuleCompletion.person_id, Module.code, ModuleCompletion.id)
+        .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
+        .where(
+            ModuleCompletion.person_id.in_(ids),
+            Module.code.in_(codes),
+            ModuleCompletion.completed_on <= scope.as_of,
+        )
+    )
+    for person_id, code, completion_id in rows:
+        done[person_id][code] = completion_id
+    return dict(done)
+
+
+def is_case_requirement(req: Rule) -> bool:
+    return req.params.get("assessment_kind") == "case-presentation"
+
+
+def quizzes_of(req: Rule) -> list[str]:
+    return [] if is_case_requirement(req) else list(req.params.get("assessments", []))
+
+
+def _first_current_awards(
+    ids: list[int] | sa.Select, codes: set[str], scope: Scope
+) -> dict[tuple[int, str], tuple[int, date]]:
+    """The earliest award in force on the day, per person and level code."""
+    first: dict[tuple[int, str], tuple[int, date]] = {}
+    rows = db.session.execute(
+        sa.select(
+            CredentialAward.person_id,
+            CredentialLevel.code,
+            CredentialAward.id,
+            CredentialAward.awarded_on,
+        )
+        .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
+        .where(
+            CredentialAward.person_id.in_(ids),
+            CredentialLevel.code.in_(codes),
+            current_award_clause(scope.as_of),
+        )
+        .order_by(CredentialAward.awarded_on, CredentialAward.id)
+    )
+    for person_id, code, award_id, awarded_on in rows:
+        first.setdefault((person_id, code), (award_id, awarded_on))
+    return first
+
+
+def _hours_conditions(req: Rule, ids: list[int] | sa.Select, scope: Scope) -> list:
+    params = req.params
+    conditions = [
+        HoursEntry.person_id.in_(ids),
+        HoursEntry.status == HoursStatus.SIGNED.value,
+        HoursEntry.session_date <= scope.as_of,
+        HoursEntry.category_id.in_(
+            sa.select(HoursCategory.id).where(HoursCategory.code.in_(params["categories"]))
+        ),
+    ]
+    if params.get("within") == "cycle" and scope.cycle_start is not None:
+        conditions.append(HoursEntry.session_date >= scope.cycle_start)
+    if params.get("within_months"):
+        conditions.append(
+            HoursEntry.session_date >= add_months(scope.as_of, -int(params["within_months"]))
+        )
+    if params.get("signed_by_level"):
+        conditions.append(_signer_held_level_on_session_date(params["signed_by_level"]))
+    return conditions
+
+
+def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Facts) -> None:
+    """Minutes and sessions that count for ``req``, per person (and the entries, when
+    evidence is asked for)."""
+    conditions = _hours_conditions(req, ids, scope)
+    rows = db.session.execute(
+        sa.select(HoursEntry.person_id, sa.func.sum(HoursEntry.minutes), sa.func.count())
+        .where(*conditions)
+        .group_by(HoursEntry.person_id)
+    )
+    for person_id, minutes, sessions in rows:
+        known.hours[(req.id, person_id)] = (int(minutes), int(sessions))
+    if scope.with_evidence:
+        entries = db.session.execute(
+            sa.select(HoursEntry.person_id, HoursEntry.id)
+            .where(*conditions)
+            .order_by(HoursEntry.id)
+        )
+        for person_id, entry_id in entries:
+            known.hours_ids.setdefault((req.id, person_id), []).append(entry_id)
+
+
+def _signer_held_level_on_session_date(level_code: str):
+    award = aliased(CredentialAward)
+    level = aliased(CredentialLevel)
+    return (
+        sa.select(award.id)
+        .join(level, level.id == award.level_id)
+        .where(
+            award.person_id == HoursEntry.signed_by_id,
+            level.code == level_code,
+            award.status == AwardStatus.ACTIVE,
+            award.awarded_on <= HoursEntry.session_date,
+            sa.or_(award.expires_on.is_(None), award.expires_on >= HoursEntry.session_date),
+        )
+        .exists()
+    )

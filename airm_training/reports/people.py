@@ -1,0 +1,225 @@
+"""Reports about people: who holds which level, how far candidates are with their next
+level, who is close, who has gone quiet. The candidates are evaluated together
+(``evaluate_many``): the number of queries does not depend on the number of people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from airm_training.assessments.models import CasePresentation, CaseVersion, QuizAttempt
+from airm_training.core.clock import local_date
+from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.credentials.services import current_award_clause
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry
+from airm_training.people.models import Person
+from airm_training.programme.models import CredentialLevel, ProgrammeLevel
+from airm_training.progression.engine import evaluate_many
+from airm_training.progression.models import OPEN_STATUSES, Application
+from airm_training.reports.tables import Report, paged
+
+# (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
+PROGRESS_BUCKETS = ((0, "0-24 %"), (25, "25-49 %"), (50, "50-74 %"), (75, "75-99 %"))
+ALL_MET = "100 % (ready to apply)"
+NEAR_COMPLETION_PERCENT = 75
+DEFAULT_STALLED_DAYS = 60
+PER_PAGE = 50  # rows of a list shown on a page; the CSV has them all
+
+
+@dataclass(frozen=True)
+class CandidateProgress:
+    person_id: int
+    name: str
+    level_code: str
+    enrolled_on: date
+    met: int  # evidence requirements met
+    total: int  # evidence requirements of the next level
+    missing: tuple[str, ...]  # labels of the requirements not met
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.met // self.total if self.total else 100
+
+    @property
+    def bucket(self) -> str:
+        if self.met == self.total:
+            return ALL_MET
+        return [label for lowest, label in PROGRESS_BUCKETS if self.percent >= lowest][-1]
+
+
+class PeopleReports:
+    """The people reports of one day; candidates are evaluated once and shared."""
+
+    def __init__(self, day: date, stalled_days: int = DEFAULT_STALLED_DAYS):
+        self.day = day
+        self.stalled_days = stalled_days
+
+    @cached_property
+    def candidates(self) -> list[CandidateProgress]:
+        """Active enrolled people with a level still to reach, by name."""
+        enrolled = (
+            sa.select(Person.id)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(Person.active.is_(True))
+        )
+        people = db.session.execute(
+            enrolled.add_columns(Person.full_name, Enrolment.enrolled_on).order_by(
+                Person.full_name, Person.id
+            )
+        ).all()
+        standings = evaluate_many(enrolled, as_of=self.day)
+        progress = []
+        for person_id, name, enrolled_on in people:
+            standing = standings.get(person_id)
+            if standing is None:
+                continue
+            evidence = standing.evidence_results
+            progress.append(
+                CandidateProgress(
+                    person_id=person_id,
+                    name=name,
+                    level_code=standing.level_code,
+                    enrolled_on=enrolled_on,
+                    met=sum(1 for r in evidence if r.met),
+                    total=len(evidence),
+                    missing=tuple(r.label for r in evidence if not r.met),
+                )
+            )
+        return progress
+
+    def levels(self) -> Report:
+        """People by the highest level they hold today (and enrolled people holding none)."""
+        levels = db.session.execute(
+            sa.select(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
+            .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
+            .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
+            .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
+        ).all()
+        held = db.session.execute(
+            sa.select(CredentialAward.person_id, CredentialAward.level_id, ProgrammeLevel.rank)
+            .join(Person, Person.id == CredentialAward.person_id)
+            .join(
+                ProgrammeLevel,
+                sa.and_(
+                    ProgrammeLevel.level_id == CredentialAward.level_id,
+                    ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
+                ),
+            )
+            .where(Person.active.is_(True), current_award_clause(self.day))
+        ).all()
+        highest: dict[int, tuple[int, int]] = {}  # person → (rank, level id)
+        for person_id, level_id, rank in held:
+            if person_id not in highest or rank > highest[person_id][0]:
+                highest[person_id] = (rank, level_id)
+        counts = {level_id: 0 for level_id, _code, _name in levels}
+        for _rank, level_id in highest.values():
+            counts[level_id] = counts.get(level_id, 0) + 1
+        enrolled_without = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Enrolment)
+            .join(Person, Person.id == Enrolment.person_id)
+            .where(
+                Person.active.is_(True),
+                ~sa.exists().where(
+                    CredentialAward.person_id == Enrolment.person_id,
+                    current_award_clause(self.day),
+                ),
+            )
+        )
+        rows = [(code, name, counts[level_id]) for level_id, code, name in levels]
+        rows.append(("—", "Enrolled, no current credential", enrolled_without))
+        return Report("levels", "People at each level", ("Level", "Name", "People"), rows)
+
+    def progress(self) -> Report:
+        """How many candidates have met what share of their next level's requirements."""
+        labels = [label for _lowest, label in PROGRESS_BUCKETS] + [ALL_MET]
+        counts: dict[tuple[str, str], int] = {}
+        for candidate in self.candidates:
+            key = (candidate.level_code, candidate.bucket)
+            counts[key] = counts.get(key, 0) + 1
+        level_codes = sorted({c.level_code for c in self.candidates})
+        rows = [
+            (code, label, counts.get((code, label), 0)) for code in level_codes for label in labels
+        ]
+        return Report(
+            "progress",
+            "Candidates by the share of their next level's requirements met",
+            ("Next level", "Requirements met", "Candidates"),
+            rows,
+        )
+
+    def near_completion(self, page: int | None = 1, per_page: int | None = None) -> Report:
+        """Candidates who have met most of their next level, closest first (every one
+        when ``page`` is None)."""
+        near = sorted(
+            (c for c in self.candidates if c.percent >= NEAR_COMPLETION_PERCENT),
+            key=lambda c: (-c.percent, c.name, c.person_id),
+        )
+        rows = [
+            (c.name, c.level_code, c.met, c.total, c.percent, "; ".join(c.missing) or "—")
+            for c in near
+        ]
+        return Report(
+            "near-completion",
+            f"Candidates who have met {NEAR_COMPLETION_PERCENT} % or more of their next level",
+            ("Candidate", "Next level", "Met", "Of", "Percent", "Still missing"),
+            **paged(rows, page, per_page or PER_PAGE),
+        )
+
+    def stalled(self, page: int | None = 1, per_page: int | None = None) -> Report:
+        """Candidates without an open application and with no hours logged, module
+        completed, quiz started or case presentation submitted in the last
+        ``stalled_days`` days (counted from their enrolment when they have done nothing)."""
+        cutoff = self.day - timedelta(days=self.stalled_days)
+        last = _last_activity()
+        waiting = set(
+            db.session.scalars(
+                sa.select(Application.person_id).where(
+                    Application.status.in_([s.value for s in OPEN_STATUSES])
+                )
+            )
+        )
+        stalled = []
+        for c in self.candidates:
+            if c.person_id in waiting:
+                continue
+            moment = last.get(c.person_id)
+            active_on = local_date(moment) if moment else None
+            reference = max(d for d in (active_on, c.enrolled_on) if d is not None)
+            if reference < cutoff:
+                stalled.append((c, active_on, (self.day - reference).days))
+        stalled.sort(key=lambda item: (-item[2], item[0].name, item[0].person_id))
+        rows = [
+            (c.name, c.level_code, c.enrolled_on.isoformat(), on.isoformat() if on else "never", d)
+            for c, on, d in stalled
+        ]
+        return Report(
+            "stalled",
+            f"Candidates with no activity in the last {self.stalled_days} days",
+            ("Candidate", "Next level", "Enrolled", "Last activity", "Days quiet"),
+            **paged(rows, page, per_page or PER_PAGE),
+        )
+
+
+def _last_activity() -> dict[int, datetime]:
+    """The latest moment each enrolled person logged hours, completed a module, started
+    a quiz or submitted a case presentation (one query)."""
+    moments = sa.union_all(
+        sa.select(HoursEntry.person_id.label("person_id"), HoursEntry.created_at.label("at")),
+        sa.select(ModuleCompletion.person_id, ModuleCompletion.recorded_at),
+        sa.select(QuizAttempt.person_id, QuizAttempt.started_at),
+        sa.select(CasePresentation.person_id, CaseVersion.submitted_at).join(
+            CaseVersion, CaseVersion.presentation_id == CasePresentation.id
+        ),
+    ).subquery()
+    rows = db.session.execute(
+        sa.select(moments.c.person_id, sa.func.max(moments.c.at))
+        .where(moments.c.person_id.in_(sa.select(Enrolment.person_id)))
+        .group_by(moments.c.person_id)
+    )
+    return {person_id: at for person_id, at in rows}
