@@ -306,7 +306,7 @@ def _parse_row(row: dict[str, str], line: int, supervisors: dict[str, Person]):
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None
 
 
 def _list(text: str) -> list[str]:
