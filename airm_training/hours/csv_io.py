@@ -187,7 +187,10 @@ def _read_rows(raw: bytes) -> list[dict[str, str]]:
     if "\x00" in text:
         raise ImportRejected([RowProblem(None, None, "The file is not a CSV text file.")])
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as error:  # e.g. a header cell over the csv module's field limit
+        raise ImportRejected([RowProblem(1, None, f"Not valid CSV: {error}.")]) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in IMPORT_COLUMNS]
     if missing or unknown:
