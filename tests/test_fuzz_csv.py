@@ -142,6 +142,7 @@ def test_hostile_csv_files_import_whole_or_not_at_all(app, importer):
 @pytest.mark.parametrize(
     ("cell", "column"),
     [("\u00b2", "duration_minutes"), ("\u00b9\u00b2", "group_size"), ("x" * 200_000, None)],
+    ids=["superscript-minutes", "superscript-group-size", "huge-header-cell"],
 )
 def test_odd_cells_and_huge_fields_are_problems_not_errors(app, importer, cell, column):
     """Regression: "²" passed str.isdigit() and int() then raised (500); a header cell
