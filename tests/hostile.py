@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from airm_training.demo import seed_demo
 from airm_training.extensions import db, limiter
 
 # Each test builds its world once (in the test's rolled-back transaction) and runs every
@@ -30,7 +32,9 @@ _COMMON = {
 settings.register_profile("default", max_examples=12, **_COMMON)
 settings.register_profile("thorough", max_examples=300, **_COMMON)
 settings.register_profile("ci", max_examples=12, **{**_COMMON, "derandomize": True})
-settings.load_profile(os.environ.get("AIRM_HYPOTHESIS_PROFILE", "default"))
+settings.load_profile(
+    os.environ.get("AIRM_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 # --- values ------------------------------------------------------------------------------
 NASTY_STRINGS = (
@@ -190,3 +194,42 @@ def pop_flashes(client) -> list[tuple[str, str]]:
     """The messages a request left for the next page (and forget them)."""
     with client.session_transaction() as session:
         return list(session.pop("_flashes", []))
+
+
+# --- one demo world per test module --------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_world(app):
+    """The demo data, loaded once for a whole test module in a transaction of its own
+    (rolled back at the end of the module); each test runs in a savepoint of it."""
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        try:
+            seed_demo()
+            db.session.commit()
+            db.session.remove()
+            yield connection
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def _transaction(app, demo_world):
+    """Replaces the per-test transaction of tests/conftest.py in the modules that import
+    it: every test is a savepoint of the module's demo world, rolled back afterwards."""
+    with app.app_context():
+        savepoint = demo_world.begin_nested()
+        limiter.reset()
+        app.extensions["mailman"].outbox = []
+        try:
+            yield
+        finally:
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()

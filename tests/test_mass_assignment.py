@@ -5,7 +5,6 @@ the good values alone would make."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from airm_training.assessments.models import (
@@ -17,6 +16,9 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Licence, Person
 from airm_training.progression.models import Application, Endorsement, Vote
+
+# One demo world for the module, each test a savepoint of it:
+from tests.hostile import _transaction, demo_world  # noqa: F401
 from tests.test_fuzz_forms import (
     _person,
     _signed_in_client,
@@ -31,10 +33,7 @@ from tests.test_fuzz_forms import (
     case_new_case,
     case_quiz_attempt,
     case_vote,
-    demo_world,  # noqa: F401 - the fixture, used below
 )
-
-pytestmark = pytest.mark.usefixtures("demo_world")
 
 
 def _post(app, case, extras: dict):

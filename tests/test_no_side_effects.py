@@ -17,12 +17,11 @@ from werkzeug.routing.converters import NumberConverter
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, Question, Quiz
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
-from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.services import find_by_email
 from tests.factories import login, make_candidate, make_director
-from tests.hostile import changed_tables, table_checksums
+from tests.hostile import _transaction, changed_tables, demo_world, table_checksums  # noqa: F401 - one demo world, shared
 from tests.test_access_matrix import SAMPLE_URLS, SKIPPED_ENDPOINTS
 from tests.test_fuzz_forms import DEMO_PASSWORD, _application
 
@@ -61,8 +60,6 @@ def _email(local: str) -> str:
 def world(app) -> dict[str, list[str]]:
     """The demo data plus an open quiz attempt and an issued certificate; the real URL
     of one object per GET route with parameters."""
-    seed_demo()
-    db.session.commit()
     aubrey, marcus = find_by_email(_email("aubrey.holden")), find_by_email(_email("marcus.bell"))
     attempt = start_attempt(marcus, db.session.scalar(sa.select(Quiz).order_by(Quiz.code)))
     db.session.commit()
