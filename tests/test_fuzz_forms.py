@@ -574,6 +574,12 @@ def post_and_check(app, client, case: FormCase, data: dict, token: str, **kwargs
     """Post ``data``; assert no server error and that nothing is half-saved."""
     before = table_checksums()
     response = client.post(case.path, data={**data, "csrf_token": token}, **kwargs)
+    check_outcome(client, case, before, response)
+
+
+def check_outcome(client, case: FormCase, before: dict, response) -> None:
+    """No server error; an accepted post changed what its action owns (and shows without
+    error), a rejected one changed nothing."""
     assert response.status_code < 500, response.status_code
     flashes = pop_flashes(client)
     changed = changed_tables(before, table_checksums())
@@ -647,3 +653,30 @@ def test_ids_out_of_range_in_urls_and_queries_are_not_found(app, value):
             assert client.get(url).status_code == 404, url
         assert client.get(f"/hours/queue?supervisee={value}").status_code == 200
         assert client.get(f"/assessments/evaluations/new?candidate={value}").status_code == 200
+
+
+RAW_BODIES = (
+    b"note=%ED%A0%80&title=%ED%BF%BF&email=%FF%FE%00",  # an encoded surrogate, invalid UTF-8
+    b"%C0%AF=%C0%AF&reason=%E2%82&password=%F4%90%80%80",  # overlong, truncated, > U+10FFFF
+    b"a=1&" * 2000 + b"&&==&%&%%%=%zz",  # many fields, broken escapes
+)
+
+
+@pytest.mark.parametrize("name", sorted(FORM_CASES))
+def test_undecodable_bodies_and_other_content_types_are_never_a_server_error(app, name):
+    case = FORM_CASES[name]()
+    client = _signed_in_client(app, case.principal)
+    token = _token(client, case.principal).encode()
+    bodies = [
+        (b + b"&csrf_token=" + token, "application/x-www-form-urlencoded") for b in RAW_BODIES
+    ]
+    bodies += [
+        (b'{"csrf_token": "%s", "status": "signed"}' % token, "application/json"),
+        (b"csrf_token=" + token, "text/plain"),
+        (b"--zz\r\nContent-Disposition: form-data; name", "multipart/form-data; boundary=zz"),
+    ]
+    for body, content_type in bodies:
+        with example_savepoint(app):
+            before = table_checksums()
+            response = client.post(case.path, data=body, content_type=content_type)
+            check_outcome(client, case, before, response)
