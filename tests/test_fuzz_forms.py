@@ -4,6 +4,7 @@ action owns, always with an audit event (never half of it)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -337,6 +338,7 @@ def case_new_case() -> FormCase:
         },
         owns=frozenset({"case_presentation", "case_version", "audit_event"}),
         shown_at=("/progression/transcript.pdf", "/assessments/"),
+        after_location=("/versions/1.pdf",),
     )
 
 
@@ -680,3 +682,32 @@ def test_undecodable_bodies_and_other_content_types_are_never_a_server_error(app
             before = table_checksums()
             response = client.post(case.path, data=body, content_type=content_type)
             check_outcome(client, case, before, response)
+
+
+_pdf_bytes = st.one_of(
+    st.binary(max_size=3000),
+    st.binary(max_size=3000).map(lambda body: b"%PDF-1.4\n" + body + b"\n%%EOF\n"),
+    st.just(b"%PDF-1.4\n%%EOF"),
+    st.just(b""),
+)
+_filenames = st.one_of(
+    st.sampled_from(
+        ["case.pdf", "CASE.PDF", "case.pdf.exe", "../../etc/passwd.pdf", "x" * 300 + ".pdf", ".pdf"]
+    ),
+    st.text(max_size=80).map(lambda name: name + ".pdf"),
+)
+
+
+@pytest.mark.parametrize("name", ["case new", "case revise"])
+def test_hostile_pdf_uploads_never_fail_or_half_save(app, name):
+    case = FORM_CASES[name]()
+    client = _signed_in_client(app, case.principal)
+    token = _token(client, case.principal)
+
+    @given(content=_pdf_bytes, filename=_filenames)
+    def upload(content, filename):
+        with example_savepoint(app):
+            data = {**case.baseline, "pdf": (io.BytesIO(content), filename)}
+            post_and_check(app, client, case, data, token, content_type="multipart/form-data")
+
+    upload()
