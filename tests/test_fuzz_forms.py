@@ -22,6 +22,8 @@ from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import today
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.hours.rules import EntryInput
+from airm_training.hours.services import log_entry
 from airm_training.people.models import Person
 from airm_training.people.services import create_person, find_by_email
 from airm_training.progression.renewal import request_renewal
@@ -70,7 +72,7 @@ class FormCase:
     owns: frozenset[str]  # the tables an accepted post may change
     needs: frozenset[str] = frozenset({"audit_event"})  # ... and must change
     rejected_may_change: frozenset[str] = frozenset()  # e.g. the audit of a failed sign-in
-    accepted: Callable[[list[tuple[str, str]]], bool] = lambda flashes: any(
+    accepted: Callable[[list[tuple[str, str]], object], bool] = lambda flashes, _response: any(
         category == "success" for category, _ in flashes
     )
     fresh_client: bool = False  # anonymous forms whose success signs the client in
@@ -319,7 +321,9 @@ def case_quiz_attempt() -> FormCase:
         f"/assessments/attempts/{attempt.id}",
         answers,
         owns=frozenset({"quiz_attempt", "attempt_item", "audit_event"}),
-        accepted=lambda flashes: any(message.startswith("You scored") for _, message in flashes),
+        accepted=lambda flashes, _response: any(
+            message.startswith("You scored") for _, message in flashes
+        ),
     )
 
 
@@ -527,6 +531,75 @@ def case_renew() -> FormCase:
     )
 
 
+def _draft(person: Person) -> HoursEntry:
+    entry = log_entry(
+        person,
+        EntryInput(
+            session_date=today() - timedelta(days=1),
+            minutes=45,
+            category_code="individual-consultation",
+            supervisor_id=_person("connie.zollner").id,
+        ),
+        submit=False,
+    )
+    db.session.commit()
+    return entry
+
+
+def _one_button(principal: str, path: str, owns: set[str], **kwargs) -> FormCase:
+    """A CSRF-only form: every field posted to it is one it does not offer."""
+    return FormCase(principal, path, {}, owns=frozenset({*owns, "audit_event"}), **kwargs)
+
+
+def case_hours_submit() -> FormCase:
+    entry = _draft(_person("aubrey.holden"))
+    return _one_button("aubrey.holden", f"/hours/{entry.id}/submit", {"hours_entry"})
+
+
+def case_hours_withdraw() -> FormCase:
+    entry = _entry(_person("aubrey.holden"), HoursStatus.SUBMITTED)
+    return _one_button("aubrey.holden", f"/hours/{entry.id}/withdraw", {"hours_entry"})
+
+
+def case_hours_delete() -> FormCase:
+    entry = _draft(_person("aubrey.holden"))
+    return _one_button("aubrey.holden", f"/hours/{entry.id}/delete", {"hours_entry"})
+
+
+def case_module_complete() -> FormCase:
+    return _one_button("marcus.bell", "/curriculum/AIRM-102/complete", {"module_completion"})
+
+
+def case_start_quiz() -> FormCase:
+    return _one_button(
+        "marcus.bell",
+        "/assessments/quizzes/AIRM-102-Q/start",
+        {"quiz_attempt", "attempt_item"},
+        accepted=lambda _flashes, response: (
+            "/assessments/attempts/" in response.headers.get("Location", "")
+        ),
+    )
+
+
+def case_verify_licence() -> FormCase:
+    priya = _person("priya.raman")
+    licence = priya.licences[0]
+    return _one_button(
+        "connie.zollner", f"/people/{priya.id}/licences/{licence.id}/verify", {"licence"}
+    )
+
+
+def case_request_renewal() -> FormCase:
+    return _one_button("daniel.okafor", "/progression/renewal", {"application"})
+
+
+def case_retire_question() -> FormCase:
+    question = db.session.scalar(sa.select(Question).order_by(Question.id).limit(1))
+    return _one_button(
+        "connie.zollner", f"/assessments/questions/{question.id}/retire", {"question"}
+    )
+
+
 FORM_CASES: dict[str, Callable[[], FormCase]] = {
     "login": case_login,
     "request reset": case_request_reset,
@@ -556,6 +629,14 @@ FORM_CASES: dict[str, Callable[[], FormCase]] = {
     "issue": case_issue,
     "revoke": case_revoke,
     "renew": case_renew,
+    "hours submit": case_hours_submit,
+    "hours withdraw": case_hours_withdraw,
+    "hours delete": case_hours_delete,
+    "module complete": case_module_complete,
+    "start quiz": case_start_quiz,
+    "verify licence": case_verify_licence,
+    "request renewal": case_request_renewal,
+    "retire question": case_retire_question,
 }
 
 
@@ -585,7 +666,7 @@ def check_outcome(client, case: FormCase, before: dict, response) -> None:
     assert response.status_code < 500, response.status_code
     flashes = pop_flashes(client)
     changed = changed_tables(before, table_checksums())
-    if case.accepted(flashes):
+    if case.accepted(flashes, response):
         assert case.needs <= changed, f"accepted but {case.needs - changed} unchanged"
         assert changed <= case.owns, f"accepted, and also changed {changed - case.owns}"
         if response.status_code == 302:  # what was saved must show without error
@@ -612,7 +693,7 @@ def check_baseline_is_accepted(app, case: FormCase) -> None:
         flashes = pop_flashes(client)
         changed = changed_tables(before, table_checksums())
         if case.owns:
-            assert case.accepted(flashes), (response.status_code, flashes)
+            assert case.accepted(flashes, response), (response.status_code, flashes)
             assert case.needs <= changed <= case.owns, changed
         else:  # a reset request answers the same whether or not the address exists
             assert changed <= case.rejected_may_change
