@@ -8,6 +8,8 @@ token and with a wrong one. No table is excluded from the comparison: no page re
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import sqlalchemy as sa
 from flask import url_for
@@ -175,8 +177,8 @@ def test_every_write_route_needs_a_valid_csrf_token(app):
     director = make_director()
     candidate = make_candidate(director=director)
     values = {"person_id": candidate.id, "licence_id": candidate.licences[0].id, "token": "x"}
-    client = app.test_client()
-    login(client, director)
+    signed_in, anonymous = app.test_client(), app.test_client()
+    login(signed_in, director)
     rules = _write_rules(app)
     assert len(rules) >= 40
     before = table_checksums()
@@ -184,13 +186,16 @@ def test_every_write_route_needs_a_valid_csrf_token(app):
     for rule in rules:
         url = _any_url(app, rule, values)
         for method in sorted(rule.methods & WRITE_METHODS):
-            for token in (None, "not-a-token", ""):
+            for client, token in itertools.product(
+                (signed_in, anonymous), (None, "not-a-token", "")
+            ):
                 data = {"submit": "y", "status": "signed"}
                 if token is not None:
                     data["csrf_token"] = token
                 response = client.open(url, method=method, data=data)
                 if response.status_code != 400:
-                    failures.append(f"{method} {url} token={token!r}: {response.status_code}")
+                    who = "signed in" if client is signed_in else "anonymous"
+                    failures.append(f"{method} {url} {who} token={token!r}: {response.status_code}")
     assert not failures, "\n".join(failures)
     assert changed_tables(before, table_checksums()) == set()
 
