@@ -158,6 +158,11 @@ def _merge(fields: dict, extras: dict) -> dict:
 
 
 # --- the database ------------------------------------------------------------------------
+# An accepted action may also tell people about it (in-app notifications, where the app
+# has them); a rejected one never does.
+SIDE_EFFECTS = frozenset({"notification"})
+
+
 def table_checksums(*, ignore: frozenset[str] = frozenset()) -> dict[str, tuple[int, str]]:
     """Rows and a hash of the contents of every table, read through the test's session."""
     checksums = {}

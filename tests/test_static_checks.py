@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = [ROOT / "airm_training", ROOT / "config.py", ROOT / "wsgi.py", ROOT / "migrations"]
+# The application's code. Migrations are left out: their DDL names tables and triggers,
+# which cannot be bound parameters, and they never see a request's data.
+SCANNED = [ROOT / "airm_training", ROOT / "config.py", ROOT / "wsgi.py"]
 SQL_CALLS = {"text", "execute", "exec_driver_sql", "executescript"}
 
 
