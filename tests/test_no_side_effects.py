@@ -3,8 +3,8 @@
 Both tests walk the URL map, so a new route is covered without editing this file: GET
 routes are opened at real objects of the demo data and at the access matrix's sample
 URLs, by every kind of person; every POST/PUT/PATCH/DELETE route is posted without a
-token and with a wrong one. No table is excluded from the comparison: no page records a
-"last seen" time (sign-in itself writes ``last_login_at``, before the first snapshot)."""
+token and with a wrong one. No page records a "last seen" time (sign-in itself writes
+``last_login_at``, before the first snapshot)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ PRINCIPALS = (
     "daniel.okafor",  # supervisor (AIRT-S)
 )
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The one table a page may write: the two-factor set-up page stores the unconfirmed secret
+# it shows on its first visit, so that the QR code stays the same on every visit; it has
+# no effect (and no audit event) until a code from the app confirms it by a POST.
+WRITTEN_BY_GET = frozenset({"totp_credential"})
 # Query parameters every page must survive (pages, filters and ids that are nonsense).
 HOSTILE_QUERY = {
     "page": "-1",
@@ -139,13 +143,13 @@ def test_no_get_changes_the_database(app, world):
     for principal in PRINCIPALS:
         client, person = _sign_in(app, principal)
         urls = _get_urls(app, world, person.id if person else 1)
-        before = table_checksums()
+        before = table_checksums(ignore=WRITTEN_BY_GET)
         for url, query in urls:
             response = client.get(url, query_string=query)
             if response.status_code >= 500:
                 failures.append(f"{principal}: {url} {query and '(hostile query)'} -> 5xx")
         walked += len(urls)
-        changed = changed_tables(before, table_checksums())
+        changed = changed_tables(before, table_checksums(ignore=WRITTEN_BY_GET))
         if changed:
             failures.append(f"{principal}: GET requests changed {sorted(changed)}")
     assert not failures, "\n".join(failures)
