@@ -15,6 +15,13 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{BASE_DIR / 'instance' / 'airm.sqlite3'}"
 
@@ -30,10 +37,16 @@ class Config:
     # Public base URL used in e-mails and on certificates (QR codes); empty = request host.
     PUBLIC_BASE_URL = os.environ.get("AIRM_PUBLIC_BASE_URL", "")
 
+    # A session ends AIRM_SESSION_MINUTES after sign-in (absolute) or after AIRM_IDLE_MINUTES
+    # without a request (idle), whichever comes first; both are checked on the server.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("AIRM_SESSION_MINUTES", 8 * 60))
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("AIRM_IDLE_MINUTES", 30))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Directors, administrators and co-creators must sign in with a second factor.
+    TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", False)
     INVITE_TOKEN_MAX_AGE = _env_int("AIRM_INVITE_HOURS", 72) * 3600
     RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
 
@@ -80,6 +93,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    TWO_FACTOR_REQUIRED = False  # the tests of two-factor sign-in switch it on themselves
     SECRET_KEY = "testing-secret-key"  # noqa: S105  # nosec B105  # the test configuration only
     SQLALCHEMY_DATABASE_URI = os.environ.get("AIRM_TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "locmem"
@@ -90,8 +104,17 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", True)
+    # "__Host-" cookies are only accepted over HTTPS, for path "/" and without a domain,
+    # so no other site or subdomain can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
     PREFERRED_URL_SCHEME = "https"
 
 

@@ -10,6 +10,7 @@ from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from airm_training.notifications.delivery import install_mail_delivery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
+    install_mail_delivery(db.session.session_factory)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -87,13 +89,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
-    import airm_training.assessments.bank_routes  # noqa: F401 - routes on the assessments blueprint
+    # Modules that add routes to the assessments and auth blueprints:
+    import airm_training.assessments.bank_routes
+    import airm_training.auth.security_routes  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
+    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
+    from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
@@ -107,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        audit_bp,
+        notifications_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)
@@ -119,14 +127,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from airm_training.auth.sessions import enforce_session_limits, enforce_two_factor_enrolment
     from airm_training.core.permissions import check_view_access
 
+    app.before_request(enforce_session_limits)
+    app.before_request(enforce_two_factor_enrolment)
     app.before_request(check_view_access)
 
 
 def register_template_helpers(app: Flask) -> None:
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.core.permissions import person_is_supervisor
+    from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
 
     app.add_template_filter(
@@ -143,6 +155,7 @@ def register_template_helpers(app: Flask) -> None:
             "organisation_name": app.config["ORGANISATION_NAME"],
             "Role": Role,
             "is_supervisor": person_is_supervisor,
+            "unread_notifications": unread_notifications,
             "today": today,
             "now": utcnow(),
         }

@@ -1,4 +1,5 @@
-"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks."""
+"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks,
+reminders."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy.exc import IntegrityError
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Role
-from airm_training.people.services import create_person
+from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
 
 bp = Blueprint("airm", __name__, cli_group="airm")
@@ -87,6 +89,24 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
     click.echo(f"Created {person.email} with roles: {', '.join(roles) or 'none'}.")
 
 
+@bp.cli.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor_command(email: str) -> None:
+    """Turn off someone's two-factor sign-in (they lost their phone and recovery codes)."""
+    from airm_training.auth.two_factor import reset_two_factor
+
+    person = find_by_email(email)
+    if person is None:
+        click.echo(f"Error: no account with the e-mail address {email}.", err=True)
+        sys.exit(1)
+    try:
+        reset_two_factor(person, actor_id=None)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in of {person.email} is reset; their password alone signs in.")
+
+
 @bp.cli.command("audit-verify")
 def audit_verify_command() -> None:
     """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
@@ -100,3 +120,49 @@ def audit_verify_command() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@bp.cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write the whole database to PATH (gzipped JSON lines, any database can read it)."""
+    from airm_training.core.backup import write_backup
+
+    summary = write_backup(path)
+    rows = sum(table.rows for table in summary.values())
+    click.echo(f"Backed up {rows} rows from {len(summary)} tables to {path}.")
+
+
+@bp.cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Load a backup into this freshly migrated, empty database (all or nothing)."""
+    from airm_training.core.backup import restore_backup
+
+    try:
+        summary = restore_backup(path)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    rows = sum(table.rows for table in summary.values())
+    click.echo(f"Restored {rows} rows into {len(summary)} tables; every checksum matches.")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
+    from airm_training.notifications.reminders import send_reminders
+
+    try:
+        sent = send_reminders()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        click.echo("Another run was sending the same reminders; this run sent none.", err=True)
+        sys.exit(1)
+    if not sent:
+        click.echo("Nothing to send.")
+        return
+    click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
+    for line in sent:
+        click.echo(f"  {line}")

@@ -7,10 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from airm_training.assessments.bank import load_question_bank
-from airm_training.core.clock import add_months, today
+from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.demo_activity import seed_activity
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.notifications.delivery import discard_pending_mail
+from airm_training.notifications.models import Notification, NotificationKind
 from airm_training.people.models import Person, Role
 from airm_training.people.services import (
     add_licence,
@@ -18,6 +24,7 @@ from airm_training.people.services import (
     find_by_email,
     verify_licence,
 )
+from airm_training.people.supervision import assign_supervisor
 from airm_training.programme.loader import load_programme_file
 from airm_training.programme.services import current_version
 
@@ -137,6 +144,14 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 )
 
 
+# candidate -> primary supervisor (e-mail local parts)
+PRIMARY_SUPERVISORS = {
+    "aubrey.holden": "connie.zollner",
+    "marcus.bell": "daniel.okafor",
+    "sofia.alvarez": "elizabeth.abbruzza",
+}
+
+
 def _months_ago(months: int) -> date:
     return add_months(today(), -months)
 
@@ -175,7 +190,28 @@ def seed_demo() -> int:
     if created:
         everyone = {spec.email.split("@")[0]: find_by_email(spec.email) for spec in DEMO_PEOPLE}
         seed_activity(set(created), everyone, director)
+        for candidate, supervisor in PRIMARY_SUPERVISORS.items():
+            if candidate in created:
+                assign_supervisor(director, everyone[candidate], everyone[supervisor])
+        _settle_notifications()
     return len(created)
+
+
+def _settle_notifications() -> None:
+    """The demo's notifications stay in the app (nobody is e-mailed); those about hours
+    already signed or returned are read, so the bells show what still waits."""
+    discard_pending_mail(db.session())
+    waiting = sa.select(HoursEntry.id).where(HoursEntry.status == HoursStatus.SUBMITTED.value)
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.kind == NotificationKind.HOURS_SUBMITTED.value,
+            Notification.read_at.is_(None),
+            Notification.object_id.not_in(waiting),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _add_licence(person: Person, spec: DemoPerson, *, verifier: Person) -> None:

@@ -11,9 +11,11 @@ from airm_training.assessments.models import (
     QuizAttempt,
 )
 from airm_training.audit.models import AuditEvent
+from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.hours.models import HoursEntry, HoursImport
+from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
 from airm_training.programme.models import (
     CredentialLevel,
@@ -43,6 +45,8 @@ __all__ = [
     "Licence",
     "Module",
     "ModuleCompletion",
+    "Notification",
+    "NotificationPreference",
     "Person",
     "ProgrammeLevel",
     "ProgrammeVersion",
@@ -50,7 +54,10 @@ __all__ = [
     "QuestionOption",
     "Quiz",
     "QuizAttempt",
+    "RecoveryCode",
+    "ReminderSent",
     "Requirement",
     "RoleAssignment",
+    "TotpCredential",
     "Vote",
 ]

@@ -14,6 +14,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from airm_training import create_app
 from airm_training.assessments.bank import load_question_bank
@@ -32,6 +33,40 @@ def _reset_database(url: str) -> None:
             connection.execute(sa.text("DROP SCHEMA public CASCADE"))
             connection.execute(sa.text("CREATE SCHEMA public"))
         engine.dispose()
+
+
+def another_database(database_url: str, name: str, directory) -> str:
+    """The URL of an empty database beside the suite's own, of the same dialect: a SQLite
+    file in ``directory``, or the PostgreSQL database ``<test database>_<name>``."""
+    if not database_url.startswith("postgresql"):
+        return f"sqlite:///{directory / f'airm-{name}.sqlite3'}"
+    url = make_url(database_url)
+    other = url.set(database=f"{url.database}_{name}")
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": other.database}
+        )
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{other.database}"'))
+    engine.dispose()
+    other_url = other.render_as_string(hide_password=False)
+    _reset_database(other_url)
+    return other_url
+
+
+def migrated_app(url: str, **overrides) -> flask.Flask:
+    """A testing app on ``url``, migrated, with the programme and question bank loaded;
+    unlike ``app``, tests commit to it for real."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **overrides)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_programme_file()
+        load_question_bank()
+        db.session.commit()
+        db.session.remove()
+    return app
 
 
 @pytest.fixture(scope="session")

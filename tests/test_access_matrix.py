@@ -30,6 +30,12 @@ EXPECTED_NEEDS = {
     "auth.accept_invite": "PUBLIC",
     "auth.reset_password": "PUBLIC",
     "auth.request_reset": "PUBLIC",
+    "auth.two_factor": "PUBLIC",
+    "auth.security": "SIGNED_IN",
+    "auth.change_password": "SIGNED_IN",
+    "auth.two_factor_setup": "SIGNED_IN",
+    "auth.two_factor_disable": "SIGNED_IN",
+    "auth.recovery_codes": "SIGNED_IN",
     "people.directory": "DIRECTOR",
     "people.show": "SIGNED_IN",
     "people.invite": "DIRECTOR",
@@ -95,11 +101,23 @@ EXPECTED_NEEDS = {
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
     "people.enrol_page": "DIRECTOR",
+    "people.progress": "DIRECTOR",
+    "people.change_roles": "DIRECTOR",
+    "people.deactivate": "DIRECTOR",
+    "people.reactivate": "DIRECTOR",
+    "people.assign_supervisor_page": "DIRECTOR",
+    "audit.trail": "DIRECTOR",
+    "notifications.index": "SIGNED_IN",
+    "notifications.open_": "SIGNED_IN",
+    "notifications.read": "SIGNED_IN",
+    "notifications.read_all": "SIGNED_IN",
+    "notifications.preferences": "SIGNED_IN",
 }
 
 OK = 200
 FORBIDDEN = 403
 LOGIN = "/auth/login"
+SECURITY = "/auth/security"
 
 
 def redirect(path: str) -> tuple[int, str]:
@@ -118,6 +136,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": OK,
         "auth.request_reset": OK,
+        "auth.two_factor": redirect(LOGIN),
+        "auth.security": redirect(LOGIN),
+        "auth.change_password": redirect(LOGIN),
+        "auth.two_factor_setup": redirect(LOGIN),
+        "auth.two_factor_disable": redirect(LOGIN),
+        "auth.recovery_codes": redirect(LOGIN),
         "people.directory": redirect(LOGIN),
         "people.invite": redirect(LOGIN),
         "curriculum.index": redirect(LOGIN),
@@ -140,6 +164,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": redirect(LOGIN),
         "hours.queue": redirect(LOGIN),
         "hours.supervisees": redirect(LOGIN),
+        "audit.trail": redirect(LOGIN),
+        "notifications.index": redirect(LOGIN),
+        "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
         "main.index": redirect("/home"),
@@ -151,6 +178,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": redirect("/home"),
         "auth.request_reset": OK,
+        "auth.two_factor": redirect("/home"),
+        "auth.security": OK,
+        "auth.change_password": OK,
+        "auth.two_factor_setup": OK,
+        "auth.two_factor_disable": redirect(SECURITY),
+        "auth.recovery_codes": redirect(SECURITY),
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
@@ -173,6 +206,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "supervisor": {
         "main.index": redirect("/home"),
@@ -184,6 +220,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": redirect("/home"),
         "auth.request_reset": OK,
+        "auth.two_factor": redirect("/home"),
+        "auth.security": OK,
+        "auth.change_password": OK,
+        "auth.two_factor_setup": OK,
+        "auth.two_factor_disable": redirect(SECURITY),
+        "auth.recovery_codes": redirect(SECURITY),
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
@@ -206,6 +248,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": OK,
         "hours.queue": OK,
         "hours.supervisees": OK,
+        "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "co-creator": {
         "main.index": redirect("/home"),
@@ -217,6 +262,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": redirect("/home"),
         "auth.request_reset": OK,
+        "auth.two_factor": redirect("/home"),
+        "auth.security": OK,
+        "auth.change_password": OK,
+        "auth.two_factor_setup": OK,
+        "auth.two_factor_disable": redirect(SECURITY),
+        "auth.recovery_codes": redirect(SECURITY),
         "people.directory": FORBIDDEN,
         "people.invite": FORBIDDEN,
         "curriculum.index": OK,
@@ -239,6 +290,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": FORBIDDEN,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "director": {
         "main.index": redirect("/home"),
@@ -250,6 +304,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": redirect("/home"),
         "auth.request_reset": OK,
+        "auth.two_factor": redirect("/home"),
+        "auth.security": OK,
+        "auth.change_password": OK,
+        "auth.two_factor_setup": OK,
+        "auth.two_factor_disable": redirect(SECURITY),
+        "auth.recovery_codes": redirect(SECURITY),
         "people.directory": OK,
         "people.invite": OK,
         "curriculum.index": OK,
@@ -272,6 +332,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": OK,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
     "admin": {
         "main.index": redirect("/home"),
@@ -283,6 +346,12 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "main.healthz": OK,
         "auth.login": redirect("/home"),
         "auth.request_reset": OK,
+        "auth.two_factor": redirect("/home"),
+        "auth.security": OK,
+        "auth.change_password": OK,
+        "auth.two_factor_setup": OK,
+        "auth.two_factor_disable": redirect(SECURITY),
+        "auth.recovery_codes": redirect(SECURITY),
         "people.directory": OK,
         "people.invite": OK,
         "curriculum.index": OK,
@@ -305,6 +374,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "hours.import_hours": FORBIDDEN,
         "hours.queue": FORBIDDEN,
         "hours.supervisees": FORBIDDEN,
+        "audit.trail": OK,
+        "notifications.index": OK,
+        "notifications.preferences": OK,
     },
 }
 
@@ -334,6 +406,8 @@ SAMPLE_URLS = {
     "verify.show_json": "/verify/no-such-code-000.json",
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
+    "people.progress": "/people/{me}/progress",
+    "people.deactivate": "/people/{me}/deactivate",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -364,6 +438,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": redirect(LOGIN),
         "assessments.new_question": redirect(LOGIN),
         "assessments.edit_question_page": redirect(LOGIN),
+        "people.progress": redirect(LOGIN),
+        "people.deactivate": redirect(LOGIN),
     },
     "candidate": {
         "people.show": OK,
@@ -390,6 +466,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "supervisor": {
         "people.show": OK,
@@ -416,6 +494,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "co-creator": {
         "people.show": OK,
@@ -442,6 +522,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": FORBIDDEN,
         "assessments.new_question": FORBIDDEN,
         "assessments.edit_question_page": FORBIDDEN,
+        "people.progress": FORBIDDEN,
+        "people.deactivate": FORBIDDEN,
     },
     "director": {
         "people.show": OK,
@@ -468,6 +550,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": OK,
         "assessments.new_question": OK,
         "assessments.edit_question_page": NOT_FOUND,
+        "people.progress": OK,
+        "people.deactivate": OK,
     },
     "admin": {
         "people.show": OK,
@@ -494,6 +578,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.quiz_bank": OK,
         "assessments.new_question": OK,
         "assessments.edit_question_page": NOT_FOUND,
+        "people.progress": OK,
+        "people.deactivate": OK,
     },
 }
 

@@ -13,6 +13,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.audit.services import compute_hash, record_event, verify_chain
 from airm_training.extensions import db
 from tests.factories import make_person
+from tests.tampering import lift_append_only_triggers
 
 GENESIS = "0" * 64
 table = AuditEvent.__table__
@@ -53,7 +54,14 @@ def _row(event_id: int) -> sa.Row:
     return db.session.execute(sa.select(table).where(table.c.id == event_id)).one()
 
 
+def _delete(event_id: int) -> None:
+    lift_append_only_triggers()
+    db.session.execute(sa.delete(table).where(table.c.id == event_id))
+    db.session.expire_all()
+
+
 def _update(event_id: int, **values) -> None:
+    lift_append_only_triggers()
     db.session.execute(sa.update(table).where(table.c.id == event_id).values(**values))
     db.session.expire_all()
 
@@ -70,6 +78,30 @@ def _insert_forged(**values) -> None:
     values["hash"] = compute_hash(_Event(**values))
     db.session.execute(sa.insert(table).values(**values))
     db.session.expire_all()
+
+
+# --- append-only ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param(lambda: sa.update(table).values(action="edited"), id="update"),
+        pytest.param(lambda: sa.delete(table), id="delete"),
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_audit_events(statement):
+    events = _record(2)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.session.begin_nested():
+        db.session.execute(statement().where(table.c.id == events[0].id))
+    assert _row(events[0].id).action == "test.event"
+
+
+def test_the_database_refuses_to_empty_the_audit_table():
+    _record(1)
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; its DELETE trigger covers emptying the table")
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.session.begin_nested():
+        db.session.execute(sa.text("TRUNCATE audit_event"))
+    assert _rows()
 
 
 # --- recording --------------------------------------------------------------------------
@@ -187,8 +219,7 @@ def test_a_tampered_event_rehashed_is_caught_at_the_next_event():
 def test_deleting_a_middle_event_is_detected():
     events = _record(5)
     middle = events[2]
-    db.session.execute(sa.delete(table).where(table.c.id == middle.id))
-    db.session.expire_all()
+    _delete(middle.id)
 
     report = verify_chain()
     assert not report.intact
@@ -200,8 +231,7 @@ def test_deleting_a_middle_event_is_detected():
 def test_deleting_the_first_event_is_detected():
     _record(3)
     first_id = _rows()[0].id
-    db.session.execute(sa.delete(table).where(table.c.id == first_id))
-    db.session.expire_all()
+    _delete(first_id)
 
     report = verify_chain()
     assert report.first_bad_id == first_id + 1

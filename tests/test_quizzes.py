@@ -989,7 +989,12 @@ def test_bank_page_shows_the_key_to_directors(director_client):
     page = director_client.get(f"/assessments/quizzes/{QUIZ}").get_data(as_text=True)
     for question in quiz().questions:
         for option in question.options:
-            mark = "✓" if option.correct else "·"
+            # The key is read out too: the tick is decoration, "Correct:" is for screen readers.
+            mark = (
+                '✓</span><span class="visually-hidden">Correct:</span>'
+                if option.correct
+                else "·</span>"
+            )
             assert f"{mark} {escape(option.text)}" in page
 
 

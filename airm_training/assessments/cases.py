@@ -20,6 +20,7 @@ from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.services import is_supervisor
 from airm_training.extensions import db
+from airm_training.notifications.services import notify_case_graded
 from airm_training.people.models import Person, Role
 
 PDF_MAGIC = b"%PDF-"
@@ -191,6 +192,7 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
         actor_id=supervisor.id,
         after={"version": version.number, "grade": data.grade},
     )
+    notify_case_graded(presentation)
 
 
 def grading_queue(supervisor_id: int) -> sa.Select:

@@ -15,6 +15,7 @@ from airm_training.core.clock import today
 from airm_training.core.errors import DomainError
 from airm_training.credentials.services import enrolment_of, is_supervisor
 from airm_training.extensions import db
+from airm_training.notifications.services import notify_evaluation_completed
 from airm_training.people.models import Person, Role
 from airm_training.programme.services import current_version
 
@@ -117,6 +118,7 @@ def submit_evaluation(
             "ratings": {code: item["rating"] for code, item in ratings.items()},
         },
     )
+    notify_evaluation_completed(evaluation)
     return evaluation
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
 from airm_training.assessments.cases import RUBRIC, CaseInput
 from airm_training.core.clock import today
+from airm_training.core.forms import Form
 from airm_training.programme.models import ModuleStage
 
 DEIDENTIFIED = (
@@ -38,7 +38,7 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
     )
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -80,14 +80,14 @@ class CaseForm(FlaskForm):
         )
 
 
-class RevisionForm(FlaskForm):
+class RevisionForm(Form):
     text = TextAreaField("Revised write-up", validators=[DataRequired()])
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
     deidentified = BooleanField(DEIDENTIFIED)
     submit = SubmitField("Submit the new version")
 
 
-class GradeForm(FlaskForm):
+class GradeForm(Form):
     grade = RadioField(
         "Grade",
         choices=[
@@ -116,7 +116,7 @@ for _code, _label in RUBRIC:
     )
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     candidate = SelectField("Candidate", coerce=int)
     session_date = DateField(
         "Date of the observed session", validators=[DataRequired()], default=today
@@ -130,7 +130,7 @@ class EvaluationForm(FlaskForm):
     submit = SubmitField("Submit the evaluation (it cannot be changed afterwards)")
 
 
-class OptionForm(FlaskForm):
+class OptionForm(Form):
     class Meta:
         csrf = False
 
@@ -138,7 +138,7 @@ class OptionForm(FlaskForm):
     correct = BooleanField("Correct")
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(
         "Kind",
         choices=[
@@ -160,7 +160,7 @@ class QuestionForm(FlaskForm):
         )
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     pass_mark_percent = IntegerField(
         "Pass mark (%)", validators=[InputRequired(), NumberRange(1, 100)]

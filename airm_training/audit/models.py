@@ -29,3 +29,9 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
     actor: Mapped[Person | None] = relationship()
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field either side mentions, in a stable order."""
+        before, after = self.before or {}, self.after or {}
+        keys = list(before) + [key for key in after if key not in before]
+        return [(key, before.get(key), after.get(key)) for key in keys]

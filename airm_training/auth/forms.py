@@ -1,13 +1,13 @@
 """Sign-in and password forms."""
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from airm_training.core.forms import Form
 from airm_training.people.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
@@ -15,12 +15,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send me a link")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
@@ -31,3 +31,47 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
     submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    submit = SubmitField("Change password")
+
+
+class CodeForm(Form):
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="The 6-digit code your authenticator app shows now, or a recovery code.",
+    )
+    submit = SubmitField("Continue")
+
+
+class ConfirmEnrolmentForm(Form):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired(), Length(max=20)],
+        description="The 6-digit code the app shows after adding the account.",
+    )
+    submit = SubmitField("Turn on two-factor sign-in")
+
+
+class DisableTwoFactorForm(Form):
+    password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=20)],
+        description="A code from your authenticator app, or a recovery code.",
+    )
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
+class RegenerateCodesForm(Form):
+    password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)]
+    )
+    submit = SubmitField("Make new recovery codes")

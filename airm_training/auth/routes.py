@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from airm_training.audit.services import record_event
-from airm_training.auth.forms import LoginForm, RequestResetForm, SetPasswordForm
-from airm_training.auth.services import SignInRefused, authenticate, send_link
+from airm_training.auth.forms import CodeForm, LoginForm, RequestResetForm, SetPasswordForm
+from airm_training.auth.services import SignInRefused, authenticate, complete_sign_in, send_link
+from airm_training.auth.sessions import (
+    begin_second_step,
+    end_session,
+    pending_next,
+    pending_person,
+    start_session,
+)
 from airm_training.auth.tokens import TokenError, TokenPurpose, person_for_token
+from airm_training.auth.two_factor import is_enrolled, must_enrol, verify_second_factor
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import show_problems
 from airm_training.core.permissions import public
@@ -29,7 +28,8 @@ from airm_training.people.services import end_sessions, find_by_email, set_passw
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """Attempts allowed per client at anything that checks a password or a code."""
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -47,7 +47,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -59,12 +59,48 @@ def login():
             db.session.commit()  # keep the audit record of the failed attempt
             form.password.errors.append(str(refusal))
         else:
-            db.session.commit()
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(person, remember=False)
-            flash(f"Welcome, {person.full_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            next_path = _safe_next(request.args.get("next"))
+            if is_enrolled(person):
+                begin_second_step(person, next_path)
+                return redirect(url_for("auth.two_factor"))
+            return _signed_in(person, next_path)
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@public
+@limiter.limit(login_limit, methods=["POST"])
+def two_factor():
+    """The second step of signing in: a code from the app or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    person = pending_person()
+    if person is None:
+        flash("Sign in with your e-mail and password first.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            method = verify_second_factor(person, form.code.data, purpose="sign-in")
+        except DomainError as error:
+            db.session.commit()  # keep the audit record of the wrong code
+            show_problems(form, error)
+        else:
+            return _signed_in(person, pending_next(), second_factor=method)
+    return render_template("auth/two_factor.html", form=form)
+
+
+def _signed_in(person, next_path: str | None, *, second_factor: str | None = None):
+    """Every step passed: record it, start a fresh session, go where the person was going."""
+    complete_sign_in(person, second_factor=second_factor)
+    db.session.commit()
+    start_session(person)
+    flash(f"Welcome, {person.full_name}.", "success")
+    if second_factor == "recovery":
+        flash("You used a recovery code; each works only once.", "warning")
+    if must_enrol(person):
+        return redirect(url_for("auth.two_factor_setup"))
+    return redirect(next_path or url_for("main.home"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -74,7 +110,7 @@ def logout():
     end_sessions(person)
     record_event("auth.logout", "person", person.id, actor_id=person.id)
     db.session.commit()
-    logout_user()
+    end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -105,7 +141,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
             show_problems(form, error)
         else:
             db.session.commit()
-            logout_user()
+            end_session()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, person=person, purpose=purpose)
@@ -113,7 +149,7 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
 
 @bp.route("/reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():

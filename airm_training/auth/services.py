@@ -8,9 +8,10 @@ from flask_mailman import EmailMessage
 from airm_training.audit.services import record_event
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
+from airm_training.core.errors import DomainError
 from airm_training.core.urls import external_url
 from airm_training.people.models import Person
-from airm_training.people.services import find_by_email, password_matches
+from airm_training.people.services import find_by_email, password_matches, set_password
 
 
 class SignInRefused(Exception):
@@ -18,6 +19,7 @@ class SignInRefused(Exception):
 
 
 def authenticate(email: str, password: str) -> Person:
+    """The person whose e-mail and password these are (the first step of signing in)."""
     person = find_by_email(email)
     if person is None or not password_matches(person, password):
         record_event(
@@ -31,9 +33,23 @@ def authenticate(email: str, password: str) -> Person:
     if not person.active:
         record_event("auth.login_refused_inactive", "person", person.id, actor_id=person.id)
         raise SignInRefused("This account has been deactivated. Contact the programme office.")
-    person.last_login_at = utcnow()
-    record_event("auth.login", "person", person.id, actor_id=person.id)
     return person
+
+
+def complete_sign_in(person: Person, *, second_factor: str | None = None) -> None:
+    """Record a sign-in whose every step succeeded (``second_factor``: "totp", "recovery")."""
+    person.last_login_at = utcnow()
+    after = {"second_factor": second_factor} if second_factor else None
+    record_event("auth.login", "person", person.id, actor_id=person.id, after=after)
+
+
+def change_password(person: Person, *, current_password: str, new_password: str) -> None:
+    """A signed-in person sets a new password; every session of theirs ends."""
+    if not password_matches(person, current_password):
+        raise DomainError.on("current_password", "That is not your current password.")
+    if current_password == new_password:
+        raise DomainError.on("password", "Choose a password different from the current one.")
+    set_password(person, new_password, actor_id=person.id)
 
 
 def send_link(person: Person, purpose: TokenPurpose) -> None:

@@ -1,6 +1,6 @@
 """Current time in one place so that rules and tests agree on "now"."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -32,6 +32,15 @@ def local_datetime(moment: datetime) -> datetime:
     zone = current_app.config.get("TIMEZONE") if has_app_context() else None
     aware = moment.replace(tzinfo=UTC)
     return aware.astimezone(ZoneInfo(zone)) if zone else aware
+
+
+def local_day_start(day: date) -> datetime:
+    """The stored (naive UTC) form of midnight at the start of ``day`` in the centre."""
+    zone = current_app.config.get("TIMEZONE") if has_app_context() else None
+    midnight = datetime.combine(day, time.min)
+    if not zone:
+        return midnight
+    return midnight.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
 
 
 def add_months(start: date, months: int) -> date:

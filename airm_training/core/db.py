@@ -37,8 +37,11 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _on_sqlite_begin(connection) -> None:
+    """Take SQLite's write lock when the transaction starts: a transaction that read first
+    and writes later would otherwise fail at once with "database is locked" when another
+    writer got there in between (the busy timeout only applies to waiting for the lock)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def install_sqlite_settings() -> None:

@@ -1,10 +1,24 @@
-"""Shared form pieces: a CSRF-only action form, and putting a service's DomainError
-back onto the form that caused it."""
+"""Shared form pieces: the base of every form, a CSRF-only action form, and putting a
+service's DomainError back onto the form that caused it."""
+
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import Field
 
 from airm_training.core.errors import DomainError
+
+
+class Form(FlaskForm):
+    """Base of the app's forms. A page often holds several forms (one per action button),
+    and an id must be unique on a page, so the hidden CSRF field is rendered without one."""
+
+    class Meta:
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
 
 def show_problems(form: FlaskForm, error: DomainError) -> None:
@@ -30,5 +44,5 @@ def flash_form_errors(form: FlaskForm) -> None:
             flash(message, "danger")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """CSRF-only form for one-button actions (submit, withdraw, retire, ...)."""

@@ -1,11 +1,19 @@
 """Absolute URLs for e-mails and printed documents."""
 
-from flask import current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, on ``PUBLIC_BASE_URL`` when configured (behind a proxy)."""
+    """An absolute URL on ``PUBLIC_BASE_URL`` when configured (behind a proxy), else on
+    the request's host. Outside a request (commands, cron) without either, or a
+    ``SERVER_NAME``, it falls back to ``http://localhost``."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if not base and (has_request_context() or current_app.config.get("SERVER_NAME")):
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base or "http://localhost")
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)

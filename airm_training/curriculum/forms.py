@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,15 +16,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from airm_training.core.forms import Form
 from airm_training.curriculum.editing import ModuleInput
 from airm_training.programme.models import ModuleStage
 
 
-class CompleteModuleForm(FlaskForm):
+class CompleteModuleForm(Form):
     submit = SubmitField("Mark as complete")
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     attended_on = DateField("Date of the training", validators=[DataRequired()])
     people = SelectMultipleField(
         "Who attended",
@@ -36,7 +36,7 @@ class AttendanceForm(FlaskForm):
     submit = SubmitField("Record attendance")
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     code = StringField(
         "Code", validators=[DataRequired(), Length(max=20)], description="For example AIRM-205."
     )

@@ -19,6 +19,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
 from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
+from airm_training.notifications.services import notify_hours_submitted
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
 
@@ -168,6 +169,7 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
         actor_id=person.id,
         after={"rows": len(inputs), "checksum": checksum, "filename": batch.filename},
     )
+    notify_hours_submitted(person, [data.supervisor_id for data in inputs])
     return batch
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.core.clock import today
+from airm_training.core.forms import Form
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import MAX_NOTE_LENGTH, EntryInput
 from airm_training.people.models import Person
@@ -29,7 +29,7 @@ PRIVACY_NOTICE = (
 )
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     session_date = DateField("Date of the session", validators=[DataRequired()], default=today)
     duration_hours = IntegerField(
         "Hours", validators=[InputRequired(), NumberRange(min=0, max=12)], default=1
@@ -108,7 +108,7 @@ class EntryForm(FlaskForm):
         return bool(self.submit_entry.data)
 
 
-class HoursFilterForm(FlaskForm):
+class HoursFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only filters
 
@@ -128,7 +128,7 @@ class HoursFilterForm(FlaskForm):
     date_to = DateField("To", validators=[Optional()])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField(
         "What needs to change",
         validators=[DataRequired(message="Say what needs to change."), Length(max=1000)],
@@ -136,12 +136,12 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Return to clinician")
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     attest = BooleanField("I confirm the attestation above.")
     submit = SubmitField("Sign selected entries")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         "CSV file",
         validators=[

@@ -128,7 +128,8 @@ def queue_for(
 
 
 def supervisees_of(supervisor_id: int) -> list[Person]:
-    """People who have submitted hours to this supervisor (drafts do not count)."""
+    """People whose primary supervisor this is, and people who have submitted hours to
+    this supervisor (drafts do not count)."""
     logged_with_me = (
         sa.select(HoursEntry.person_id)
         .where(
@@ -139,7 +140,11 @@ def supervisees_of(supervisor_id: int) -> list[Person]:
     )
     return list(
         db.session.scalars(
-            sa.select(Person).where(Person.id.in_(logged_with_me)).order_by(Person.full_name)
+            sa.select(Person)
+            .where(
+                sa.or_(Person.id.in_(logged_with_me), Person.primary_supervisor_id == supervisor_id)
+            )
+            .order_by(Person.full_name)
         )
     )
 

@@ -131,6 +131,8 @@ def my_hours():
 @requires(LOGS_HOURS)
 def new():
     form = _entry_form()
+    if not form.is_submitted():
+        form.supervisor.data = current_user.primary_supervisor_id  # preselected, changeable
     warnings: list[str] = []
     if form.validate_on_submit():
         warnings = _needs_identifier_confirmation(form)

@@ -25,6 +25,7 @@ from airm_training.hours.models import (
     HoursStatus,
 )
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
+from airm_training.notifications.services import notify_hours_returned, notify_hours_submitted
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import HoursCategory, ModuleStage
 from airm_training.programme.services import current_version
@@ -170,6 +171,8 @@ def log_entry(person: Person, data: EntryInput, *, submit: bool) -> HoursEntry:
         actor_id=person.id,
         after=entry.to_audit(),
     )
+    if submit:
+        notify_hours_submitted(person, [entry.supervisor_id], entry_id=entry.id)
     return entry
 
 
@@ -201,6 +204,8 @@ def edit_entry(entry: HoursEntry, person: Person, data: EntryInput, *, submit: b
         before=before,
         after=entry.to_audit(),
     )
+    if submit:
+        notify_hours_submitted(person, [entry.supervisor_id], entry_id=entry.id)
 
 
 def _check_revision(entry: HoursEntry, person: Person, data: EntryInput, *, submitting: bool):
@@ -231,6 +236,7 @@ def submit_entry(entry: HoursEntry, person: Person) -> None:
         before={"status": before},
         after={"status": entry.status, "late": entry.late},
     )
+    notify_hours_submitted(person, [entry.supervisor_id], entry_id=entry.id)
 
 
 def withdraw_entry(entry: HoursEntry, person: Person) -> None:
@@ -288,6 +294,7 @@ def request_amendment(original: HoursEntry, person: Person, data: EntryInput) ->
         before=original.to_audit(),
         after=amendment.to_audit(),
     )
+    notify_hours_submitted(person, [amendment.supervisor_id], entry_id=amendment.id)
     return amendment
 
 
@@ -427,3 +434,4 @@ def return_entry(entry: HoursEntry, supervisor: Person, reason: str) -> None:
         before={"status": HoursStatus.SUBMITTED.value},
         after={"status": entry.status, "reason": reason},
     )
+    notify_hours_returned(entry)

@@ -1,15 +1,24 @@
-"""Inviting a person."""
+"""Inviting a person, their roles, account and supervisor; filtering the directory."""
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    EmailField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from airm_training.core.forms import Form
 from airm_training.people.models import Role
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     post_nominals = StringField(
         "Degrees and licences after the name",
@@ -27,7 +36,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(Form):
     licence_type = StringField(
         "Licence type",
         validators=[DataRequired(), Length(max=40)],
@@ -39,3 +48,58 @@ class LicenceForm(FlaskForm):
     )
     expires_on = DateField("Expires on", validators=[DataRequired()])
     submit = SubmitField("Add licence")
+
+
+def _optional_int(value) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class RolesForm(Form):
+    roles = SelectMultipleField(
+        "Roles",
+        choices=[SelectChoice(role.value, role.label) for role in Role],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Only an administrator grants or removes the administrator role.",
+    )
+    submit = SubmitField("Save roles")
+
+
+class DeactivateForm(Form):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired(message="Say why the account is deactivated."), Length(max=500)],
+        description="Kept in the audit trail.",
+    )
+    submit = SubmitField("Deactivate")
+
+
+class SupervisorForm(Form):
+    supervisor = SelectField("Primary supervisor", coerce=_optional_int, validators=[Optional()])
+    submit = SubmitField("Save supervisor")
+
+
+class DirectoryFilterForm(Form):
+    class Meta:
+        csrf = False  # a GET form that only filters
+
+    q = SearchField("Name or e-mail", validators=[Optional()])
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice("", "Any role")]
+        + [SelectChoice(role.value, role.label) for role in Role],
+        validators=[Optional()],
+    )
+    credential = SelectField("Credential", validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Any status"),
+            SelectChoice("active", "Active"),
+            SelectChoice("deactivated", "Deactivated"),
+        ],
+        validators=[Optional()],
+    )
+    supervisor = SelectField(
+        "Primary supervisor", coerce=_optional_int, validators=[Optional()], validate_choice=False
+    )

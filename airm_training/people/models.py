@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
 
+LICENCE_WARNING_DAYS = 90  # a licence expiring within this many days is flagged
+
 
 class Role(enum.StrEnum):
     """Roles granted explicitly. "Supervisor" is not here: it follows from a current
@@ -40,6 +42,9 @@ class Person(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    primary_supervisor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), index=True
+    )
 
     role_assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="person",
@@ -52,6 +57,9 @@ class Person(UserMixin, db.Model):
         cascade="all, delete-orphan",
         foreign_keys="Licence.person_id",
         order_by="Licence.expires_on",
+    )
+    primary_supervisor: Mapped[Person | None] = relationship(
+        remote_side=[id], foreign_keys=[primary_supervisor_id]
     )
 
     def __repr__(self) -> str:
@@ -115,6 +123,10 @@ class Licence(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    def days_left(self, day: date) -> int:
+        """Days from ``day`` to the expiry date (negative once expired)."""
+        return (self.expires_on - day).days
 
     def is_valid_on(self, day: date | None = None) -> bool:
         """Verified and not expired on ``day`` (the expiry date itself still counts)."""

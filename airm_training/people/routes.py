@@ -1,4 +1,4 @@
-"""The people directory, a person's record and invitations."""
+"""The people directory, a person's record, invitations, roles, accounts and supervisors."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from airm_training.audit.queries import recent_events
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
+from airm_training.core.clock import today
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import (
     ActionForm,
@@ -15,29 +17,97 @@ from airm_training.core.forms import (
     flash_problems,
     show_problems,
 )
-from airm_training.core.permissions import DIRECTOR, can_grant_role, can_view_person, requires
-from airm_training.credentials.services import awards_of, enrol, enrolment_of
+from airm_training.core.permissions import (
+    DIRECTOR,
+    can_grant_role,
+    can_manage_people,
+    can_view_person,
+    requires,
+)
+from airm_training.credentials.services import awards_of, enrol, enrolment_of, supervisors_query
 from airm_training.extensions import db
-from airm_training.people.forms import InviteForm, LicenceForm
-from airm_training.people.models import Licence, Person, Role
-from airm_training.people.services import add_licence, create_person, verify_licence
+from airm_training.people.directory import (
+    NO_SUPERVISOR,
+    DirectoryFilter,
+    assigned_supervisors,
+    credential_choices,
+    credential_summary,
+    directory_query,
+)
+from airm_training.people.forms import (
+    DeactivateForm,
+    DirectoryFilterForm,
+    InviteForm,
+    LicenceForm,
+    RolesForm,
+    SupervisorForm,
+)
+from airm_training.people.models import LICENCE_WARNING_DAYS, Licence, Person, Role
+from airm_training.people.roles import set_roles
+from airm_training.people.services import (
+    add_licence,
+    create_person,
+    deactivate_person,
+    reactivate_person,
+    verify_licence,
+)
+from airm_training.people.supervision import assign_supervisor
+from airm_training.progression.engine import evaluate, next_level
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 PAGE_SIZE = 25
 
 
+def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
+    form = DirectoryFilterForm(request.args)
+    form.credential.choices = [("", "Any credential"), *credential_choices()]
+    form.supervisor.choices = [(None, "Anyone"), (NO_SUPERVISOR, "No primary supervisor")] + [
+        (person.id, person.full_name) for person in assigned_supervisors()
+    ]
+    form.validate()
+    value = {field.name: None if field.errors else field.data for field in form}
+    code, _, state = (value["credential"] or "").partition(":")
+    return form, DirectoryFilter(
+        query=(value["q"] or "").strip()[:100],
+        role=Role(value["role"]) if value["role"] else None,
+        credential=(code, state) if code else None,
+        active={"active": True, "deactivated": False}.get(value["status"] or ""),
+        supervisor_id=value["supervisor"],
+    )
+
+
 @bp.route("/")
 @requires(DIRECTOR)
 def directory():
-    query = request.args.get("q", "").strip()[:100]
-    statement = sa.select(Person).order_by(Person.full_name)
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            sa.or_(sa.func.lower(Person.full_name).like(pattern), Person.email.like(pattern))
-        )
-    page = db.paginate(statement, per_page=PAGE_SIZE, error_out=False)
-    return render_template("people/directory.html", page=page, query=query)
+    form, filters = _directory_filters()
+    page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "people/directory.html",
+        page=page,
+        form=form,
+        query=filters.query,
+        args=args,
+        credentials=credential_summary([person.id for person in page.items], today()),
+    )
+
+
+def _roles_form(person: Person) -> RolesForm:
+    form = RolesForm(formdata=None)
+    form.roles.data = sorted(role.value for role in person.roles)
+    return form
+
+
+def _supervisor_form(person: Person) -> SupervisorForm:
+    form = SupervisorForm(formdata=None, supervisor=person.primary_supervisor_id)
+    form.supervisor.choices = _supervisor_choices(person)
+    return form
+
+
+def _supervisor_choices(candidate: Person) -> list[tuple[int | None, str]]:
+    """Everyone holding a current AIRT-S today, except the candidate."""
+    supervisors = db.session.scalars(supervisors_query().where(Person.id != candidate.id))
+    return [(None, "No primary supervisor")] + [(p.id, p.display_name) for p in supervisors]
 
 
 @bp.route("/<int:person_id>")
@@ -45,14 +115,117 @@ def show(person_id: int):
     person = db.get_or_404(Person, person_id)
     if not can_view_person(current_user, person):
         abort(403)
+    staff = can_manage_people(current_user)
+    rules = next_level(person)
     return render_template(
         "people/show.html",
         person=person,
         awards=awards_of(person),
         enrolment=enrolment_of(person),
+        standing=evaluate(person, rules) if rules else None,
+        recent=recent_events(person.id) if staff else [],
         licence_form=LicenceForm(),
         action_form=ActionForm(),
+        roles_form=_roles_form(person) if staff else None,
+        supervisor_form=(
+            _supervisor_form(person) if staff and person.has_role(Role.CANDIDATE) else None
+        ),
+        warning_days=LICENCE_WARNING_DAYS,
     )
+
+
+@bp.route("/<int:person_id>/progress")
+@requires(DIRECTOR)
+def progress(person_id: int):
+    """The checklist of the person's next level, as the person sees it on their dashboard."""
+    person = db.get_or_404(Person, person_id)
+    rules = next_level(person)
+    return render_template(
+        "people/progress.html",
+        person=person,
+        standing=evaluate(person, rules) if rules else None,
+        enrolment=enrolment_of(person),
+    )
+
+
+@bp.route("/<int:person_id>/roles", methods=["POST"])
+@requires(DIRECTOR)
+def change_roles(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            changed = set_roles(current_user, person, {Role(value) for value in form.roles.data})
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash_problems(error)
+        else:
+            flash("Roles saved." if changed else "The roles are unchanged.", "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("people.show", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/deactivate", methods=["GET", "POST"])
+@requires(DIRECTOR)
+def deactivate(person_id: int):
+    """Confirm with a reason, then deactivate."""
+    person = db.get_or_404(Person, person_id)
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        try:
+            deactivate_person(current_user, person, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(f"{person.full_name} is deactivated and can no longer sign in.", "success")
+            return redirect(url_for("people.show", person_id=person.id))
+    return render_template("people/deactivate.html", person=person, form=form)
+
+
+@bp.route("/<int:person_id>/reactivate", methods=["POST"])
+@requires(DIRECTOR)
+def reactivate(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        reactivate_person(current_user, person)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash_problems(error)
+    else:
+        flash(f"{person.full_name} can sign in again.", "success")
+    return redirect(url_for("people.show", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/supervisor", methods=["POST"])
+@requires(DIRECTOR)
+def assign_supervisor_page(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = SupervisorForm()
+    form.supervisor.choices = _supervisor_choices(person)
+    if form.validate_on_submit():
+        supervisor_id = form.supervisor.data
+        supervisor = db.session.get(Person, supervisor_id) if supervisor_id else None
+        try:
+            changed = assign_supervisor(current_user, person, supervisor)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash_problems(error)
+        else:
+            flash(
+                "Primary supervisor saved." if changed else "The primary supervisor is unchanged.",
+                "success",
+            )
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("people.show", person_id=person.id))
 
 
 @bp.route("/<int:person_id>/licences", methods=["POST"])

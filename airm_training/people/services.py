@@ -9,6 +9,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from airm_training.audit.services import record_event
+from airm_training.auth.passwords import is_common_password
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
@@ -33,6 +34,10 @@ def check_password_rules(password: str, field: str = "password") -> None:
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise DomainError.on(field, f"Use at most {PASSWORD_MAX_LENGTH} characters.")
+    if is_common_password(password):
+        raise DomainError.on(
+            field, "This password is on a list of commonly used passwords; choose another."
+        )
 
 
 def hash_password(password: str) -> str:
@@ -102,8 +107,9 @@ def set_password(person: Person, password: str, *, actor_id: int | None) -> None
 
 
 def end_sessions(person: Person) -> None:
-    """Invalidate every session cookie issued to the person so far."""
-    person.session_version += 1
+    """Invalidate every session cookie issued to the person so far. The database adds the
+    one, so a stale copy of the person in memory cannot leave the version unchanged."""
+    person.session_version = Person.session_version + 1
     db.session.flush()
 
 
@@ -167,4 +173,71 @@ def verify_licence(licence: Licence, *, verifier: Person) -> None:
         licence.id,
         actor_id=verifier.id,
         after={"verified_at": licence.verified_at.isoformat()},
+    )
+
+
+def active_holders(role: Role) -> int:
+    """How many active people hold ``role``."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(RoleAssignment)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.role == role.value, Person.active.is_(True))
+    )
+
+
+def check_not_last(person: Person, role: Role, *, doing: str) -> None:
+    """Refuse ``doing`` when ``person`` is the last active holder of ``role``."""
+    if person.active and role in person.roles and active_holders(role) <= 1:
+        raise DomainError.on(
+            None,
+            f"{person.full_name} is the last active {role.label.lower()}: "
+            f"{doing} would leave nobody with that role. Give someone else the role first.",
+        )
+
+
+DEACTIVATION_REASON_MAX = 500
+
+
+def deactivate_person(actor: Person, person: Person, reason: str) -> None:
+    """Stop a person from signing in and end their sessions; their records stay."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError.on("reason", "Say why the account is deactivated.")
+    if len(reason) > DEACTIVATION_REASON_MAX:
+        raise DomainError.on("reason", f"Use at most {DEACTIVATION_REASON_MAX} characters.")
+    if not person.active:
+        raise DomainError.on(None, f"{person.full_name} is already deactivated.")
+    if person.id == actor.id:
+        raise DomainError.on(None, "You cannot deactivate your own account.")
+    if person.has_role(Role.ADMIN) and not actor.has_role(Role.ADMIN):
+        raise DomainError.on(None, "Only an administrator can deactivate an administrator.")
+    check_not_last(person, Role.ADMIN, doing="deactivating them")
+    person.active = False
+    end_sessions(person)
+    record_event(
+        "person.deactivated",
+        "person",
+        person.id,
+        actor_id=actor.id,
+        before={"active": True},
+        after={"active": False, "reason": reason},
+    )
+
+
+def reactivate_person(actor: Person, person: Person) -> None:
+    """Let a deactivated person sign in again."""
+    if person.active:
+        raise DomainError.on(None, f"{person.full_name} is already active.")
+    if person.has_role(Role.ADMIN) and not actor.has_role(Role.ADMIN):
+        raise DomainError.on(None, "Only an administrator can reactivate an administrator.")
+    person.active = True
+    db.session.flush()
+    record_event(
+        "person.reactivated",
+        "person",
+        person.id,
+        actor_id=actor.id,
+        before={"active": False},
+        after={"active": True},
     )

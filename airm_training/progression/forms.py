@@ -1,12 +1,13 @@
 """Forms of the progression workflow."""
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from airm_training.core.forms import Form
 
-class ApplyForm(FlaskForm):
+
+class ApplyForm(Form):
     endorser = SelectField("Supervisor who will endorse your application", coerce=int)
     statement = TextAreaField(
         "Personal statement (optional)",
@@ -16,7 +17,7 @@ class ApplyForm(FlaskForm):
     submit = SubmitField("Apply")
 
 
-class EndorseForm(FlaskForm):
+class EndorseForm(Form):
     decision = RadioField(
         "Your decision",
         choices=[SelectChoice("endorse", "Endorse"), SelectChoice("decline", "Decline")],
@@ -26,7 +27,7 @@ class EndorseForm(FlaskForm):
     submit = SubmitField("Record my decision")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     decision = RadioField(
         "Your vote",
         choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],
@@ -36,6 +37,6 @@ class VoteForm(FlaskForm):
     submit = SubmitField("Cast my vote")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField("Reason for revocation", validators=[Length(max=5000)])
     submit = SubmitField("Revoke the certificate")

@@ -13,6 +13,10 @@ from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import award_credential, current_award_clause
 from airm_training.extensions import db
+from airm_training.notifications.services import (
+    notify_certificate_issued,
+    notify_renewal_requested,
+)
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import (
     ProgrammeLevel,
@@ -107,6 +111,7 @@ def request_renewal(person: Person) -> Application:
         actor_id=person.id,
         after={"level": renewal.rules.level.code, "award_id": renewal.award.id},
     )
+    notify_renewal_requested(application)
     return application
 
 
@@ -161,4 +166,5 @@ def renew(director: Person, application: Application) -> Certificate:
         },
         after={"award_id": new_award.id, "certificate": certificate.serial},
     )
+    notify_certificate_issued(certificate, director.id)
     return certificate

@@ -14,6 +14,12 @@ from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus
 from airm_training.credentials.services import award_credential, is_supervisor
 from airm_training.extensions import db
+from airm_training.notifications.services import (
+    notify_application_submitted,
+    notify_board_decision,
+    notify_certificate_issued,
+    notify_endorsement,
+)
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
 from airm_training.progression.engine import LevelStanding, evaluate, next_level
@@ -103,6 +109,7 @@ def apply(person: Person, *, endorser_id: int | None, statement: str) -> Applica
         actor_id=person.id,
         after={"level": rules.level.code, "endorser_id": endorser.id},
     )
+    notify_application_submitted(application)
     return application
 
 
@@ -166,6 +173,7 @@ def endorse(supervisor: Person, application: Application, *, endorse: bool, reas
         actor_id=supervisor.id,
         after={"endorsed": endorse, "reason": reason},
     )
+    notify_endorsement(application, supervisor.id)
 
 
 # --- the board ----------------------------------------------------------------------------
@@ -224,6 +232,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
             actor_id=member.id,
             after={"rejections": rejections, "reasons": reasons},
         )
+    notify_board_decision(application, member.id)
 
 
 # --- the director issues ------------------------------------------------------------------
@@ -260,6 +269,7 @@ def issue(director: Person, application: Application) -> Certificate:
             "level": award.level.code,
         },
     )
+    notify_certificate_issued(certificate, director.id)
     return certificate
 
 

@@ -5,3 +5,40 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A table that scrolls sideways must be reachable by keyboard: make it a focusable,
+// named region while (and only while) it overflows.
+function markScrollingTables() {
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    if (box.scrollWidth > box.clientWidth) {
+      const caption = box.querySelector("caption");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+}
+markScrollingTables();
+window.addEventListener("resize", markScrollingTables);
+
+// A field's help text and its errors follow it on the page; tie them to the field so a
+// screen reader reads them when the field gets the focus, and mark the field invalid.
+function describeFields() {
+  let n = 0;
+  for (const note of document.querySelectorAll(".form-text, .invalid-feedback")) {
+    let control = note.previousElementSibling;
+    while (control && !control.matches("input, select, textarea")) {
+      control = control.matches("label, .invalid-feedback, .form-text") ? control.previousElementSibling : null;
+    }
+    if (!control || !control.id) continue;
+    note.id ||= `${control.id}-note-${++n}`;
+    const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (!ids.includes(note.id)) control.setAttribute("aria-describedby", [...ids, note.id].join(" "));
+    if (note.matches(".invalid-feedback")) control.setAttribute("aria-invalid", "true");
+  }
+}
+describeFields();

@@ -21,6 +21,7 @@ from airm_training.assessments.bank import load_question_bank
 from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.programme.loader import load_programme_file
+from tests.browser import pages
 
 CHROMIUM = os.environ.get("AIRM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,3 +104,9 @@ def open_as(browser, live_server):
     yield sign_in
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def main_pages(live_app):
+    """Who → the main pages they open (tests/browser/pages.py)."""
+    return pages.main_pages(live_app)

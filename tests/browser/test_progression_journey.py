@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_problems
+
 pytestmark = pytest.mark.browser
 
 
@@ -55,6 +57,7 @@ def test_from_everything_met_to_a_verified_certificate(open_as, browser, tmp_pat
 
     elizabeth = open_as("elizabeth.abbruzza")
     elizabeth.goto(application_url)
+    assert axe_problems(elizabeth) == []
     elizabeth.get_by_label("Endorse", exact=True).check()
     elizabeth.get_by_role("button", name="Record my decision").click()
     expect(elizabeth.get_by_text("Your decision is recorded.")).to_be_visible()
@@ -63,6 +66,7 @@ def test_from_everything_met_to_a_verified_certificate(open_as, browser, tmp_pat
         page = open_as(member)
         page.goto("/board")
         page.get_by_role("link", name=re.compile("Sofia Alvarez")).click()
+        assert axe_problems(page) == []
         page.get_by_label("Approve").check()
         page.get_by_role("button", name="Cast my vote").click()
         expect(page.get_by_text("Your vote is recorded.")).to_be_visible()

@@ -1,0 +1,62 @@
+"""Reading the audit trail: filtered, newest first, with the actor preloaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from airm_training.audit.models import AuditEvent
+from airm_training.core.clock import local_day_start
+from airm_training.extensions import db
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    person_id: int | None = None  # the actor, or the person the event is about
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    date_from: date | None = None  # calendar days in the centre's time zone, inclusive
+    date_to: date | None = None
+
+    def apply(self, statement: sa.Select) -> sa.Select:
+        if self.person_id:
+            statement = statement.where(
+                sa.or_(
+                    AuditEvent.actor_id == self.person_id,
+                    sa.and_(
+                        AuditEvent.object_type == "person",
+                        AuditEvent.object_id == str(self.person_id),
+                    ),
+                )
+            )
+        if self.action:
+            statement = statement.where(AuditEvent.action == self.action)
+        if self.object_type:
+            statement = statement.where(AuditEvent.object_type == self.object_type)
+        if self.object_id:
+            statement = statement.where(AuditEvent.object_id == self.object_id)
+        if self.date_from:
+            statement = statement.where(AuditEvent.occurred_at >= local_day_start(self.date_from))
+        if self.date_to:
+            statement = statement.where(
+                AuditEvent.occurred_at < local_day_start(self.date_to + timedelta(days=1))
+            )
+        return statement
+
+
+def events(filters: AuditFilter) -> sa.Select:
+    return filters.apply(
+        sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
+    )
+
+
+def recent_events(person_id: int, limit: int = 10) -> list[AuditEvent]:
+    return list(db.session.scalars(events(AuditFilter(person_id=person_id)).limit(limit)))
+
+
+def distinct_values(column) -> list[str]:
+    return list(db.session.scalars(sa.select(column).distinct().order_by(column)))

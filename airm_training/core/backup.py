@@ -1,0 +1,248 @@
+"""A full, portable copy of the database: every table's rows as gzipped JSON lines, with
+row counts and checksums, restorable into an empty database of either dialect.
+
+The file holds a header line (format, schema revision), then per table a line naming its
+columns followed by one JSON array per row (in primary-key order), and a last line with
+each table's row count and SHA-256 checksum. Restoring recomputes the checksums from the
+restored tables, so an incomplete or altered file is refused and nothing is kept."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from airm_training.core.clock import utcnow
+from airm_training.core.errors import DomainError
+from airm_training.extensions import db
+
+FORMAT = "airm-backup"
+FORMAT_VERSION = 1
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    rows: int
+    sha256: str
+
+
+def _tables() -> list[sa.Table]:
+    return list(db.metadata.sorted_tables)
+
+
+def _encode(column: sa.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, sa.LargeBinary):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _decode(column: sa.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, sa.LargeBinary):
+        return base64.b64decode(value)
+    if isinstance(column.type, sa.DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column.type, sa.Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def _line(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _encoded_rows(table: sa.Table) -> Iterator[list[Any]]:
+    """Every row of ``table`` in primary-key order, encoded as JSON values."""
+    columns = list(table.columns)
+    statement = sa.select(table).order_by(*table.primary_key.columns)
+    result = db.session.execute(statement.execution_options(yield_per=BATCH_SIZE))
+    for row in result:
+        yield [_encode(column, value) for column, value in zip(columns, row, strict=True)]
+
+
+def summarise() -> dict[str, TableSummary]:
+    """Row count and checksum of every table, as the backup file records them."""
+    summary = {}
+    for table in _tables():
+        digest, rows = hashlib.sha256(), 0
+        for row in _encoded_rows(table):
+            digest.update(_line(row).encode() + b"\n")
+            rows += 1
+        summary[table.name] = TableSummary(rows, digest.hexdigest())
+    return summary
+
+
+def _schema_revision() -> str | None:
+    return db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def write_backup(path: Path) -> dict[str, TableSummary]:
+    """Write every table to ``path``; return what was written, per table."""
+    summary: dict[str, TableSummary] = {}
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "schema_revision": _schema_revision(),
+            "created_at": utcnow().isoformat(),
+        }
+        out.write(_line(header) + "\n")
+        for table in _tables():
+            out.write(_line({"table": table.name, "columns": [c.name for c in table.columns]}))
+            out.write("\n")
+            digest, rows = hashlib.sha256(), 0
+            for row in _encoded_rows(table):
+                line = _line(row)
+                out.write(line + "\n")
+                digest.update(line.encode() + b"\n")
+                rows += 1
+            summary[table.name] = TableSummary(rows, digest.hexdigest())
+        out.write(_line({"end": {name: vars(s) for name, s in summary.items()}}) + "\n")
+    return summary
+
+
+def _refuse(reason: str) -> DomainError:
+    return DomainError.on(None, reason)
+
+
+def _read_header(source: IO[str]) -> dict:
+    try:
+        header = json.loads(source.readline())
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError):
+        raise _refuse("This is not an AIRM backup file.") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _refuse("This is not an AIRM backup file.")
+    if header.get("format_version") != FORMAT_VERSION:
+        raise _refuse(f"Backup format {header.get('format_version')} is not supported.")
+    return header
+
+
+def restore_backup(path: Path) -> dict[str, TableSummary]:
+    """Load ``path`` into this (migrated, empty) database inside the caller's transaction.
+
+    Refuses a database that holds data or is at another schema revision, and a file whose
+    rows do not match its recorded counts and checksums. The caller commits."""
+    tables = {table.name: table for table in _tables()}
+    for table in tables.values():
+        if db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+            raise _refuse(
+                f"The database is not empty (table {table.name} has rows): restore into a "
+                "freshly migrated database."
+            )
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as source:
+            header = _read_header(source)
+            if header.get("schema_revision") != _schema_revision():
+                raise _refuse(
+                    f"The backup is of schema revision {header.get('schema_revision')}, the "
+                    f"database is at {_schema_revision()}: migrate it to the same revision."
+                )
+            recorded = _load_rows(source, tables)
+    except sa.exc.IntegrityError as error:
+        raise _refuse(f"The backup's rows do not fit together ({error.orig}).") from None
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:
+        raise _refuse(f"The backup file is damaged or incomplete ({error}).") from None
+    _reset_sequences(tables.values())
+    restored = summarise()
+    for name, expected in recorded.items():
+        if restored.get(name) != expected:
+            raise _refuse(f"Table {name} does not match the backup's checksum: nothing restored.")
+    return restored
+
+
+def _self_references(table: sa.Table) -> list[sa.Column]:
+    """Columns pointing at another row of the same table (e.g. a person's supervisor)."""
+    return [
+        column
+        for column in table.columns
+        if any(key.column.table is table for key in column.foreign_keys)
+    ]
+
+
+def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableSummary]:
+    """Insert the file's rows table by table. Columns that point at another row of the same
+    table are filled in once the whole table is in, since that row may come later."""
+    table: sa.Table | None = None
+    columns: list[sa.Column] = []
+    later: list[sa.Column] = []
+    batch: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if batch:
+            db.session.execute(sa.insert(table), batch)
+            batch.clear()
+
+    def finish_table() -> None:
+        flush()
+        if links:
+            (key,) = table.primary_key.columns
+            statement = (
+                sa.update(table)
+                .where(key == sa.bindparam("_key"))
+                .values({c.name: sa.bindparam(f"_{c.name}") for c in later})
+            )
+            db.session.execute(statement, links)
+            links.clear()
+
+    for raw in source:
+        item = json.loads(raw)
+        if isinstance(item, list):
+            if table is None or len(item) != len(columns):
+                raise ValueError("a row outside a table, or with the wrong number of values")
+            row = {c.name: _decode(c, v) for c, v in zip(columns, item, strict=True)}
+            if any(row[c.name] is not None for c in later):
+                (key,) = table.primary_key.columns
+                links.append({"_key": row[key.name], **{f"_{c.name}": row[c.name] for c in later}})
+                row.update({c.name: None for c in later})
+            batch.append(row)
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        elif "table" in item:
+            if table is not None:
+                finish_table()
+            if item["table"] not in tables:
+                raise ValueError(f"unknown table {item['table']}")
+            table = tables[item["table"]]
+            if item["columns"] != [c.name for c in table.columns]:
+                raise ValueError(f"the columns of {table.name} differ from this schema")
+            columns, later = list(table.columns), _self_references(table)
+        elif "end" in item:
+            if table is not None:
+                finish_table()
+            return {name: TableSummary(**values) for name, values in item["end"].items()}
+    raise ValueError("the file ends before its summary line")
+
+
+def _reset_sequences(tables) -> None:
+    """PostgreSQL: move each id sequence past the restored ids."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        for column in table.primary_key.columns:
+            if not isinstance(column.type, sa.Integer):
+                continue
+            highest = db.session.scalar(sa.select(sa.func.max(column)))
+            db.session.execute(
+                sa.text("SELECT setval(pg_get_serial_sequence(:table, :column), :value, :used)"),
+                {
+                    "table": table.name,
+                    "column": column.name,
+                    "value": highest or 1,
+                    "used": highest is not None,
+                },
+            )

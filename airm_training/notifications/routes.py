@@ -1,0 +1,113 @@
+"""Notification pages: the list, opening and marking as read, and the preference."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from airm_training.core.errors import DomainError
+from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.permissions import SIGNED_IN, requires
+from airm_training.extensions import db
+from airm_training.notifications.forms import PreferenceForm
+from airm_training.notifications.models import Notification
+from airm_training.notifications.services import (
+    channel_of,
+    link_of,
+    mark_all_read,
+    mark_read,
+    notifications_of,
+    set_channel,
+    unread_count_of,
+)
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PAGE_SIZE = 25
+
+
+def unread_notifications() -> int:
+    """The bell's count for the signed-in person: one query, only on pages that show it."""
+    if not current_user.is_authenticated:
+        return 0
+    if "_airm_unread" not in g:
+        g._airm_unread = unread_count_of(current_user.id)
+    return g._airm_unread
+
+
+def _own_or_404(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.person_id != current_user.id:
+        abort(404)
+    return notification
+
+
+def _check_action_form() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _back_to_list():
+    page = request.form.get("page", type=int)
+    return redirect(url_for("notifications.index", page=page if page and page > 1 else None))
+
+
+@bp.route("/")
+@requires(SIGNED_IN)
+def index():
+    page = db.paginate(notifications_of(current_user.id), per_page=PAGE_SIZE, error_out=False)
+    return render_template("notifications/index.html", page=page, link_of=link_of)
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+@requires(SIGNED_IN)
+def open_(notification_id: int):
+    """Mark the notification read and go to what it is about."""
+    notification = _own_or_404(notification_id)
+    _check_action_form()
+    mark_read(notification, current_user)
+    db.session.commit()
+    return redirect(link_of(notification))
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@requires(SIGNED_IN)
+def read(notification_id: int):
+    notification = _own_or_404(notification_id)
+    _check_action_form()
+    mark_read(notification, current_user)
+    db.session.commit()
+    flash("Marked as read.", "success")
+    return _back_to_list()
+
+
+@bp.route("/read-all", methods=["POST"])
+@requires(SIGNED_IN)
+def read_all():
+    _check_action_form()
+    count = mark_all_read(current_user)
+    db.session.commit()
+    if count:
+        noun = "notification" if count == 1 else "notifications"
+        flash(f"Marked {count} {noun} as read.", "success")
+    else:
+        flash("Nothing was unread.", "info")
+    return _back_to_list()
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@requires(SIGNED_IN)
+def preferences():
+    form = PreferenceForm()
+    if request.method == "GET":
+        form.channel.data = channel_of(current_user.id).value
+    if form.validate_on_submit():
+        try:
+            set_channel(current_user, form.channel.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Your notification preference is saved.", "success")
+            return redirect(url_for("notifications.preferences"))
+    return render_template("notifications/preferences.html", form=form)

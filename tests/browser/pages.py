@@ -1,0 +1,255 @@
+"""The main pages of every role, found in the demo data: the pages reachable from the
+navigation and the main detail pages (an hours entry, a module, a case, an application,
+a certificate, a person). The browser tests open them all; the markup test validates them.
+
+The demo has no application, certificate, case waiting for a grade or quiz in progress,
+so ``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
+hours, a certificate for a director's AIRT-S, a case presentation for a director to grade
+and a quiz attempt in progress; nothing the journeys rely on changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import Flask
+
+from airm_training.assessments.cases import CaseInput, submit_case
+from airm_training.assessments.models import (
+    CasePresentation,
+    CompetencyEvaluation,
+    Question,
+    Quiz,
+    QuizAttempt,
+)
+from airm_training.assessments.quizzes import start_attempt
+from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.credentials.models import CredentialAward
+from airm_training.demo_activity import CASE_TEXT
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry
+from airm_training.people.models import Person
+from airm_training.progression.models import Application, Certificate
+from airm_training.progression.renewal import request_renewal
+from airm_training.progression.services import new_certificate
+
+ANONYMOUS = "anonymous"
+ROLES = (
+    ANONYMOUS,
+    "aubrey.holden",
+    "sofia.alvarez",
+    "priya.raman",
+    "daniel.okafor",
+    "connie.zollner",
+)
+DOMAIN = "btrc.example"
+CASE_TO_GRADE = "Parasocial reliance and a stage 1 formulation"
+OPEN_QUIZ = "AIRM-201-Q"
+
+
+@dataclass(frozen=True)
+class MainPage:
+    path: str
+    screenshot: str | None = None  # file name under docs/screenshots/, without .png
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class RefusedForm:
+    """A form posted with mistakes: the page comes back with the errors by the fields."""
+
+    path: str
+    data: dict[str, str]
+    status: int = 200
+
+
+# Who → forms they post with mistakes (nothing is saved), for the markup of the errors.
+REFUSED_FORMS = {
+    ANONYMOUS: [RefusedForm("/auth/reset", {"email": "not an address"})],
+    "aubrey.holden": [
+        RefusedForm(
+            "/hours/new", {"session_date": "", "duration_hours": "1", "duration_minutes": "75"}
+        )
+    ],
+    "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
+}
+
+
+def _person(who: str) -> Person:
+    return db.session.scalar(sa.select(Person).where(Person.email == f"{who}@{DOMAIN}"))
+
+
+def _first_id(statement: sa.Select) -> int:
+    """The smallest id the statement (selecting one id column) finds."""
+    found = db.session.scalar(statement.order_by(*statement.selected_columns).limit(1))
+    assert found is not None, f"the demo data lacks a record for {statement}"
+    return found
+
+
+def _entry(person: Person, status: str) -> int:
+    return _first_id(
+        sa.select(HoursEntry.id).where(
+            HoursEntry.person_id == person.id, HoursEntry.status == status
+        )
+    )
+
+
+def prepare_records() -> None:
+    """Daniel asks to renew (his renewal hours are met); Connie's AIRT-S gets a
+    certificate; Aubrey submits a case for Connie to grade and starts a quiz.
+    Idempotent, inside an app context."""
+    daniel, connie, aubrey = (
+        _person(w) for w in ("daniel.okafor", "connie.zollner", "aubrey.holden")
+    )
+    if db.session.scalar(sa.select(Application.id).where(Application.person_id == daniel.id)):
+        return
+    request_renewal(daniel)
+    award = db.session.scalar(
+        sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)
+    )
+    new_certificate(connie, award, connie, [], application_id=None)
+    case = CaseInput(
+        title=CASE_TO_GRADE,
+        stages=["attachment-awareness"],
+        bond_type="Parasocial",
+        modalities=["CBT"],
+        text=CASE_TEXT,
+        deidentified_confirmed=True,
+        supervisor_id=connie.id,
+    )
+    submit_case(aubrey, case, bond_types={"Parasocial"})
+    start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
+    db.session.commit()
+
+
+def main_pages(app: Flask) -> dict[str, list[MainPage]]:
+    """Who (an e-mail local part, or ``anonymous``) → the pages they open."""
+    with app.app_context():
+        prepare_records()
+        aubrey, sofia, daniel, connie, priya, marcus = (
+            _person(who)
+            for who in (
+                "aubrey.holden",
+                "sofia.alvarez",
+                "daniel.okafor",
+                "connie.zollner",
+                "priya.raman",
+                "marcus.bell",
+            )
+        )
+        returned, signed = _entry(aubrey, "returned"), _entry(aubrey, "signed")
+        to_sign_by_connie, to_sign_by_daniel = (
+            _entry(aubrey, "submitted"),
+            _entry(marcus, "submitted"),
+        )
+        case = _first_id(
+            sa.select(CasePresentation.id).where(CasePresentation.person_id == aubrey.id)
+        )
+        to_grade = _first_id(
+            sa.select(CasePresentation.id).where(CasePresentation.title == CASE_TO_GRADE)
+        )
+        attempt = _first_id(
+            sa.select(QuizAttempt.id).where(
+                QuizAttempt.person_id == aubrey.id, QuizAttempt.submitted_at.is_not(None)
+            )
+        )
+        open_attempt = _first_id(
+            sa.select(QuizAttempt.id).where(
+                QuizAttempt.person_id == aubrey.id, QuizAttempt.submitted_at.is_(None)
+            )
+        )
+        evaluation = _first_id(
+            sa.select(CompetencyEvaluation.id).where(CompetencyEvaluation.person_id == sofia.id)
+        )
+        question = _first_id(sa.select(Question.id).join(Quiz).where(Quiz.code == "AIRM-101-Q"))
+        application = _first_id(sa.select(Application.id).where(Application.person_id == daniel.id))
+        certificate = db.session.scalar(
+            sa.select(Certificate).where(Certificate.holder_id == connie.id).limit(1)
+        )
+        code = certificate.verification_code
+        reset_token = make_token(marcus, TokenPurpose.RESET)
+        certificate_id = certificate.id
+        ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
+    return {
+        ANONYMOUS: [
+            MainPage("/auth/login"),
+            MainPage("/auth/reset"),
+            MainPage(f"/auth/reset/{reset_token}"),
+            MainPage("/auth/reset/not-a-token", status=400),
+            MainPage("/verify/"),
+            MainPage(f"/verify/{code}"),
+            MainPage("/verify/no-such-code", status=404),
+        ],
+        "aubrey.holden": [
+            MainPage("/candidate", "candidate-progress"),
+            MainPage("/hours/", "my-hours"),
+            MainPage("/hours/new", "log-hours"),
+            MainPage("/hours/import"),
+            MainPage(f"/hours/{returned}"),
+            MainPage(f"/hours/{returned}/edit"),
+            MainPage(f"/hours/{signed}"),
+            MainPage(f"/hours/{signed}/amend"),
+            MainPage("/curriculum/", "curriculum"),
+            MainPage("/curriculum/AIRM-201", "module"),
+            MainPage("/assessments/", "assessments"),
+            MainPage(f"/assessments/attempts/{attempt}"),
+            MainPage(f"/assessments/attempts/{open_attempt}"),
+            MainPage("/assessments/cases/new"),
+            MainPage(f"/assessments/cases/{case}"),
+            MainPage(f"/assessments/cases/{case}/revise"),
+            MainPage(f"/people/{ids['aubrey.holden']}"),
+            MainPage("/hours/999999", status=404),
+            MainPage("/notifications/"),
+            MainPage("/notifications/preferences"),
+            MainPage("/auth/security"),
+            MainPage("/auth/security/password"),
+            MainPage("/auth/security/two-factor/setup"),
+        ],
+        "sofia.alvarez": [
+            MainPage("/candidate", "ready-to-apply"),
+            MainPage("/progression/apply"),
+            MainPage(f"/assessments/evaluations/{evaluation}"),
+        ],
+        "priya.raman": [MainPage("/candidate")],
+        "daniel.okafor": [
+            MainPage("/candidate"),
+            MainPage("/supervision"),
+            MainPage("/hours/queue"),
+            MainPage(f"/hours/{to_sign_by_daniel}"),
+            MainPage("/assessments/grading"),
+            MainPage("/assessments/evaluations/new"),
+            MainPage("/progression/endorsements"),
+            MainPage(f"/progression/applications/{application}"),
+        ],
+        "connie.zollner": [
+            MainPage("/director", "director-overview"),
+            MainPage("/hours/queue", "sign-off-queue"),
+            MainPage(f"/hours/{to_sign_by_connie}"),
+            MainPage("/hours/supervisees", "supervisees"),
+            MainPage("/board", "board"),
+            MainPage("/people/", "people"),
+            MainPage("/people/invite"),
+            MainPage(f"/people/{ids['priya.raman']}"),
+            MainPage(f"/people/{ids['aubrey.holden']}"),
+            MainPage("/curriculum/manage"),
+            MainPage("/curriculum/manage/new"),
+            MainPage("/curriculum/AIRM-201/edit"),
+            MainPage("/curriculum/AIRM-201/attendance"),
+            MainPage("/assessments/quizzes", "quizzes"),
+            MainPage("/assessments/quizzes/AIRM-101-Q"),
+            MainPage("/assessments/quizzes/AIRM-101-Q/questions/new"),
+            MainPage(f"/assessments/questions/{question}/edit"),
+            MainPage("/progression/issuing", "issuing"),
+            MainPage(f"/progression/applications/{application}"),
+            MainPage(f"/progression/certificates/{certificate_id}"),
+            MainPage("/assessments/grading"),
+            MainPage(f"/assessments/cases/{to_grade}"),
+            MainPage("/audit/", "audit-trail"),
+            MainPage("/audit/?verify=1"),
+            MainPage(f"/audit/?object_type=person&object_id={ids['aubrey.holden']}"),
+            MainPage(f"/people/{ids['aubrey.holden']}/progress"),
+            MainPage(f"/people/{ids['aubrey.holden']}/deactivate"),
+            MainPage("/people/?role=candidate&credential=AIRT-C:current"),
+            MainPage("/notifications/", "notifications"),
+        ],
+    }
