@@ -16,7 +16,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry
-from tests.factories import login, make_candidate, make_supervisor
+from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.hostile import changed_tables, table_checksums
 
 NOT_IDS = ["\u00b2", "\u00b9\u00b2", "\uff11", "-1", "1e3", " 1", "", "9" * 11, str(MAX_ID + 1)]
@@ -107,3 +107,18 @@ def test_a_nul_byte_in_a_query_string_is_a_bad_request(client):
     login(client, make_candidate())
     assert client.get("/hours/?category=a%00b").status_code == 400
     assert client.get("/verify/?code=%00").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people/?supervisor=99999999999999999999",
+        "/people/?supervisor=%C2%B2",
+        "/audit/?person=99999999999999999999",
+        "/audit/?person=2147483648",
+    ],
+)
+def test_filters_with_an_id_beyond_the_integer_range_are_ignored(client, url):
+    """Was OverflowError / integer out of range: the filters took any int as an id."""
+    login(client, make_director())
+    assert client.get(url).status_code == 200
