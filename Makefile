@@ -25,10 +25,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r airm_training config.py wsgi.py -q
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r airm_training config.py wsgi.py -q
 	$(BIN)/ruff format --check .
 
 format: $(STAMP)

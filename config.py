@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105  # nosec B105  # refused in production
 
 
 def _env_int(name: str, default: int) -> int:
@@ -51,7 +51,7 @@ class Config:
     RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
 
     # Passwords: werkzeug's scrypt unless a test config asks for something cheaper.
-    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # nosec B105  # an algorithm name
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -94,10 +94,10 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     TWO_FACTOR_REQUIRED = False  # the tests of two-factor sign-in switch it on themselves
-    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SECRET_KEY = "testing-secret-key"  # noqa: S105  # nosec B105  # the test configuration only
     SQLALCHEMY_DATABASE_URI = os.environ.get("AIRM_TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "locmem"
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - cheap hashing for tests
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # nosec B105  # cheap hashing for tests
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from airm_training.core.db import install_sqlite_settings
+from airm_training.core.input import register_input_guards
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from airm_training.notifications.delivery import install_mail_delivery
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     check_production_settings(app)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)

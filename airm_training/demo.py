@@ -28,7 +28,7 @@ from airm_training.people.supervision import assign_supervisor
 from airm_training.programme.loader import load_programme_file
 from airm_training.programme.services import current_version
 
-DEMO_PASSWORD = "airm-demo-password"  # noqa: S105 - published demo credential
+DEMO_PASSWORD = "airm-demo-password"  # noqa: S105  # nosec B105  # published demo credential
 DEMO_DOMAIN = "btrc.example"
 
 

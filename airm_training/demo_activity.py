@@ -14,7 +14,7 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.models import Quiz
+from airm_training.assessments.models import CaseGrade, Quiz
 from airm_training.assessments.quizzes import start_attempt, submit_attempt
 from airm_training.core.clock import today
 from airm_training.curriculum.services import record_attendance
@@ -24,6 +24,11 @@ from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry, return_entry, sign_entries
 from airm_training.people.models import Person
 from airm_training.programme.models import Module
+
+DEMO_FEEDBACK = {
+    CaseGrade.PASS: "Clear formulation and well-paced stage work.",
+    CaseGrade.REVISE: "Say more about how you paced stage 2 and why.",
+}
 
 
 @dataclass(frozen=True)
@@ -301,10 +306,7 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
             ),
             bond_types=bond_types,
         )
-        feedback = {
-            "pass": "Clear formulation and well-paced stage work.",
-            "revise": "Say more about how you paced stage 2 and why.",
-        }[grade]
+        feedback = DEMO_FEEDBACK[CaseGrade(grade)]
         grade_case(grader, case, GradeInput(grade=grade, feedback=feedback))
     if plan["evaluation"]:
         evaluator_key, rating = plan["evaluation"]

@@ -20,6 +20,7 @@ from airm_training import create_app
 from airm_training.assessments.bank import load_question_bank
 from airm_training.extensions import db, limiter
 from airm_training.programme.loader import load_programme_file
+from tests import hostile  # noqa: F401 - registers and loads the hypothesis profiles
 
 TEST_PASSWORD = "correct horse battery"
 

@@ -138,7 +138,7 @@ class CaseStatus(enum.StrEnum):
 
 
 class CaseGrade(enum.StrEnum):
-    PASS = "pass"  # noqa: S105 - a grade, not a password
+    PASS = "pass"  # noqa: S105  # nosec B105  # a grade, not a password
     REVISE = "revise"
     FAIL = "fail"
 

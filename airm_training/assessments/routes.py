@@ -43,6 +43,7 @@ from airm_training.core.forms import (
     flash_problems,
     show_problems,
 )
+from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
@@ -115,9 +116,7 @@ def attempt(attempt_id: int):
         if not form.validate_on_submit():
             abort(400)
         answers = {
-            item.position: [
-                int(v) for v in request.form.getlist(f"q{item.position}") if v.isdigit()
-            ]
+            item.position: id_values(request.form.getlist(f"q{item.position}"))
             for item in attempt.items
         }
         try:
@@ -290,8 +289,8 @@ def new_evaluation():
     form.candidate.choices = [
         SelectChoice(p.id, p.display_name) for p in enrolled_candidates() if p.id != current_user.id
     ]
-    if request.method == "GET" and request.args.get("candidate", type=int):
-        form.candidate.data = request.args.get("candidate", type=int)
+    if request.method == "GET" and request.args.get("candidate", type=id_value):
+        form.candidate.data = request.args.get("candidate", type=id_value)
     if form.validate_on_submit():
         candidate = db.get_or_404(Person, form.candidate.data)
         data = EvaluationInput(

@@ -4,6 +4,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from airm_training.core.forms import Form
+from airm_training.core.input import id_value
 
 
 class AuditFilterForm(Form):
@@ -12,7 +13,7 @@ class AuditFilterForm(Form):
 
     person = SelectField(
         "Person (actor or subject)",
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        coerce=lambda value: id_value(str(value)) if value not in (None, "", "None") else None,
         validators=[Optional()],
         validate_choice=False,
     )

@@ -189,7 +189,10 @@ def _read_rows(raw: bytes) -> list[dict[str, str]]:
     if "\x00" in text:
         raise ImportRejected([RowProblem(None, None, "The file is not a CSV text file.")])
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as error:  # e.g. a header cell over the csv module's field limit
+        raise ImportRejected([RowProblem(1, None, f"Not valid CSV: {error}.")]) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in IMPORT_COLUMNS]
     if missing or unknown:
@@ -308,7 +311,7 @@ def _parse_row(row: dict[str, str], line: int, supervisors: dict[str, Person]):
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None
 
 
 def _list(text: str) -> list[str]:

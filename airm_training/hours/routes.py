@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, flash_problems, show_problems
+from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
@@ -320,7 +321,7 @@ def import_hours():
 @bp.route("/queue")
 @requires(SUPERVISOR)
 def queue():
-    supervisee_id = request.args.get("supervisee", type=int)
+    supervisee_id = request.args.get("supervisee", type=id_value)
     category = request.args.get("category") or None
     late_only = request.args.get("late") == "1"
     statement = queue_for(
@@ -345,7 +346,7 @@ def sign():
     form = SignForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(value) for value in request.form.getlist("entry") if value.isdigit()]
+    ids = id_values(request.form.getlist("entry"))
     try:
         count = sign_entries(current_user, ids, attested=form.attest.data)
         db.session.commit()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_mailman import EmailMessage
 
-from airm_training.assessments.models import CasePresentation, CompetencyEvaluation
+from airm_training.assessments.models import CaseGrade, CasePresentation, CompetencyEvaluation
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
@@ -175,7 +175,11 @@ def notify_hours_returned(entry: HoursEntry) -> None:
 
 def notify_case_graded(presentation: CasePresentation) -> None:
     version = presentation.versions[-1]
-    outcome = {"pass": "passed", "revise": "returned for revision", "fail": "not passed"}
+    outcome = {
+        CaseGrade.PASS: "passed",
+        CaseGrade.REVISE: "returned for revision",
+        CaseGrade.FAIL: "not passed",
+    }
     notify(
         NotificationKind.CASE_GRADED,
         [presentation.person_id],

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.core.forms import Form
+from airm_training.core.input import id_value
 from airm_training.people.models import Role
 
 
@@ -51,7 +52,8 @@ class LicenceForm(Form):
 
 
 def _optional_int(value) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+    """An id, or None; a value that is not an id is a field error (see core.input)."""
+    return id_value(str(value)) if value not in (None, "", "None") else None
 
 
 class RolesForm(Form):
