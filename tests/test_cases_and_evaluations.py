@@ -40,6 +40,7 @@ from airm_training.people.models import Role
 from airm_training.people.services import grant_role
 from airm_training.programme.services import current_version
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
+from tests.query_count import count_queries
 
 BOND_TYPES = {"Emotional support", "Romantic", "Parasocial", "Habitual reliance"}
 CASE_TEXT = (
@@ -229,22 +230,6 @@ def signed_in(app, person):
     client = app.test_client()
     login(client, person)
     return client
-
-
-def count_queries(fn) -> int:
-    statements: list[str] = []
-    engine = db.engines[None].engine
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = fn()
-        assert response.status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 @pytest.fixture

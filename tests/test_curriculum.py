@@ -15,6 +15,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.programme.models import Module
 from tests.factories import login, make_candidate, make_director, make_person
+from tests.query_count import count_statements
 
 
 def module(code: str) -> Module:
@@ -219,27 +220,12 @@ def test_attendance_page_is_for_directors_only(client):
 
 
 # --- query counts -------------------------------------------------------------------
-def count_queries(app, fn) -> int:
-    statements: list[str] = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    engine = db.engines[None].engine
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_module_list_query_count_does_not_grow_with_completions(app, client):
     candidate = make_candidate()
     login(client, candidate)
-    before = count_queries(app, lambda: client.get("/curriculum/"))
+    before = count_statements(lambda: client.get("/curriculum/"))
     for code in ("AIRM-101", "AIRM-102", "AIRM-201", "AIRM-202"):
         complete_module(candidate, module(code))
     db.session.commit()
-    after = count_queries(app, lambda: client.get("/curriculum/"))
+    after = count_statements(lambda: client.get("/curriculum/"))
     assert after == before

@@ -43,6 +43,7 @@ from tests.factories import (
     make_person,
     make_supervisor,
 )
+from tests.query_count import count_statements
 
 MODULE_CODES = ("AIRM-101", "AIRM-102", "AIRM-201", "AIRM-202", "AIRM-203", "AIRM-204", "AIRM-301")
 QUIZ_CODES = tuple(f"{code}-Q" for code in MODULE_CODES)
@@ -780,21 +781,6 @@ def test_an_expired_level_is_the_next_level_again(director):
 
 
 # --- query count --------------------------------------------------------------------------
-def count_statements(fn) -> int:
-    statements: list[str] = []
-    engine = db.engines[None].engine
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 @pytest.mark.parametrize("with_evidence", [False, True])
 def test_evaluation_query_count_does_not_grow_with_hours_entries(
     candidate, supervisor, with_evidence

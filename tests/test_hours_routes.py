@@ -17,6 +17,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.programme.models import HoursCategory
 from tests.factories import login, make_candidate, make_director, make_supervisor
+from tests.query_count import count_queries
 
 
 @pytest.fixture
@@ -554,22 +555,6 @@ def test_import_applies_the_day_limit_across_rows(client, pair, yesterday):
 
 
 # --- query counts -------------------------------------------------------------------------------
-def count_queries(fn) -> int:
-    statements: list[str] = []
-    engine = db.engines[None].engine
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = fn()
-        assert response.status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 @pytest.mark.parametrize("path", ["/hours/", "/hours/queue", "/hours/supervisees"])
 def test_query_counts_do_not_grow_with_entries(app, path):
     supervisor = make_supervisor()

@@ -27,6 +27,7 @@ from airm_training.hours.services import (
 )
 from airm_training.people.models import Person
 from tests.factories import make_candidate, make_director, make_supervisor
+from tests.query_count import count_statements
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -708,21 +709,6 @@ def test_queue_lists_only_submitted_entries_logged_with_the_supervisor(people):
     assert sorted(e.minutes for e in db.session.scalars(queue_for(elsewhere.id))) == [40, 50]
 
 
-def count_queries(fn) -> int:
-    statements: list[str] = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    engine = db.engines[None].engine
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_queue_and_totals_cost_the_same_queries_for_10_or_200_entries(people):
     supervisor, first, second = people
     director_id = make_director().id
@@ -767,14 +753,14 @@ def test_queue_and_totals_cost_the_same_queries_for_10_or_200_entries(people):
 
     add_entries(9, start_day=1)
     amend_one(first.id)
-    small = count_queries(read)
+    small = count_statements(read)
     assert read() == 10
 
     candidate_ids += [make_candidate(director=person(director_id)).id for _ in range(4)]
     add_entries(188, start_day=10)
     amend_one(candidate_ids[2])
     amend_one(candidate_ids[3])
-    large = count_queries(read)
+    large = count_statements(read)
     assert read() == 200
     assert large == small
 

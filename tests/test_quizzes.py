@@ -35,6 +35,7 @@ from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from tests.factories import login, make_candidate, make_director, make_supervisor
+from tests.query_count import count_queries
 
 QUIZ = "AIRM-101-Q"
 _codes = count(1)
@@ -173,22 +174,6 @@ MULTIPLE = ("multiple", [("a", True), ("b", True), ("c", False), ("d", False)])
 
 def without_csrf(html: str) -> str:
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", html)
-
-
-def count_queries(fn) -> int:
-    statements: list[str] = []
-    engine = db.engines[None].engine
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = fn()
-        assert response.status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
 
 
 @pytest.fixture
