@@ -27,26 +27,17 @@ from airm_training.people.models import Role
 from airm_training.progression import services as progression_services
 from airm_training.progression.models import Application, ApplicationStatus, Certificate
 from airm_training.progression.services import apply, endorse, vote
-from tests.conftest import TEST_PASSWORD, another_database, migrated_app
+from tests.committed import _transaction, committed_app, signed_in_client  # noqa: F401 - _transaction: these tests commit
 from tests.factories import make_candidate, make_director, make_person
 from tests.test_engine import long_standing_supervisor, qualified_candidate
 
 RESTART_COMMAND = os.environ.get("AIRM_PG_RESTART_COMMAND", "")
 
 
-@pytest.fixture
-def _transaction():
-    """These tests commit for real to their own database: no rolled-back transaction."""
-    yield
-
-
 @pytest.fixture(scope="module")
 def fault_app(database_url, tmp_path_factory):
-    url = another_database(database_url, "faults", tmp_path_factory.mktemp("faults"))
-    app = migrated_app(url, LOGIN_RATE_LIMIT="100000 per minute", PROPAGATE_EXCEPTIONS=False)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    directory = tmp_path_factory.mktemp("faults")
+    yield from committed_app(database_url, directory, "faults", PROPAGATE_EXCEPTIONS=False)
 
 
 @pytest.fixture
@@ -61,14 +52,7 @@ class Crash(RuntimeError):
 
 
 def signed_in(app, person):
-    email = person.email
-    db.session.commit()  # hold no transaction while the client works
-    client = app.test_client()
-    response = client.submit(
-        "/auth/login", {"email": email, "password": TEST_PASSWORD}, form_path="/auth/login"
-    )
-    assert response.status_code == 302
-    return client
+    return signed_in_client(app, person.email)
 
 
 def rows(model, *where) -> int:

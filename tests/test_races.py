@@ -28,12 +28,10 @@ from airm_training.hours.services import log_entry
 from airm_training.people.models import Person, Role
 from airm_training.progression.models import Application, ApplicationStatus, Certificate, Vote
 from airm_training.progression.services import apply, endorse, vote
+from tests.committed import _transaction, committed_app, release, signed_in_client  # noqa: F401 - _transaction: these tests commit
 from tests.conftest import (
-    TEST_PASSWORD,
     IsolatedClient,
-    another_database,
     csrf_token_in,
-    migrated_app,
 )
 from tests.factories import make_candidate, make_director, make_person
 from tests.test_engine import long_standing_supervisor, qualified_candidate
@@ -42,19 +40,9 @@ THREADS = 8
 REPEATS = int(os.environ.get("AIRM_RACE_REPEATS", "2"))
 
 
-@pytest.fixture
-def _transaction():
-    """These tests commit for real to their own database: no rolled-back transaction."""
-    yield
-
-
 @pytest.fixture(scope="module")
 def race_app(database_url, tmp_path_factory):
-    url = another_database(database_url, "races", tmp_path_factory.mktemp("races"))
-    app = migrated_app(url, LOGIN_RATE_LIMIT="100000 per minute")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from committed_app(database_url, tmp_path_factory.mktemp("races"), "races")
 
 
 @pytest.fixture
@@ -64,24 +52,9 @@ def ctx(race_app):
         db.session.remove()
 
 
-def release() -> None:
-    """End the test's own transaction, so that it holds no lock while the clients run
-    (SQLite takes its write lock when a transaction begins)."""
-    db.session.commit()
-
-
 def signed_in(app, person: Person, count: int = THREADS) -> list[IsolatedClient]:
     email = person.email
-    release()
-    clients = []
-    for _ in range(count):
-        client = app.test_client()
-        response = client.submit(
-            "/auth/login", {"email": email, "password": TEST_PASSWORD}, form_path="/auth/login"
-        )
-        assert response.status_code == 302, "sign-in failed"
-        clients.append(client)
-    return clients
+    return [signed_in_client(app, email) for _ in range(count)]
 
 
 def at_once(clients: list[IsolatedClient], send: Callable[[IsolatedClient], object]) -> list:
