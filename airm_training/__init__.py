@@ -141,6 +141,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
+    from airm_training.core.durations import duration_label
     from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
@@ -148,6 +149,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )
+    app.add_template_filter(duration_label, "duration")
     app.add_template_filter(
         lambda moment: local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "",
         "local_datetime",

@@ -13,9 +13,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
+from airm_training.documents.brand import draw_seal, draw_wordmark
 
-BRAND = colors.HexColor("#2f5d62")
+BRAND = colors.HexColor(brand.BRAND)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class CertificatePdf(PdfDocument):
         canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
         canvas.setLineWidth(0.8)
         canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+
+        draw_wordmark(canvas, 24 * mm, height - 36 * mm, 12 * mm)
+        draw_seal(canvas, width - 42 * mm, height - 42 * mm, 17 * mm)
 
         centre = width / 2
         canvas.setFillColor(BRAND)

@@ -13,9 +13,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
 
-BRAND = colors.HexColor("#2f5d62")
+BRAND = colors.HexColor(brand.BRAND)
 
 
 @dataclass(frozen=True)

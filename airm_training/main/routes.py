@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from airm_training.core import brand
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import (
     CANDIDATE,
@@ -126,6 +127,21 @@ def board_home():
 @requires(DIRECTOR)
 def director_home():
     return render_template("main/director_home.html", overview=director_overview())
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; answer with the SVG."""
+    return redirect(url_for("static", filename="brand/favicon.svg"), code=301)
+
+
+@bp.route("/design")
+def design():
+    """Every component of the design system, as the pages use it (docs/design.md)."""
+    from airm_training.main.design import sample_chart
+
+    return render_template("main/design.html", tokens=brand.TOKENS, **sample_chart())
 
 
 @bp.route("/healthz")

@@ -42,3 +42,19 @@ function describeFields() {
   }
 }
 describeFields();
+
+// On phones a table is shown as stacked cards (.table-stack in app.css): each cell
+// carries its column's heading, so a card reads "Date 2026-11-20", "Status Signed"...
+function labelStackedCells() {
+  for (const table of document.querySelectorAll("table.table-stack")) {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      let column = 0;
+      for (const cell of row.children) {
+        if (headings[column] && !cell.hasAttribute("data-label")) cell.dataset.label = headings[column];
+        column += cell.colSpan || 1;
+      }
+    }
+  }
+}
+labelStackedCells();
