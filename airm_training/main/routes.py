@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from airm_training.core import brand
+from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import (
     CANDIDATE,
@@ -19,19 +20,14 @@ from airm_training.core.permissions import (
 )
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.extensions import db
-from airm_training.hours.queries import queue_for
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
-from airm_training.progression.models import Application, ApplicationStatus
-from airm_training.progression.queries import (
-    applications_of,
-    awaiting_vote,
-    certificates_of,
-)
+from airm_training.progression.queries import applications_of, certificates_of
 from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
+from airm_training.reports import work
 
 bp = Blueprint("main", __name__)
 
@@ -89,22 +85,10 @@ def candidate_home():
 @bp.route("/supervision")
 @requires(SUPERVISOR)
 def supervisor_home():
-    waiting = db.session.scalar(
-        sa.select(sa.func.count()).select_from(queue_for(current_user.id).subquery())
-    )
-    endorsements = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Application)
-        .where(
-            Application.endorser_id == current_user.id,
-            Application.status == ApplicationStatus.SUBMITTED.value,
-        )
-    )
     return render_template(
         "main/supervisor_home.html",
         awards=awards_of(current_user),
-        waiting=waiting,
-        endorsements=endorsements,
+        queue=work.supervisor_queue(current_user.id, today()),
         **_renewal_context(),
     )
 
@@ -120,13 +104,15 @@ def _renewal_context() -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    return render_template("main/board_home.html", waiting=awaiting_vote(current_user.id))
+    return render_template("main/board_home.html", rows=work.board_rows(current_user.id, today()))
 
 
 @bp.route("/director")
 @requires(DIRECTOR)
 def director_home():
-    return render_template("main/director_home.html", overview=director_overview())
+    return render_template(
+        "main/director_home.html", queue=work.director_queue(today()), overview=director_overview()
+    )
 
 
 @bp.route("/favicon.ico")

@@ -58,3 +58,32 @@ function labelStackedCells() {
   }
 }
 labelStackedCells();
+
+// A date such as 2026-11-20 must not break at its hyphens on a narrow screen: keep each
+// ISO date in the page's text on one line.
+function keepDatesWhole() {
+  const walker = document.createTreeWalker(document.querySelector("main") || document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      /\d{4}-\d{2}-\d{2}/.test(node.textContent) && !node.parentElement.closest("script, style, textarea, .text-nowrap, time")
+        ? NodeFilter.FILTER_ACCEPT
+        : NodeFilter.FILTER_REJECT,
+  });
+  const nodes = [];
+  while (walker.nextNode()) nodes.push(walker.currentNode);
+  for (const node of nodes) {
+    const parts = node.textContent.split(/(\d{4}-\d{2}-\d{2})/);
+    const fragment = document.createDocumentFragment();
+    parts.forEach((part, index) => {
+      if (index % 2) {
+        const date = document.createElement("span");
+        date.className = "text-nowrap";
+        date.textContent = part;
+        fragment.append(date);
+      } else if (part) {
+        fragment.append(part);
+      }
+    });
+    node.replaceWith(fragment);
+  }
+}
+keepDatesWhole();
