@@ -87,3 +87,31 @@ function keepDatesWhole() {
   }
 }
 keepDatesWhole();
+
+// Typeahead for a person filter: <input list=... data-lookup=URL> asks the server for
+// matching names as the person types; picking a suggestion puts its id in the hidden
+// field that follows, typing anything else clears it (the server then matches the text).
+for (const input of document.querySelectorAll("input[data-lookup]")) {
+  const list = document.getElementById(input.getAttribute("list"));
+  const hidden = input.parentElement.querySelector("input[type=hidden]");
+  let timer;
+  input.addEventListener("input", () => {
+    const chosen = [...list.options].find((option) => option.value === input.value);
+    if (hidden) hidden.value = chosen ? chosen.dataset.id : "";
+    if (chosen) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (input.value.trim().length < 2) return;
+      const response = await fetch(`${input.dataset.lookup}?q=${encodeURIComponent(input.value)}`);
+      if (!response.ok) return;
+      list.replaceChildren(
+        ...(await response.json()).map(({ id, name }) => {
+          const option = document.createElement("option");
+          option.value = name;
+          option.dataset.id = id;
+          return option;
+        }),
+      );
+    }, 200);
+  });
+}
