@@ -127,7 +127,7 @@ def restore_command(path: Path) -> None:
 @bp.cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
-    from airm_training.notifications.reminders import send_reminders
+    from airm_training.reminders import send_reminders
 
     with command_work(conflict="Another run was sending the same reminders; this run sent none."):
         sent = send_reminders()

@@ -47,10 +47,13 @@ from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.hours.services import modality_names
+from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
 from airm_training.programme.services import current_version
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+register_target("case_presentation", "assessments.case", "case_id")
+register_target("competency_evaluation", "assessments.evaluation", "evaluation_id")
 
 
 def _active_quizzes() -> list[Quiz]:

@@ -51,8 +51,11 @@ from airm_training.hours.services import (
     submit_entry,
     withdraw_entry,
 )
+from airm_training.notifications.links import register_target
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
+register_target("hours_entry", "hours.show", "entry_id")
+register_target("hours_queue", "hours.queue", "supervisee")
 PAGE_SIZE = 25
 
 

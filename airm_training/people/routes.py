@@ -23,6 +23,7 @@ from airm_training.core.permissions import (
 from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import awards_of, enrol, enrolment_of, supervisors_query
 from airm_training.extensions import db
+from airm_training.notifications.links import register_target
 from airm_training.people.directory import (
     NO_SUPERVISOR,
     DirectoryFilter,
@@ -52,6 +53,7 @@ from airm_training.people.supervision import assign_supervisor
 from airm_training.progression.engine import evaluate, next_level
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+register_target("person", "people.show", "person_id")
 PAGE_SIZE = 25
 
 

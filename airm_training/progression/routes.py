@@ -30,6 +30,7 @@ from airm_training.documents.certificate import CertificateData, CertificatePdf
 from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
+from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
@@ -55,6 +56,8 @@ from airm_training.progression.services import (
 from airm_training.progression.transcript import transcript_data
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
+register_target("application", "progression.application", "application_id")
+register_target("certificate", "progression.certificate", "certificate_id")
 
 
 def _application_or_403(application_id: int) -> Application:
