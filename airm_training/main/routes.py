@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -18,8 +17,8 @@ from airm_training.core.permissions import (
     public,
     requires,
 )
+from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
-from airm_training.extensions import db
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
@@ -133,9 +132,6 @@ def design():
 @bp.route("/healthz")
 @public
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+    if not database_answers():
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")

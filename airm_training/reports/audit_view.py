@@ -168,3 +168,7 @@ def matching_people(text: str, limit: int = 10) -> list[tuple[int, str]]:
             .limit(limit)
         )
     ]
+
+
+def person_name(person_id: int) -> str | None:
+    return db.session.scalar(sa.select(Person.full_name).where(Person.id == person_id))

@@ -1,4 +1,6 @@
-"""The audit trail for directors: browse, filter, download, and the hash chain's state."""
+"""The audit trail page for directors: browse, filter, download, and the hash chain's
+state. It lives above the features (the audit floor itself imports none of them), so it
+can name the people and records each event is about."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from airm_training.audit.services import verify_chain
 from airm_training.core.clock import local_datetime, today
 from airm_training.core.permissions import DIRECTOR, requires
 from airm_training.extensions import db
-from airm_training.people.models import Person
 from airm_training.reports import audit_view
 from airm_training.reports.tables import Report
 
@@ -46,9 +47,9 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     person_id, typed = value["person"], (value["person_name"] or "").strip()
     person_ids = None
     if person_id:
-        person = db.session.get(Person, person_id)
-        if person is not None and not typed:
-            form.person_name.data = person.full_name
+        name = audit_view.person_name(person_id)
+        if name is not None and not typed:
+            form.person_name.data = name
     elif typed:
         person_ids = tuple(pid for pid, _ in audit_view.matching_people(typed, NAME_MATCHES))
     return form, AuditFilter(
