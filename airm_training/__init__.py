@@ -145,11 +145,13 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
+    from airm_training.programme.models import stage_labels
 
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )
     app.add_template_filter(duration_label, "duration")
+    app.add_template_filter(stage_labels, "stage_labels")
     app.add_template_filter(
         lambda moment: local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "",
         "local_datetime",

@@ -29,6 +29,7 @@ EXPECTED_NEEDS = {
     "main.design": "SIGNED_IN",
     "auth.login": "PUBLIC",
     "auth.logout": "SIGNED_IN",
+    "auth.keep_session": "SIGNED_IN",
     "auth.accept_invite": "PUBLIC",
     "auth.reset_password": "PUBLIC",
     "auth.request_reset": "PUBLIC",

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
-from airm_training.assessments.cases import RUBRIC, CaseInput
+from airm_training.assessments.cases import MAX_TEXT_LENGTH, MIN_TEXT_LENGTH, RUBRIC, CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
 from airm_training.programme.models import ModuleStage
@@ -36,6 +36,10 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
     return SelectMultipleField(
         label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **kwargs
     )
+
+
+# The page counts characters against both limits as the case is written (app.js).
+CASE_TEXT_LIMITS = {"data-minlength": MIN_TEXT_LENGTH, "maxlength": MAX_TEXT_LENGTH}
 
 
 class CaseForm(Form):
@@ -55,7 +59,9 @@ class CaseForm(Form):
         ],
     )
     modalities = _checkboxes("Modalities")
-    text = TextAreaField("De-identified case write-up", validators=[DataRequired()])
+    text = TextAreaField(
+        "De-identified case write-up", validators=[DataRequired()], render_kw=CASE_TEXT_LIMITS
+    )
     pdf = FileField(
         "Optional PDF",
         validators=[FileAllowed(["pdf"], "Upload a PDF file.")],
@@ -81,7 +87,9 @@ class CaseForm(Form):
 
 
 class RevisionForm(Form):
-    text = TextAreaField("Revised write-up", validators=[DataRequired()])
+    text = TextAreaField(
+        "Revised write-up", validators=[DataRequired()], render_kw=CASE_TEXT_LIMITS
+    )
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
     deidentified = BooleanField(DEIDENTIFIED)
     submit = SubmitField("Submit the new version")

@@ -72,11 +72,12 @@ def candidate_home():
         monthly=monthly,
         chart=hours_chart_svg(monthly),
         legend=chart_legend(monthly),
+        # What each unmet requirement's link says and where it leads.
         links={
-            "module": url_for("curriculum.index"),
-            "assessment": url_for("assessments.mine"),
-            "evaluation": url_for("assessments.mine"),
-            "hours": url_for("hours.new"),
+            "module": (url_for("curriculum.index"), "open the curriculum"),
+            "assessment": (url_for("assessments.mine"), "go to assessments"),
+            "evaluation": (url_for("assessments.mine"), "see your evaluations"),
+            "hours": (url_for("hours.new"), "log hours"),
         },
     )
 
