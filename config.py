@@ -68,6 +68,9 @@ class Config:
 
     # The centre's time zone decides what "today" is (no hours in the future).
     TIMEZONE = os.environ.get("AIRM_TIMEZONE", "America/Los_Angeles")
+    # Paper of the PDF documents: "letter" or "a4"; empty means the time zone's usual size
+    # (Letter in the United States and Canada, A4 in most other places).
+    PAPER_SIZE = os.environ.get("AIRM_PAPER_SIZE", "")
     # Entries submitted more than this many days after the session are flagged as late.
     LATE_ENTRY_DAYS = _env_int("AIRM_LATE_ENTRY_DAYS", 30)
     MAX_CONTENT_LENGTH = _env_int("AIRM_MAX_UPLOAD_MB", 5) * 1024 * 1024

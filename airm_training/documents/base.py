@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 
 class PdfDocument:
-    """Subclasses set ``pagesize`` and ``title`` and implement ``_build_pdf``."""
+    """Subclasses set ``pagesize`` (from the paper they are given) and ``title`` and
+    implement ``_build_pdf``."""
 
-    pagesize: tuple[float, float]
+    pagesize: tuple[float, float] = A4
     title: str = "Document"
 
     def get_pdf(self) -> bytes:

@@ -35,10 +35,11 @@ class CertificateData:
 
 
 class CertificatePdf(PdfDocument):
-    pagesize = landscape(A4)
+    """Landscape, on the paper it is given (A4 unless told)."""
 
-    def __init__(self, data: CertificateData) -> None:
+    def __init__(self, data: CertificateData, paper: tuple[float, float] = A4) -> None:
         self.data = data
+        self.pagesize = landscape(paper)
         self.title = f"{data.level_code} certificate {data.serial}"
 
     def _build_pdf(self, canvas: Canvas) -> None:
@@ -92,6 +93,11 @@ class CertificatePdf(PdfDocument):
         y = 40 * mm
         for index, (name, role) in enumerate(names):
             x = 30 * mm + index * slot
+            # No signature image is kept: the signatory's name is printed on the line.
+            canvas.setFont("Times-Italic", 14)
+            canvas.setFillColor(BRAND)
+            canvas.drawString(x + 2 * mm, y + 2.5 * mm, name)
+            canvas.setFillColor(colors.black)
             canvas.setLineWidth(0.6)
             canvas.line(x, y, x + slot - 10 * mm, y)
             canvas.setFont("Helvetica", 9)

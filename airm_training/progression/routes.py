@@ -28,6 +28,7 @@ from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import supervisors_query
 from airm_training.documents.certificate import CertificateData, CertificatePdf
 from airm_training.documents.evidence import EvidenceData, EvidencePdf
+from airm_training.documents.paper import page_size
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
@@ -236,12 +237,17 @@ def certificate(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>.pdf")
 def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_403(certificate_id)
-    pdf = CertificatePdf(certificate_data(certificate)).get_pdf()
+    pdf = CertificatePdf(certificate_data(certificate), paper()).get_pdf()
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
     )
+
+
+def paper() -> tuple[float, float]:
+    """The documents' paper, from AIRM_PAPER_SIZE or the centre's time zone."""
+    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])
 
 
 def certificate_data(certificate: Certificate) -> CertificateData:
@@ -288,7 +294,7 @@ def transcript_of(person_id: int):
 
 
 def _transcript_response(person: Person) -> Response:
-    pdf = TranscriptPdf(transcript_data(person)).get_pdf()
+    pdf = TranscriptPdf(transcript_data(person), paper()).get_pdf()
     filename = f"airm-transcript-{person.id}.pdf"
     return Response(
         pdf,

@@ -10,6 +10,8 @@ from airm_training.assessments import facts
 from airm_training.assessments.evaluations import evaluations_of
 from airm_training.assessments.models import CasePresentation, Quiz
 from airm_training.core.clock import local_date, today
+from airm_training.core.durations import duration_label
+from airm_training.core.urls import external_url
 from airm_training.credentials.services import awards_of
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.documents.transcript import TranscriptData
@@ -17,6 +19,8 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory, Module
+from airm_training.progression.queries import certificates_of
+from airm_training.progression.services import verification_status
 
 
 def transcript_data(person: Person) -> TranscriptData:
@@ -94,11 +98,16 @@ def transcript_data(person: Person) -> TranscriptData:
             (
                 category,
                 supervisor,
-                f"{minutes / 60:.2f}".rstrip("0").rstrip("."),
+                duration_label(minutes),
                 sessions,
                 local_date(first).isoformat(),
                 local_date(last).isoformat(),
             )
             for category, supervisor, minutes, sessions, first, last in hours
         ),
+        certificates=tuple(
+            (c.serial, c.level_code, verification_status(c), c.verification_code)
+            for c in certificates_of(person.id)
+        ),
+        verify_address=external_url("verify.form"),
     )
