@@ -75,8 +75,8 @@ def candidate_home():
         # What each unmet requirement's link says and where it leads.
         links={
             "module": (url_for("curriculum.index"), "open the curriculum"),
-            "assessment": (url_for("assessments.mine"), "go to assessments"),
-            "evaluation": (url_for("assessments.mine"), "see your evaluations"),
+            "assessment": (url_for("assessments.mine"), "quizzes and case presentations"),
+            "evaluation": (url_for("assessments.mine"), "your evaluations"),
             "hours": (url_for("hours.new"), "log hours"),
         },
     )
