@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.assessments.models import (
     CaseGrade,
     CasePresentation,
@@ -19,7 +20,6 @@ from airm_training.assessments.notices import notify_case_graded
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import is_supervisor
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 

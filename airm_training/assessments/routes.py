@@ -8,6 +8,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import CANDIDATE, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
 from airm_training.assessments.cases import (
     RUBRIC,
     CaseInput,
@@ -41,9 +43,8 @@ from airm_training.core.forms import (
     flash_form_errors,
 )
 from airm_training.core.input import id_value, id_values
-from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.hours.services import modality_names

@@ -17,15 +17,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
 from airm_training.core.clock import local_date
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
-from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.urls import external_url
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
 from airm_training.documents.certificate import CertificateData, CertificatePdf
 from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf

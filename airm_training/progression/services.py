@@ -8,11 +8,12 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus
-from airm_training.credentials.services import award_credential, is_supervisor
+from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
