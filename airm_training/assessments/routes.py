@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.access.needs import CANDIDATE, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
+from airm_training.assessments import workflow
 from airm_training.assessments.cases import (
     RUBRIC,
     CaseInput,
@@ -31,7 +32,6 @@ from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm,
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
-    CaseStatus,
     CaseVersion,
     CompetencyEvaluation,
     Quiz,
@@ -55,6 +55,7 @@ from airm_training.programme.services import current_version
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 register_target("case_presentation", "assessments.case", "case_id")
 register_target("competency_evaluation", "assessments.evaluation", "evaluation_id")
+bp.add_app_template_global(workflow, "case_workflow")  # what the case page offers
 
 
 def _active_quizzes() -> list[Quiz]:
@@ -175,8 +176,6 @@ def case(case_id: int):
         presentation=presentation,
         grade_form=GradeForm(),
         rubric=RUBRIC,
-        can_grade=presentation.supervisor_id == current_user.id
-        and presentation.state is CaseStatus.SUBMITTED,
     )
 
 

@@ -33,6 +33,7 @@ from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
+from airm_training.progression import workflow
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import (
@@ -59,6 +60,7 @@ from airm_training.progression.transcript import transcript_data
 bp = Blueprint("progression", __name__, url_prefix="/progression")
 register_target("application", "progression.application", "application_id")
 register_target("certificate", "progression.certificate", "certificate_id")
+bp.add_app_template_global(workflow, "progression_workflow")  # what the pages offer
 
 
 def _application_or_403(application_id: int) -> Application:
@@ -106,7 +108,6 @@ def application(application_id: int):
         endorse_form=EndorseForm(),
         vote_form=VoteForm(),
         action_form=ActionForm(),
-        already_voted=any(v.member_id == current_user.id for v in application.votes),
     )
 
 
