@@ -32,6 +32,7 @@ from airm_training.progression.models import (
     Endorsement,
     Vote,
 )
+from airm_training.verifiable.services import sign_certificate
 
 MAX_TEXT = 5000
 
@@ -295,6 +296,7 @@ def new_certificate(
     db.session.flush()
     certificate.serial = f"AIRM-{certificate.issued_on.year}-{certificate.id:05d}"
     db.session.flush()
+    sign_certificate(certificate)
     return certificate
 
 
