@@ -23,12 +23,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from airm_training.core.errors import DomainError
+
 MANIFEST = "keys.json"
 CERTIFICATE_YEARS = 10
 
 
-class NoSigningKeys(RuntimeError):
-    """Raised when a credential must be signed and no key set exists."""
+class NoSigningKeys(DomainError):
+    """Raised when something must be signed and no key set exists."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            (None, f"No signing keys in {folder}: run `flask airm keys generate` first.")
+        )
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,7 @@ class KeyStore:
         """The key set that signs today."""
         sets = self.key_sets()
         if not sets:
-            raise NoSigningKeys(
-                f"No signing keys in {self.folder}: run `flask airm keys generate`."
-            )
+            raise NoSigningKeys(self.folder)
         return sets[-1]
 
     def find(self, kid: str) -> KeySet | None:
