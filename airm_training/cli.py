@@ -208,3 +208,27 @@ def main() -> None:
 
     group = FlaskGroup(create_app=lambda: create_app())
     group.main(args=["airm", *sys.argv[1:]], prog_name="airm")
+
+
+@bp.cli.command("sign-credentials")
+def sign_credentials_command() -> None:
+    """Sign the Open Badges credential of every certificate that has none yet (those
+    issued before credentials were signed); safe to run again."""
+    import sqlalchemy as sa
+
+    from airm_training.progression.models import Certificate
+    from airm_training.verifiable.models import SignedCredential
+    from airm_training.verifiable.services import sign_certificate
+
+    unsigned = db.session.scalars(
+        sa.select(Certificate)
+        .where(~sa.exists().where(SignedCredential.certificate_id == Certificate.id))
+        .order_by(Certificate.id)
+    ).all()
+    try:
+        for certificate in unsigned:
+            sign_certificate(certificate)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Signed the credentials of {len(unsigned)} certificate(s).")

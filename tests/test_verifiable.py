@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -336,3 +338,114 @@ def test_the_public_page_links_to_both_and_unknown_codes_are_not_found(client, i
     assert client.get("/credentials/Zz9_unknown-code-0000.json").status_code == 404
     assert client.get("/credentials/Zz9_unknown-code-0000.jwt").status_code == 404
     assert client.get("/credentials/bad!code.json").status_code == 404
+
+
+def test_a_superseded_certificate_reads_superseded(client, issued):  # noqa: F811
+    from airm_training.progression.models import CertificateStatus
+
+    _director, _holder, certificate, _board = issued
+    certificate.status = CertificateStatus.SUPERSEDED.value
+    db.session.commit()
+    _status, page = check(client, text=signed_of(certificate).jwt)
+    assert verdict_of(page) == "superseded"
+
+
+def test_sign_credentials_signs_certificates_issued_before_and_only_those(app, issued):  # noqa: F811
+    _director, _holder, certificate, _board = issued
+    db.session.delete(signed_of(certificate))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["airm", "sign-credentials"])
+    assert first.exit_code == 0, first.output
+    assert "Signed the credentials of 1 certificate(s)." in first.output
+    assert schema_errors(signed_of(certificate).document) == []
+    again = runner.invoke(args=["airm", "sign-credentials"])
+    assert "of 0 certificate(s)" in again.output
+
+
+def test_issuing_without_keys_in_production_is_refused_and_nothing_changes(app, tmp_path):
+    from airm_training.people.models import Role
+    from airm_training.progression.models import Application, Certificate
+    from tests.factories import login, make_director, make_person
+    from tests.test_engine import long_standing_supervisor, qualified_candidate
+    from tests.test_progression_workflow import applied, approved
+
+    director = make_director(full_name="Dana Issuer")
+    supervisor = long_standing_supervisor(director)
+    holder, _hours = qualified_candidate(supervisor=supervisor, director=director)
+    board = [make_person(Role.CO_CREATOR, full_name=n) for n in ("Ava Approver", "Ben Approver")]
+    application = approved(applied(holder, supervisor), board)
+    db.session.commit()
+    saved = app.config["KEYS_DIR"], app.config["KEYS_AUTO_GENERATE"]
+    app.config.update(KEYS_DIR=str(tmp_path / "none"), KEYS_AUTO_GENERATE=False)
+    try:
+        client = app.test_client()
+        login(client, director)
+        response = client.submit(
+            f"/progression/applications/{application.id}/issue",
+            form_path=f"/progression/applications/{application.id}",
+            follow_redirects=True,
+        )
+    finally:
+        app.config["KEYS_DIR"], app.config["KEYS_AUTO_GENERATE"] = saved
+    assert "No signing keys in" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == "approved"
+    assert db.session.query(Certificate).filter_by(holder_id=holder.id).count() == 0
+
+
+def test_the_airm_command_runs_the_key_commands(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    command = shutil.which("airm") or str(Path(sys.executable).parent / "airm")
+    env = {**os.environ, "AIRM_KEYS_DIR": str(tmp_path / "keys"), "AIRM_ENV": "development"}
+    run = subprocess.run(
+        [command, "keys", "generate"], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Created key set" in run.stdout
+    listed = subprocess.run(
+        [command, "keys", "list"], capture_output=True, text=True, env=env, check=False
+    )
+    assert "current" in listed.stdout
+
+
+HOSTILE_TEXTS = [
+    "{",
+    "{}",
+    "[]",
+    '"just a string"',
+    '{"proof": 1}',
+    '{"id": 5, "proof": [1, "x", {"cryptosuite": "eddsa-rdfc-2022"}]}',
+    "a.b.c",
+    "eyJhbGciOiJub25lIn0.eyJqdGkiOiJ4In0.",
+    "x" * 5000,
+    "{" * 3000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_hostile_pasted_text_reads_unknown_never_an_error(client, text):
+    status, page = check(client, text=text)
+    assert status == 200
+    assert verdict_of(page) == "unknown"
+
+
+def test_a_remote_context_is_never_fetched(client, issued):  # noqa: F811
+    _director, _holder, certificate, _board = issued
+    document = json.loads(json.dumps(signed_of(certificate).document))
+    document["@context"].append("http://127.0.0.1:9/evil-context.json")
+    _status, page = check(client, text=json.dumps(document))
+    assert verdict_of(page) == "altered"
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [b"%PDF-1.7\n", b"%PDF-1.7\n/ByteRange [0 1 2 3]\n%%EOF", b"%PDF-" + bytes(range(256)) * 40],
+)
+def test_hostile_pdfs_read_unknown_or_altered_never_an_error(client, pdf):
+    status, page = check(client, pdf=pdf)
+    assert status == 200
+    assert verdict_of(page) in {"unknown", "altered"}
