@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import jwt
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from airm_training.core.urls import external_url
 from airm_training.extensions import db
@@ -177,14 +178,20 @@ def status_list_jwt(list_no: int) -> str:
 def record_pdf(pdf: bytes, kind: PdfKind, person_id: int, certificate_id: int | None) -> None:
     """Remember the SHA-256 of a PDF handed out (once per distinct file)."""
     digest = hashlib.sha256(pdf).hexdigest()
-    exists = db.session.scalar(sa.select(IssuedPdf.id).where(IssuedPdf.sha256 == digest))
-    if exists is None:
-        db.session.add(
-            IssuedPdf(
-                sha256=digest, kind=kind.value, person_id=person_id, certificate_id=certificate_id
+    if db.session.scalar(sa.select(IssuedPdf.id).where(IssuedPdf.sha256 == digest)):
+        return
+    try:
+        with db.session.begin_nested():  # the same file recorded at the same moment
+            db.session.add(
+                IssuedPdf(
+                    sha256=digest,
+                    kind=kind.value,
+                    person_id=person_id,
+                    certificate_id=certificate_id,
+                )
             )
-        )
-        db.session.flush()
+    except IntegrityError:
+        pass  # already recorded by a concurrent request: nothing to add
 
 
 def issue_signed_pdf(
