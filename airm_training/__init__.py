@@ -103,8 +103,9 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
-    from airm_training.reports.audit_routes import bp as audit_bp
+    from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
         main_bp,
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        verifiable_bp,
         audit_bp,
         notifications_bp,
         reports_bp,
@@ -140,9 +142,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from airm_training.access.supervision import person_is_supervisor
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.core.durations import duration_label
-    from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
     from airm_training.programme.models import stage_labels

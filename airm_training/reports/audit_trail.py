@@ -8,14 +8,15 @@ import json
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from airm_training.audit.forms import AuditFilterForm
+from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
 from airm_training.core.clock import local_datetime, today
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.extensions import db
 from airm_training.reports import audit_view
+from airm_training.reports.audit_forms import AuditFilterForm
 from airm_training.reports.tables import Report
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
