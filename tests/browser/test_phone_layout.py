@@ -5,10 +5,13 @@ stays in the bar while the menu is closed."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import ANONYMOUS, ROLES
+from tests.browser.test_main_pages import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +62,10 @@ def test_every_main_page_fits_a_phone(browser, live_server, open_as, main_pages,
         response = page.goto(main_page.path)
         assert response.status == main_page.status, main_page.path
         problems += layout_problems(page)
+        if main_page.screenshot and os.environ.get("AIRM_SCREENSHOTS"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            path = SCREENSHOTS / f"{main_page.screenshot}-phone.png"
+            page.screenshot(path=str(path), full_page=True)
     if who == ANONYMOUS:
         context.close()
     assert not problems, "\n".join(problems)
