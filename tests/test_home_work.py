@@ -83,3 +83,11 @@ def test_the_home_pages_link_each_figure_to_its_list(client, trio):  # noqa: F81
     page = client.get("/supervision").get_data(as_text=True)
     for link in ("/hours/queue", "/assessments/grading", "/progression/endorsements"):
         assert f'href="{link}"' in page
+
+
+def test_an_entry_submitted_today_is_said_so(app, trio):  # noqa: F811
+    _director, supervisor, candidate = trio
+    submitted(candidate, supervisor)
+    with app.test_request_context():
+        signoffs = by_key(supervisor_queue(supervisor.id, today()))["sign-offs"]
+    assert (signoffs.count, signoffs.note) == (1, "the oldest came in today")

@@ -37,6 +37,13 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
+def _oldest(days: int) -> str:
+    """How long the oldest item has waited, in words."""
+    return (
+        "the oldest came in today" if days == 0 else f"oldest {days} {_plural(days, 'day', 'days')}"
+    )
+
+
 def _age(moment: datetime | None, day: date) -> int | None:
     return (day - local_date(moment)).days if moment else None
 
@@ -64,7 +71,7 @@ def _signoff_item(day: date, url: str, supervisor_id: int | None = None) -> Queu
     elif overdue:
         note = f"{overdue} over {SIGN_OFF_DAYS} days · oldest {oldest} days"
     else:
-        note = f"oldest {oldest} {_plural(oldest, 'day', 'days')}"
+        note = _oldest(oldest)
     label = _plural(waiting, "entry waiting for sign-off", "entries waiting for sign-off")
     return QueueItem("sign-offs", waiting, label, note, url, urgent=bool(overdue))
 
@@ -100,7 +107,7 @@ def director_queue(day: date) -> list[QueueItem]:
     reports = url_for("reports.index")
 
     def since(moment):
-        return f"oldest {_age(moment, day)} days" if moment else "nothing waiting"
+        return _oldest(_age(moment, day)) if moment else "nothing waiting"
 
     return [
         _signoff_item(day, f"{reports}#sign-offs"),
@@ -157,7 +164,7 @@ def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
     ).one()
 
     def since(moment):
-        return f"oldest {_age(moment, day)} days" if moment else "nothing waiting"
+        return _oldest(_age(moment, day)) if moment else "nothing waiting"
 
     return [
         _signoff_item(day, url_for("hours.queue"), supervisor_id),
