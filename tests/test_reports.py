@@ -38,7 +38,7 @@ from tests.test_engine import (
     qualified_candidate,
 )
 
-DIRECT = "Direct clinical work applying AIRM: 50 hours"
+DIRECT = "Direct clinical: 50 hours"
 
 
 @pytest.fixture

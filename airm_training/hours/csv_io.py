@@ -18,7 +18,12 @@ from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
+from airm_training.hours.services import (
+    minutes_by_day,
+    modality_names,
+    oldest_session,
+    stage_codes,
+)
 from airm_training.notifications.services import notify_hours_submitted
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
@@ -240,7 +245,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities = stage_codes(), modality_names()
+    stages, modalities, oldest = stage_codes(), modality_names(), oldest_session(day)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):
@@ -262,6 +267,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
             other_minutes_that_day=logged.get(data.session_date, 0) + in_file[data.session_date],
             stage_codes=stages,
             modality_names=modalities,
+            oldest_session=oldest,
         )
         for field, reason in entry_problems(data, ctx, submitting=True):
             problems.append(RowProblem(line, _FIELD_TO_COLUMN.get(field, field), reason))

@@ -15,6 +15,7 @@ from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
 from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
 from airm_training.hours.forms import (
     EntryForm,
@@ -123,7 +124,12 @@ def my_hours():
     page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
-        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+        "hours/my_hours.html",
+        form=form,
+        page=page,
+        totals=totals,
+        filtered=bool(request.args),
+        counting=counting_rule(current_user.id),
     )
 
 
@@ -181,6 +187,7 @@ def show(entry_id: int):
         attestation=ATTESTATION,
         editable=entry.state in EDITABLE,
         amendment_open=entry.state is HoursStatus.SIGNED and pending_amendment(entry) is None,
+        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
     )
 
 

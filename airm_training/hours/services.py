@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from airm_training.audit.services import record_event
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import add_months, today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
@@ -71,6 +71,15 @@ def modality_names() -> frozenset[str]:
     return frozenset(taxonomy.get("modalities", []))
 
 
+def oldest_session(day: date) -> date | None:
+    """The earliest session date that may be logged on ``day`` (the programme's
+    ``[hours_policy] oldest_session_months``), or None without a limit."""
+    version = current_version()
+    policy = version.definition.get("hours_policy", {}) if version else {}
+    months = policy.get("oldest_session_months")
+    return add_months(day, -int(months)) if months else None
+
+
 def minutes_by_day(person_id: int, days: Iterable[date], *, exclude_ids: Iterable[int] = ()):
     """Minutes already logged by the person on each of ``days`` (one query)."""
     days = set(days)
@@ -112,6 +121,7 @@ def _context(person: Person, data: EntryInput, *, exclude_ids: Iterable[int]) ->
         ).get(data.session_date, 0),
         stage_codes=stage_codes(),
         modality_names=modality_names(),
+        oldest_session=oldest_session(day),
     )
 
 

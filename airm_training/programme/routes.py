@@ -17,6 +17,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.diff import PURPOSES, diff_versions
 from airm_training.programme.editing import (
+    category_names,
     code_choices,
     current_values,
     edit_level,
@@ -67,7 +68,7 @@ def edit_level_page(version_id: int, level_code: str):
     except DomainError:
         abort(404)
     data = current_values(version, level_code) if request.method == "GET" else None
-    form = level_form(level, code_choices(version), data)
+    form = level_form(level, code_choices(version), data, category_names())
     if form.validate_on_submit():
         try:
             new = edit_level(
