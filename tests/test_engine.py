@@ -183,7 +183,10 @@ def graded_case(person: Person, supervisor: Person, grade: str, title: str = "A 
         ),
         bond_types=BOND_TYPES,
     )
-    grade_case(supervisor, case, GradeInput(grade=grade, feedback="Useful feedback."))
+    rubric = {"formulation": "met", "stage-work": "met", "integration": "met", "ethics": "met"}
+    grade_case(
+        supervisor, case, GradeInput(grade=grade, feedback="Useful feedback.", rubric=rubric)
+    )
     db.session.commit()
 
 

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import (
-    RUBRIC,
     CaseInput,
     GradeInput,
     can_view_case,
@@ -25,7 +25,7 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm, RevisionForm
+from airm_training.assessments.forms import CaseForm, EvaluationForm, RevisionForm, grade_form
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
@@ -179,11 +179,13 @@ def _case_or_403(case_id: int) -> CasePresentation:
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
     presentation = _case_or_403(case_id)
+    rubric = case_rubric()
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=GradeForm(),
-        rubric=RUBRIC,
+        grade_form=grade_form(rubric),
+        rubric=rubric.criteria,
+        pass_minimum=rubric.pass_minimum_name,
         can_grade=presentation.supervisor_id == current_user.id
         and presentation.state is CaseStatus.SUBMITTED,
     )
@@ -251,14 +253,15 @@ def case_pdf(case_id: int, number: int):
 @requires(SUPERVISOR)
 def grade(case_id: int):
     presentation = _case_or_403(case_id)
-    form = GradeForm()
+    rubric = case_rubric()
+    form = grade_form(rubric)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
         grade=form.grade.data,
         feedback=form.feedback.data,
-        rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
+        rubric={code: form[f"rubric_{code}"].data for code, _ in rubric.criteria},
     )
     try:
         grade_case(current_user, presentation, data)
