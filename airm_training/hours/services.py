@@ -38,9 +38,11 @@ ATTESTATION = (
 
 # --- permissions ---------------------------------------------------------------------
 def can_view_entry(viewer: Person, entry: HoursEntry) -> bool:
-    return viewer.id in (entry.person_id, entry.supervisor_id) or viewer.has_role(
-        Role.DIRECTOR, Role.ADMIN
-    )
+    """The clinician and directors see every entry; the supervisor it was logged with
+    sees it once submitted, never as a draft."""
+    if viewer.id == entry.person_id or viewer.has_role(Role.DIRECTOR, Role.ADMIN):
+        return True
+    return viewer.id == entry.supervisor_id and entry.state is not HoursStatus.DRAFT
 
 
 def _require_owner(entry: HoursEntry, person: Person) -> None:
