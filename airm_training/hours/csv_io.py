@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from airm_training.audit.services import record_event
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import local_datetime, today, utcnow
 from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
@@ -40,12 +40,17 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("session_date", "duration_minutes", "category", "supervisor_email")
 LIST_SEPARATOR = ";"
+# Codes and labels each have their own column; timestamps are ISO 8601 in the centre's
+# time zone, with its UTC offset.
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
+    "category_name",
     "status",
+    "status_label",
     "late",
     "submitted_at",
     "signed_by",
+    "signed_by_email",
     "signed_at",
     "return_reason",
     "amends_entry",
@@ -119,10 +124,13 @@ def export_csv(entries: list[HoursEntry]) -> str:
                 "modalities": LIST_SEPARATOR.join(e.modalities or []),
                 "group_size": e.group_size or "",
                 "note": e.note,
+                "category_name": e.category.name,
                 "status": e.status,
+                "status_label": e.state.label,
                 "late": "yes" if e.late else "no",
                 "submitted_at": _iso(e.submitted_at),
                 "signed_by": e.signed_by.full_name if e.signed_by else "",
+                "signed_by_email": e.signed_by.email if e.signed_by else "",
                 "signed_at": _iso(e.signed_at),
                 "return_reason": e.return_reason or "",
                 "amends_entry": e.amends_id or "",
@@ -135,7 +143,8 @@ def export_csv(entries: list[HoursEntry]) -> str:
 
 
 def _iso(moment) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+    """A stored (naive UTC) timestamp as ISO 8601 local time with its offset."""
+    return local_datetime(moment).isoformat(timespec="seconds") if moment else ""
 
 
 # --- import ------------------------------------------------------------------------------
