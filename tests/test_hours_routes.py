@@ -581,3 +581,21 @@ def test_query_counts_do_not_grow_with_entries(app, path):
         insert_entries(person, supervisor, 330)
     large = count_queries(lambda: client.get(path))
     assert large == small
+
+
+# --- the same entry posted twice ----------------------------------------------------------
+def test_an_identical_entry_is_held_back_with_a_warning_until_confirmed(client, pair, yesterday):
+    candidate, supervisor = pair
+    login(client, candidate)
+    assert log(client, supervisor, yesterday).status_code == 302
+    (first,) = entries_of(candidate)
+    again = log(client, supervisor, yesterday)  # the back button, then submit again
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert f"You already logged an identical entry (entry {first.id}" in page
+    assert 'name="confirm_duplicate"' in page
+    assert len(entries_of(candidate)) == 1
+    # a different duration or supervisor is not a duplicate; a confirmed one is logged
+    assert log(client, supervisor, yesterday, duration_minutes="45").status_code == 302
+    assert log(client, supervisor, yesterday, confirm_duplicate="y").status_code == 302
+    assert len(entries_of(candidate)) == 3

@@ -148,7 +148,12 @@ def new():
         warnings = _needs_identifier_confirmation(form)
         if not warnings:
             with unit_of_work(form) as work:
-                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+                entry = log_entry(
+                    current_user,
+                    form.to_input(),
+                    submit=form.submitting,
+                    duplicate_confirmed=bool(form.confirm_duplicate.data),
+                )
             if work.ok:
                 flash(
                     "Submitted for sign-off." if form.submitting else "Saved as a draft.",

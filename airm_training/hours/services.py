@@ -165,10 +165,43 @@ def _mark_submitted(entry: HoursEntry) -> None:
     entry.late = is_late(entry.session_date, today(), current_app.config["LATE_ENTRY_DAYS"])
 
 
+def identical_entries(person: Person, data: EntryInput) -> list[HoursEntry]:
+    """The person's live entries with the same date, category, minutes and supervisor
+    (a form posted twice, e.g. with the back button)."""
+    return list(
+        db.session.scalars(
+            sa.select(HoursEntry)
+            .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
+            .where(
+                HoursEntry.person_id == person.id,
+                HoursEntry.session_date == data.session_date,
+                HoursCategory.code == data.category_code,
+                HoursEntry.minutes == data.minutes,
+                HoursEntry.supervisor_id.is_(None)
+                if data.supervisor_id is None
+                else HoursEntry.supervisor_id == data.supervisor_id,
+                HoursEntry.status != HoursStatus.SUPERSEDED.value,
+            )
+            .order_by(HoursEntry.id)
+        )
+    )
+
+
 # --- the clinician's actions ---------------------------------------------------------------
-def log_entry(person: Person, data: EntryInput, *, submit: bool) -> HoursEntry:
-    """Create an entry, as a draft or submitted for sign-off at once."""
+def log_entry(
+    person: Person, data: EntryInput, *, submit: bool, duplicate_confirmed: bool = False
+) -> HoursEntry:
+    """Create an entry, as a draft or submitted for sign-off at once. An entry identical
+    to one already logged needs ``duplicate_confirmed``."""
     ctx = check_entry(person, data, submitting=submit)
+    same = identical_entries(person, data)
+    if same and not duplicate_confirmed:
+        raise DomainError.on(
+            "confirm_duplicate",
+            f"You already logged an identical entry (entry {same[0].id}: "
+            f"{data.session_date.isoformat()}, {ctx.category.name}, {data.minutes} min, the "
+            "same supervisor). Tick the box to log a second session all the same.",
+        )
     entry = HoursEntry(person_id=person.id, status=HoursStatus.DRAFT.value)
     _apply(entry, data, ctx.category)
     if submit:
