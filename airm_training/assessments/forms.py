@@ -81,6 +81,11 @@ class CaseForm(Form):
         )
 
 
+class ExtraAttemptForm(Form):
+    person = IntegerField("Person", validators=[InputRequired()])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
+
+
 class RevisionForm(Form):
     text = TextAreaField("Revised write-up", validators=[DataRequired()])
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])

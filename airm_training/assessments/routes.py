@@ -35,7 +35,13 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
+from airm_training.assessments.quizzes import (
+    locks,
+    public_items,
+    standings,
+    start_attempt,
+    submit_attempt,
+)
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
@@ -83,6 +89,7 @@ def mine():
         "assessments/mine.html",
         quizzes=quizzes,
         standings=standings(current_user, quizzes),
+        locks=locks(current_user, quizzes),
         cases=cases,
         evaluations=evaluations_of(current_user.id),
         action_form=ActionForm(),
