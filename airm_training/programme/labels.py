@@ -68,7 +68,7 @@ def _hours(req, names) -> str:
         what += f" with an {req['signed_by_level']}"
     if req.get("within") == "cycle":
         what += " in the cycle"
-    amount = f"{hours_text(minutes)} hours"
+    amount = f"{hours_text(minutes)} hour" + ("" if minutes == 60 else "s")
     extras = []
     if req.get("min_sessions"):
         extras.append(f"at least {_plural(int(req['min_sessions']), 'session')}")
