@@ -80,6 +80,7 @@ EXPECTED_NEEDS = {
     "assessments.new_question": "DIRECTOR",
     "assessments.edit_question_page": "DIRECTOR",
     "assessments.retire_question": "DIRECTOR",
+    "assessments.extra_attempt": "DIRECTOR",
     "progression.apply_page": "CANDIDATE",
     "progression.application": "SIGNED_IN",
     "progression.endorse_application": "SUPERVISOR",

@@ -25,6 +25,7 @@ from airm_training.assessments.quizzes import start_attempt, submit_attempt
 from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential, enrol, enrolment_of
+from airm_training.curriculum.models import ModuleCompletion
 from airm_training.curriculum.services import record_attendance
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -152,8 +153,20 @@ def complete_modules(person: Person, director: Person, codes=MODULE_CODES) -> No
 
 
 def take_quiz(person: Person, code: str, *, passing: bool = True) -> None:
-    """One attempt at the quiz: every answer right, or every answer wrong."""
+    """One attempt at the quiz: every answer right, or every answer wrong. A quiz follows
+    its module's prerequisites: those still missing are recorded as completed first."""
     quiz = db.session.scalar(sa.select(Quiz).where(Quiz.code == code))
+    for prerequisite in quiz.module.prerequisites if quiz.module else []:
+        if not db.session.scalar(
+            sa.select(sa.func.count()).where(
+                ModuleCompletion.person_id == person.id,
+                ModuleCompletion.module_id == prerequisite.id,
+            )
+        ):
+            director = make_director()
+            record_attendance(
+                prerequisite, [person], today() - timedelta(days=60), director=director
+            )
     attempt = start_attempt(person, quiz)
     answers = {}
     for item in attempt.items:
