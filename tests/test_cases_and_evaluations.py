@@ -1113,6 +1113,7 @@ KNOWN_POST_ENDPOINTS = {
     "edit_question_page",
     "retire_question",
     "quiz_bank",
+    "extra_attempt",
 }
 
 

@@ -12,21 +12,17 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
 from airm_training.core.clock import local_datetime, today, utcnow
-from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import (
-    minutes_by_day,
-    modality_names,
-    oldest_session,
-    stage_codes,
-)
+from airm_training.hours.services import minutes_by_day, oldest_session, stage_codes
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
+from airm_training.programme.services import taxonomy
 
 IMPORT_COLUMNS = (
     "session_date",
@@ -254,7 +250,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities, oldest = stage_codes(), modality_names(), oldest_session(day)
+    stages, modalities, oldest = stage_codes(), taxonomy().modalities, oldest_session(day)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):

@@ -1,7 +1,7 @@
 """correctness: per-person extra quiz attempts, who revoked a certificate
 
 Revision ID: 0013_correctness
-Revises: 0010_notifications
+Revises: 0012_verifiable
 Create Date: 2026-12-01 20:51:02.426958
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_correctness'
-down_revision = '0010_notifications'
+down_revision = '0012_verifiable'
 branch_labels = None
 depends_on = None
 
