@@ -28,6 +28,7 @@ class NotificationKind(enum.StrEnum):
     BOARD_DECIDED = "board_decided"
     RENEWAL_REQUESTED = "renewal_requested"
     CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_REVOKED = "certificate_revoked"
     REMINDER = "reminder"
 
     @property
@@ -44,6 +45,7 @@ class NotificationKind(enum.StrEnum):
             "board_decided": "The board has decided",
             "renewal_requested": "Renewal requested",
             "certificate_issued": "Certificate issued",
+            "certificate_revoked": "Certificate revoked",
             "reminder": "Reminder",
         }[self.value]
 
