@@ -60,6 +60,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "airm-training@localhost")
+    # The outbox worker (`airm send-mail`): seconds before a silent mail server counts as a
+    # failure, attempts before a message is marked failed, and the backoff between them.
+    MAIL_TIMEOUT = _env_int("AIRM_MAIL_TIMEOUT_SECONDS", 10)
+    MAIL_MAX_ATTEMPTS = _env_int("AIRM_MAIL_MAX_ATTEMPTS", 6)
+    MAIL_RETRY_BASE_SECONDS = _env_int("AIRM_MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _env_int("AIRM_MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_BATCH_SIZE = _env_int("AIRM_MAIL_BATCH_SIZE", 50)
+    MAIL_POLL_SECONDS = _env_int("AIRM_MAIL_POLL_SECONDS", 5)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

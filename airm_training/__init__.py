@@ -10,7 +10,6 @@ from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from airm_training.notifications.delivery import install_mail_delivery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +61,6 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
-    install_mail_delivery(db.session.session_factory)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

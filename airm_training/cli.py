@@ -1,9 +1,11 @@
-"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks,
-reminders."""
+"""``flask airm ...`` (or ``airm ...``) commands: loading the programme, demo data, users,
+audit checks, backups, reminders and the mail worker."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -19,6 +21,18 @@ from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
 
 bp = Blueprint("airm", __name__, cli_group="airm")
+
+
+def main() -> None:
+    """The ``airm`` console script: ``airm CMD`` runs ``flask airm CMD`` on the app that
+    ``AIRM_ENV`` selects."""
+    from flask.cli import FlaskGroup
+
+    from airm_training import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=False).main(
+        args=["airm", *sys.argv[1:]], prog_name="airm"
+    )
 
 
 def _fail(error: DomainError) -> None:
@@ -158,11 +172,40 @@ def send_reminders_command() -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        click.echo("Another run was sending the same reminders; this run sent none.", err=True)
-        sys.exit(1)
+        click.echo("Another run is in progress and is sending these reminders; this run sent none.")
+        return
     if not sent:
         click.echo("Nothing to send.")
         return
     click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
     for line in sent:
         click.echo(f"  {line}")
+
+
+@bp.cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped (SIGTERM, Ctrl-C).")
+@click.option("--interval", type=float, default=None, help="Seconds between polls in a loop.")
+def send_mail_command(loop: bool, interval: float | None) -> None:
+    """Deliver the e-mails waiting in the outbox (once, or in a loop with ``--loop``)."""
+    from airm_training.notifications.mailer import deliver_due
+
+    pause = current_app.config["MAIL_POLL_SECONDS"] if interval is None else interval
+    stopping: list[int] = []
+    if loop:
+        signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    while True:
+        run = deliver_due()
+        db.session.remove()
+        if run.handled or not loop:
+            click.echo(
+                f"Sent {len(run.sent)}, to retry {len(run.retrying)}, failed {len(run.failed)}."
+            )
+        if not loop:
+            return
+        if run.handled < current_app.config["MAIL_BATCH_SIZE"] or run.retrying:
+            deadline = time.monotonic() + pause
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, pause))
+        if stopping:
+            click.echo("Stopped.")
+            return

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_mailman import EmailMessage
 
 from airm_training.audit.services import record_event
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.core.urls import external_url
+from airm_training.extensions import db
+from airm_training.notifications.delivery import queue_mail
 from airm_training.people.models import Person
 from airm_training.people.services import find_by_email, password_matches, set_password
 
@@ -53,7 +54,8 @@ def change_password(person: Person, *, current_password: str, new_password: str)
 
 
 def send_link(person: Person, purpose: TokenPurpose) -> None:
-    """E-mail an invitation or password-reset link (captured, not sent, outside production)."""
+    """Queue an e-mail with an invitation or password-reset link (in the outbox, so in the
+    caller's transaction)."""
     endpoint = "auth.accept_invite" if purpose is TokenPurpose.INVITE else "auth.reset_password"
     link = external_url(endpoint, token=make_token(person, purpose))
     organisation = current_app.config["ORGANISATION_NAME"]
@@ -65,4 +67,4 @@ def send_link(person: Person, purpose: TokenPurpose) -> None:
     body = render_template(
         f"auth/email/{purpose.value}.txt", person=person, link=link, organisation=organisation
     )
-    EmailMessage(subject=subject, body=body, to=[person.email]).send()
+    queue_mail(db.session(), to=person.email, subject=subject, body=body)

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
-from flask_mailman import EmailMessage
 
 from airm_training.assessments.models import CaseGrade, CasePresentation, CompetencyEvaluation
 from airm_training.audit.services import record_event
@@ -90,7 +89,7 @@ def send(
         db.session.add(notification)
         created.append(notification)
         if channel != Channel.IN_APP_ONLY:
-            queue_mail(db.session(), _email(person, notification))
+            _queue_email(person, notification)
     db.session.flush()
     return created
 
@@ -114,7 +113,7 @@ def notify(
     )
 
 
-def _email(person: Person, notification: Notification) -> EmailMessage:
+def _queue_email(person: Person, notification: Notification) -> None:
     endpoint, values = _link_values(notification)
     body = render_template(
         "notifications/email/notification.txt",
@@ -124,10 +123,11 @@ def _email(person: Person, notification: Notification) -> EmailMessage:
         preferences_link=external_url("notifications.preferences"),
         organisation=current_app.config["ORGANISATION_NAME"],
     )
-    return EmailMessage(
+    queue_mail(
+        db.session(),
+        to=person.email,
         subject=f"AIRM Training & Credentials: {notification.heading}",
         body=body,
-        to=[person.email],
     )
 
 
