@@ -238,5 +238,9 @@ def test_requests_never_wait_for_the_mail_server(ctx, smtp, port):
     assert answers[0].headers["Location"] == answers[1].headers["Location"]
     assert elapsed < 1.5, f"the requests took {elapsed:.1f} s"
     recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
-    assert recipients == {f"new{port}@example.org", known}
+    assert recipients == {f"new{port}@example.org", known, f"nobody{port}@example.org"}
     assert smtp.received == []
+    smtp.mode = "ok"
+    run = deliver_due()  # the worker, not the request, finds that "nobody" has no account
+    assert (len(run.sent), len(run.dropped)) == (2, 1)
+    assert len(smtp.received) == 2

@@ -5,6 +5,8 @@ ever talks to the mail server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from airm_training.notifications.models import OutboxMessage
@@ -12,10 +14,22 @@ from airm_training.notifications.models import OutboxMessage
 _QUEUED = "airm_outbox_queued"
 SUBJECT_MAX = 200
 
+# purpose -> composer: given the queued request, the (subject, body) to send, or None when
+# there is nothing to send. Features register theirs; the worker calls them.
+Composer = Callable[[OutboxMessage], tuple[str, str] | None]
+COMPOSERS: dict[str, Composer] = {}
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
-    """Add an e-mail to ``to`` to the outbox in ``session``'s transaction."""
-    message = OutboxMessage(recipient=to, subject=subject[:SUBJECT_MAX], body=body)
+
+def register_composer(purpose: str, composer: Composer) -> None:
+    COMPOSERS[purpose] = composer
+
+
+def queue_mail(
+    session: Session, *, to: str, subject: str, body: str, purpose: str | None = None
+) -> OutboxMessage:
+    """Add an e-mail to ``to`` to the outbox in ``session``'s transaction (with a
+    ``purpose``, a request that its registered composer turns into the e-mail)."""
+    message = OutboxMessage(recipient=to, subject=subject[:SUBJECT_MAX], body=body, purpose=purpose)
     session.add(message)
     session.info.setdefault(_QUEUED, []).append(message)
     return message

@@ -19,6 +19,7 @@ from flask_mailman import EmailMessage
 
 from airm_training.core.clock import utcnow
 from airm_training.extensions import db, mail
+from airm_training.notifications.delivery import COMPOSERS
 from airm_training.notifications.models import MailStatus, OutboxMessage
 
 # Refusals of one message; the connection stays usable for the next one.
@@ -28,12 +29,13 @@ MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtp
 @dataclass
 class DeliveryRun:
     sent: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
 
     @property
     def handled(self) -> int:
-        return len(self.sent) + len(self.retrying) + len(self.failed)
+        return len(self.sent) + len(self.dropped) + len(self.retrying) + len(self.failed)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -121,6 +123,20 @@ def _release(ids: list[int]) -> None:
         db.session.commit()
 
 
+def _compose(message: OutboxMessage) -> bool:
+    """Turn a queued request into its e-mail (committed); False when there is nothing to
+    send (the message is then marked dropped)."""
+    composed = COMPOSERS[message.purpose](message)
+    if composed is None:
+        message.status = MailStatus.DROPPED.value
+        message.locked_until = None
+    else:
+        message.subject, message.body = composed
+    message.purpose = None
+    db.session.commit()
+    return composed is not None
+
+
 def deliver_due(limit: int | None = None) -> DeliveryRun:
     """Deliver the messages due now; stop the batch at the first connection failure."""
     run = DeliveryRun()
@@ -132,6 +148,9 @@ def deliver_due(limit: int | None = None) -> DeliveryRun:
         for index, message_id in enumerate(ids):
             message = db.session.get(OutboxMessage, message_id)
             if message is None or message.status != MailStatus.PENDING.value:
+                continue
+            if message.purpose is not None and not _compose(message):
+                run.dropped.append(message.id)
                 continue
             try:
                 connection.open()  # no-op once open; a refused or silent server raises

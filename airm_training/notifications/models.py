@@ -105,6 +105,7 @@ class MailStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    DROPPED = "dropped"  # a request the worker found nothing to send for (no such account)
 
 
 class OutboxMessage(db.Model):
@@ -118,6 +119,9 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    # Set for a request the worker turns into a message (e.g. "password_reset": the worker
+    # looks the address up); ``body`` holds the site's base URL until then.
+    purpose: Mapped[str | None] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
