@@ -17,6 +17,7 @@ from airm_training.core.forms import (
     flash_problems,
     show_problems,
 )
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import (
     DIRECTOR,
     can_grant_role,
@@ -80,7 +81,7 @@ def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
 @requires(DIRECTOR)
 def directory():
     form, filters = _directory_filters()
-    page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(directory_query(filters), per_page=PAGE_SIZE)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "people/directory.html",

@@ -25,6 +25,7 @@ from airm_training.core.forms import (
     flash_problems,
     show_problems,
 )
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import supervisors_query
@@ -222,9 +223,7 @@ def issuing():
         .options(selectinload(Application.person), selectinload(Application.level))
         .order_by(Application.decided_at)
     ).all()
-    certificates = db.paginate(
-        sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25, error_out=False
-    )
+    certificates = paginate(sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25)
     return render_template(
         "progression/issuing.html",
         approved=approved,
