@@ -39,8 +39,13 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 def _on_sqlite_begin(connection) -> None:
     """Take SQLite's write lock when the transaction starts: a transaction that read first
     and writes later would otherwise fail at once with "database is locked" when another
-    writer got there in between (the busy timeout only applies to waiting for the lock)."""
-    if connection.dialect.name == "sqlite":
+    writer got there in between (the busy timeout only applies to waiting for the lock).
+    A connection marked ``airm_sqlite_read_only`` only reads and begins deferred."""
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get("airm_sqlite_read_only"):
+        connection.exec_driver_sql("BEGIN")  # a read snapshot (backups): writers go on
+    else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
