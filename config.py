@@ -47,6 +47,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Directors, administrators and co-creators must sign in with a second factor.
     TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", False)
+    # Fernet keys encrypting two-factor secrets at rest, comma-separated, newest first (the
+    # first encrypts, all decrypt); empty: one derived from SECRET_KEY. New key: python -c
+    # "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+    TOTP_KEYS = [k.strip() for k in os.environ.get("AIRM_TOTP_KEYS", "").split(",") if k.strip()]
     INVITE_TOKEN_MAX_AGE = _env_int("AIRM_INVITE_HOURS", 72) * 3600
     RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
 

@@ -209,3 +209,14 @@ def send_mail_command(loop: bool, interval: float | None) -> None:
         if stopping:
             click.echo("Stopped.")
             return
+
+
+@bp.cli.command("rotate-totp-keys")
+def rotate_totp_keys_command() -> None:
+    """Re-encrypt every two-factor secret with the first key of AIRM_TOTP_KEYS (after
+    putting a new key first; the old ones can then be removed)."""
+    from airm_training.auth.two_factor import reencrypt_secrets
+
+    count = reencrypt_secrets()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} two-factor {'secret' if count == 1 else 'secrets'}.")
