@@ -10,11 +10,10 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
-from sqlalchemy.exc import IntegrityError
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
-from airm_training.core.errors import DomainError
+from airm_training.core.work import command_work
 from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
@@ -35,25 +34,15 @@ def main() -> None:
     )
 
 
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    for _field, reason in error.problems:
-        click.echo(f"Error: {reason}", err=True)
-    sys.exit(1)
-
-
 @bp.cli.command("load-programme")
 @click.argument(
     "path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 def load_programme_command(path: Path | None) -> None:
     """Load the programme file (default: the one shipped with the application)."""
-    try:
+    with command_work():
         result = load_programme_file(path or DEFAULT_PROGRAMME_FILE)
         quizzes = load_question_bank()
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(result.describe())
     if quizzes:
         click.echo(f"Loaded {quizzes} quizzes from the question bank.")
@@ -70,11 +59,8 @@ def seed_demo_command(force: bool) -> None:
             "Refusing to load demo data in production (use --force if you mean it).", err=True
         )
         sys.exit(1)
-    try:
+    with command_work():
         created = seed_demo()
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(
         f"Demo data: {created} people created."
         if created
@@ -89,7 +75,7 @@ def seed_demo_command(force: bool) -> None:
 @click.password_option()
 def create_user_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create an account with a password (for bootstrapping the first administrator)."""
-    try:
+    with command_work():
         person = create_person(
             email=email,
             full_name=full_name,
@@ -97,9 +83,6 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
             password=password,
             actor_id=None,
         )
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(f"Created {person.email} with roles: {', '.join(roles) or 'none'}.")
 
 
@@ -113,11 +96,8 @@ def reset_two_factor_command(email: str) -> None:
     if person is None:
         click.echo(f"Error: no account with the e-mail address {email}.", err=True)
         sys.exit(1)
-    try:
+    with command_work():
         reset_two_factor(person, actor_id=None)
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(f"Two-factor sign-in of {person.email} is reset; their password alone signs in.")
 
 
@@ -153,11 +133,8 @@ def restore_command(path: Path) -> None:
     """Load a backup into this freshly migrated, empty database (all or nothing)."""
     from airm_training.core.backup import restore_backup
 
-    try:
+    with command_work():
         summary = restore_backup(path)
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     rows = sum(table.rows for table in summary.values())
     click.echo(f"Restored {rows} rows into {len(summary)} tables; every checksum matches.")
 
@@ -165,15 +142,13 @@ def restore_command(path: Path) -> None:
 @bp.cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
-    from airm_training.notifications.reminders import send_reminders
+    from airm_training.reminders import send_reminders
 
-    try:
+    with command_work(
+        conflict="Another run is in progress and is sending these reminders; this run sent none.",
+        conflict_status=0,
+    ):
         sent = send_reminders()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        click.echo("Another run is in progress and is sending these reminders; this run sent none.")
-        return
     if not sent:
         click.echo("Nothing to send.")
         return
@@ -217,6 +192,6 @@ def rotate_totp_keys_command() -> None:
     putting a new key first; the old ones can then be removed)."""
     from airm_training.auth.two_factor import reencrypt_secrets
 
-    count = reencrypt_secrets()
-    db.session.commit()
+    with command_work():
+        count = reencrypt_secrets()
     click.echo(f"Re-encrypted {count} two-factor {'secret' if count == 1 else 'secrets'}.")

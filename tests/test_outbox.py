@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from airm_training.extensions import db
-from airm_training.notifications.delivery import queue_mail
+from airm_training.notifications.delivery import deliver
 from airm_training.notifications.mailer import backoff, deliver_due
 from airm_training.notifications.models import MailStatus, OutboxMessage
 from tests.committed import _transaction, committed_app, signed_in_client  # noqa: F401 - _transaction: these tests commit
@@ -89,7 +89,7 @@ def ctx(mail_app, smtp):
 
 def queued(count: int) -> list[int]:
     messages = [
-        queue_mail(db.session(), to=f"person{n}@example.org", subject=f"Test {n}", body="Hello")
+        deliver(to=f"person{n}@example.org", subject=f"Test {n}", body="Hello")
         for n in range(count)
     ]
     db.session.commit()

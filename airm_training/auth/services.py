@@ -9,8 +9,7 @@ from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.core.urls import external_url, site_base_url
-from airm_training.extensions import db
-from airm_training.notifications.delivery import queue_mail, register_composer
+from airm_training.notifications.delivery import deliver, register_composer
 from airm_training.notifications.models import OutboxMessage
 from airm_training.people.models import Person
 from airm_training.people.services import (
@@ -85,14 +84,13 @@ def send_link(person: Person, purpose: TokenPurpose) -> None:
     """Queue an e-mail with an invitation or password-reset link (in the outbox, so in the
     caller's transaction)."""
     subject, body = link_mail(person, purpose)
-    queue_mail(db.session(), to=person.email, subject=subject, body=body)
+    deliver(to=person.email, subject=subject, body=body)
 
 
 def request_password_reset(email: str) -> None:
     """Queue the request as typed; the mail worker looks the address up and sends a link
     only to an active account. The request does the same work whoever asks."""
-    queue_mail(
-        db.session(),
+    deliver(
         to=normalise_email(email)[:254],
         subject=RESET_SUBJECT,
         body=site_base_url(),

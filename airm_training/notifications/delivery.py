@@ -1,7 +1,7 @@
-"""The one way an e-mail leaves the application: a row in the outbox, written in the
-caller's transaction. A rolled-back action leaves no row, so it sends nothing; the
-``send-mail`` worker (``notifications/mailer.py``) delivers what was committed. No request
-ever talks to the mail server."""
+"""The one place where e-mail leaves the application: ``deliver`` writes a row to the
+outbox in the caller's transaction. A rolled-back action leaves no row, so it sends
+nothing; the ``send-mail`` worker (``notifications/mailer.py``) delivers what was
+committed. No request ever talks to the mail server."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from airm_training.extensions import db
 from airm_training.notifications.models import OutboxMessage
 
 _QUEUED = "airm_outbox_queued"
@@ -22,6 +23,12 @@ COMPOSERS: dict[str, Composer] = {}
 
 def register_composer(purpose: str, composer: Composer) -> None:
     COMPOSERS[purpose] = composer
+
+
+def deliver(*, to: str, subject: str, body: str, purpose: str | None = None) -> OutboxMessage:
+    """Send an e-mail to ``to`` once the current transaction commits (never if it rolls
+    back): the outbox row is part of that transaction."""
+    return queue_mail(db.session(), to=to, subject=subject, body=body, purpose=purpose)
 
 
 def queue_mail(
