@@ -8,6 +8,7 @@ from flask import Flask
 
 from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
+from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
@@ -32,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_production_settings(app)
     register_extensions(app)
     register_input_guards(app)
+    register_origin_check(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
