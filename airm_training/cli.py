@@ -102,18 +102,50 @@ def reset_two_factor_command(email: str) -> None:
 
 
 @bp.cli.command("audit-verify")
-def audit_verify_command() -> None:
-    """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also check the chain against the checkpoints in this file.",
+)
+def audit_verify_command(checkpoint_file: Path | None) -> None:
+    """Check the audit chain; exit 1 and name the first bad event if it was tampered with
+    (with ``--checkpoint``, also if events recorded in a checkpoint are gone)."""
+    from airm_training.audit.checkpoint import check_against
+
     report = verify_chain()
-    if report.intact:
-        click.echo(f"Audit chain intact: {report.events_checked} events verified.")
-        return
+    if not report.intact:
+        click.echo(
+            f"Audit chain BROKEN at event {report.first_bad_id}: {report.problem} "
+            f"({report.events_checked} events verified before it).",
+            err=True,
+        )
+        sys.exit(1)
+    if checkpoint_file is not None:
+        problem = check_against(db.session, checkpoint_file)
+        if problem:
+            click.echo(
+                f"Audit chain BROKEN against checkpoint line {problem.line} of "
+                f"{checkpoint_file}: {problem.reason}.",
+                err=True,
+            )
+            sys.exit(1)
+    against = f" and every checkpoint in {checkpoint_file}" if checkpoint_file else ""
+    click.echo(f"Audit chain intact: {report.events_checked} events verified{against}.")
+
+
+@bp.cli.command("audit-checkpoint")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def audit_checkpoint_command(path: Path) -> None:
+    """Append the audit chain's head (count, last hash, time), signed, to PATH: a file
+    outside the database that ``audit-verify --checkpoint PATH`` checks against."""
+    from airm_training.audit.checkpoint import append_checkpoint
+
+    checkpoint = append_checkpoint(db.session, path)
     click.echo(
-        f"Audit chain BROKEN at event {report.first_bad_id}: {report.problem} "
-        f"({report.events_checked} events verified before it).",
-        err=True,
+        f"Checkpoint: {checkpoint['events']} events, last {checkpoint['last_id']}, "
+        f"written to {path}."
     )
-    sys.exit(1)
 
 
 @bp.cli.command("backup")
