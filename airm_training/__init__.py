@@ -91,7 +91,8 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
     # Modules that add routes to the assessments and auth blueprints:
     import airm_training.assessments.bank_routes
-    import airm_training.auth.security_routes  # noqa: F401
+    import airm_training.auth.security_routes
+    import airm_training.notifications.outbox_routes  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
@@ -140,8 +141,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from airm_training.access.supervision import person_is_supervisor
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
-    from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
 

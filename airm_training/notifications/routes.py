@@ -7,11 +7,10 @@ from flask_login import current_user
 
 from airm_training.core.forms import ActionForm
 from airm_training.core.pagination import paginate
-from airm_training.core.permissions import DIRECTOR, SIGNED_IN, requires
+from airm_training.core.permissions import SIGNED_IN, requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.notifications.forms import PreferenceForm
-from airm_training.notifications.mailer import failed_messages, outbox_counts
 from airm_training.notifications.models import Notification
 from airm_training.notifications.services import (
     channel_of,
@@ -113,12 +112,3 @@ def preferences():
             flash("Your notification preference is saved.", "success")
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form)
-
-
-@bp.route("/outbox")
-@requires(DIRECTOR)
-def outbox():
-    """What the mail worker has yet to deliver and what it could not deliver."""
-    return render_template(
-        "notifications/outbox.html", counts=outbox_counts(), failed=failed_messages()
-    )
