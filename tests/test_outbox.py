@@ -7,6 +7,9 @@ These tests commit for real to a database of their own."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import threading
 import time
 from collections import Counter
 from email import message_from_bytes
@@ -244,3 +247,25 @@ def test_requests_never_wait_for_the_mail_server(ctx, smtp, port):
     run = deliver_due()  # the worker, not the request, finds that "nobody" has no account
     assert (len(run.sent), len(run.dropped)) == (2, 1)
     assert len(smtp.received) == 2
+
+
+def test_the_command_delivers_once_or_in_a_loop_until_stopped(ctx, smtp):
+    ids = queued(2)
+    once = ctx.test_cli_runner().invoke(args=["airm", "send-mail"])
+    assert once.exit_code == 0, once.output
+    assert once.output == "Sent 2, to retry 0, failed 0.\n"
+    assert ids_received(smtp, ctx) == Counter(ids)
+
+    later = queued(1)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        looped = ctx.test_cli_runner().invoke(
+            args=["airm", "send-mail", "--loop", "--interval", "0.1"]
+        )
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    assert looped.exit_code == 0, looped.output
+    assert looped.output.splitlines() == ["Sent 1, to retry 0, failed 0.", "Stopped."]
+    assert ids_received(smtp, ctx) == Counter(ids + later)
