@@ -92,9 +92,8 @@ def register_blueprints(app: Flask) -> None:
     # Modules that add routes to the assessments and auth blueprints:
     import airm_training.assessments.bank_routes
     import airm_training.auth.security_routes
-    import airm_training.notifications.outbox_routes  # noqa: F401
+    import airm_training.reports.mail_delivery  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
-    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -105,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
 
     for blueprint in (

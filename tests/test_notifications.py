@@ -523,10 +523,10 @@ def test_directors_see_the_mail_that_could_not_be_delivered(app, client, trio):
     )
     db.session.commit()
     login(client, candidate)
-    assert client.get("/notifications/outbox").status_code == 403
+    assert client.get("/reports/mail").status_code == 403
     assert "E-mail delivery" not in client.get("/notifications/").get_data(as_text=True)
     director_client = app.test_client()
     login(director_client, director)
-    page = director_client.get("/notifications/outbox").get_data(as_text=True)
+    page = director_client.get("/reports/mail").get_data(as_text=True)
     assert "gone@example.org" in page and "550 No such mailbox" in page
     assert "E-mail delivery" in director_client.get("/notifications/").get_data(as_text=True)

@@ -47,10 +47,9 @@ from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
-from airm_training.hours.services import modality_names
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
-from airm_training.programme.services import current_version
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 register_target("case_presentation", "assessments.case", "case_id")
@@ -62,11 +61,6 @@ def _active_quizzes() -> list[Quiz]:
     return list(
         db.session.scalars(sa.select(Quiz).where(Quiz.retired.is_(False)).order_by(Quiz.code))
     )
-
-
-def _bond_types() -> list[str]:
-    version = current_version()
-    return list((version.definition if version else {}).get("taxonomy", {}).get("bond_types", []))
 
 
 # --- the candidate's overview --------------------------------------------------------------
@@ -143,8 +137,9 @@ def _case_form() -> CaseForm:
         for p in db.session.scalars(supervisors_query())
         if p.id != current_user.id
     ]
-    form.bond_type.choices = [SelectChoice(b, b) for b in _bond_types()]
-    form.modalities.choices = [SelectChoice(m, m) for m in sorted(modality_names())]
+    terms = taxonomy()
+    form.bond_type.choices = [SelectChoice(b, b) for b in terms.bond_types]
+    form.modalities.choices = [SelectChoice(m, m) for m in sorted(terms.modalities)]
     return form
 
 
@@ -155,7 +150,7 @@ def new_case():
     if form.validate_on_submit():
         data = form.to_input()
         with unit_of_work(form) as work:
-            presentation = submit_case(current_user, data, bond_types=set(_bond_types()))
+            presentation = submit_case(current_user, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
             _flash_pdf_cleaning(data)
@@ -202,7 +197,7 @@ def revise_case(case_id: int):
         upload = form.pdf.data
         data = _revision_input(presentation, form, upload)
         with unit_of_work(form) as work:
-            resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
+            resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("New version submitted for grading.", "success")
             _flash_pdf_cleaning(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from airm_training.audit.services import record_event
+from airm_training.auth.passwords import password_matches, spend_password_check
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
@@ -12,13 +13,7 @@ from airm_training.core.urls import external_url, site_base_url
 from airm_training.notifications.delivery import deliver, register_composer
 from airm_training.notifications.models import OutboxMessage
 from airm_training.people.models import Person
-from airm_training.people.services import (
-    find_by_email,
-    normalise_email,
-    password_matches,
-    set_password,
-    spend_password_check,
-)
+from airm_training.people.services import find_by_email, normalise_email, set_password
 
 RESET_PURPOSE = "password_reset"
 RESET_SUBJECT = "Reset your AIRM Training & Credentials password"

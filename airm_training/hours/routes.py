@@ -46,7 +46,6 @@ from airm_training.hours.services import (
     delete_entry,
     edit_entry,
     log_entry,
-    modality_names,
     request_amendment,
     return_entry,
     sign_entries,
@@ -54,6 +53,7 @@ from airm_training.hours.services import (
     withdraw_entry,
 )
 from airm_training.notifications.links import register_target
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 register_target("hours_entry", "hours.show", "entry_id")
@@ -102,7 +102,7 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     supervisors = [p for p in db.session.scalars(supervisors_query()) if p.id != current_user.id]
     if only_supervisor_id is not None:
         supervisors = [p for p in supervisors if p.id == only_supervisor_id]
-    form.set_choices(active_categories(), supervisors, modality_names())
+    form.set_choices(active_categories(), supervisors, taxonomy().modalities)
     return form
 
 

@@ -38,7 +38,7 @@ from airm_training.hours.workflow import (
 )
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import HoursCategory, ModuleStage
-from airm_training.programme.services import current_version
+from airm_training.programme.services import taxonomy
 
 ATTESTATION = (
     "I attest that these hours were logged with me, that I supervised or consulted on "
@@ -68,12 +68,6 @@ def stage_codes() -> frozenset[str]:
     return frozenset(
         s.value for s in ModuleStage if s not in (ModuleStage.FOUNDATIONS, ModuleStage.SUPERVISION)
     )
-
-
-def modality_names() -> frozenset[str]:
-    version = current_version()
-    taxonomy = version.definition.get("taxonomy", {}) if version else {}
-    return frozenset(taxonomy.get("modalities", []))
 
 
 def minutes_by_day(person_id: int, days: Iterable[date], *, exclude_ids: Iterable[int] = ()):
@@ -116,7 +110,7 @@ def _context(person: Person, data: EntryInput, *, exclude_ids: Iterable[int]) ->
             person.id, [data.session_date], exclude_ids=exclude_ids
         ).get(data.session_date, 0),
         stage_codes=stage_codes(),
-        modality_names=modality_names(),
+        modality_names=taxonomy().modalities,
     )
 
 

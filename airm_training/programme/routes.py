@@ -22,12 +22,12 @@ from airm_training.programme.editing import (
     current_values,
     edit_level,
     level_document,
-    move_enrolment,
 )
 from airm_training.programme.forms import CompareForm, MoveForm, level_form
 from airm_training.programme.models import ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 from airm_training.progression.engine import evaluate_many, next_levels
+from airm_training.progression.enrolment import move_enrolment
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
