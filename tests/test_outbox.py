@@ -95,8 +95,10 @@ def queued(count: int) -> list[int]:
         deliver(to=f"person{n}@example.org", subject=f"Test {n}", body="Hello")
         for n in range(count)
     ]
-    db.session.commit()
-    return [message.id for message in messages]
+    db.session.flush()
+    ids = [message.id for message in messages]
+    db.session.commit()  # and hold no transaction (SQLite's write lock) afterwards
+    return ids
 
 
 def make_due() -> None:
@@ -272,3 +274,26 @@ def test_the_command_delivers_once_or_in_a_loop_until_stopped(ctx, smtp):
     assert looped.exit_code == 0, looped.output
     assert looped.output.splitlines() == ["Sent 1, to retry 0, failed 0.", "Stopped."]
     assert ids_received(smtp, ctx) == Counter(ids + later)
+
+
+def test_two_workers_at_once_send_each_message_once(ctx, smtp):
+    ids = queued(20)
+    ctx.config["MAIL_BATCH_SIZE"] = 5
+    runs: list = []
+
+    def work():
+        with ctx.app_context():
+            while (run := deliver_due()).handled:
+                runs.append(run)
+            db.session.remove()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+    finally:
+        ctx.config["MAIL_BATCH_SIZE"] = 50
+    assert sorted(i for run in runs for i in run.sent) == ids
+    assert ids_received(smtp, ctx) == Counter(ids)
