@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.progression.verify import bp as verify_bp
     from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
         main_bp,
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        verifiable_bp,
         audit_bp,
         notifications_bp,
         reports_bp,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import CaseInput, GradeInput, grade_case, submit_case
 from airm_training.assessments.evaluations import (
     EvaluationInput,
@@ -308,7 +309,10 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
             bond_types=bond_types,
         )
         feedback = DEMO_FEEDBACK[CaseGrade(grade)]
-        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback))
+        rubric = case_rubric()
+        given = rubric.pass_minimum if grade == CaseGrade.PASS else rubric.ratings[0][0]
+        ratings = dict.fromkeys((code for code, _ in rubric.criteria), given)
+        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback, rubric=ratings))
     if plan["evaluation"]:
         evaluator_key, rating = plan["evaluation"]
         rubric = programme_rubric()

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from airm_training.access.needs import CANDIDATE, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
 from airm_training.assessments import workflow
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import (
-    RUBRIC,
     CaseInput,
     GradeInput,
     can_view_case,
@@ -28,7 +28,7 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm, RevisionForm
+from airm_training.assessments.forms import CaseForm, EvaluationForm, RevisionForm, grade_form
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
@@ -37,7 +37,13 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
+from airm_training.assessments.quizzes import (
+    locks,
+    public_items,
+    standings,
+    start_attempt,
+    submit_attempt,
+)
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
@@ -79,6 +85,7 @@ def mine():
         "assessments/mine.html",
         quizzes=quizzes,
         standings=standings(current_user, quizzes),
+        locks=locks(current_user, quizzes),
         cases=cases,
         evaluations=evaluations_of(current_user.id),
         action_form=ActionForm(),
@@ -176,11 +183,13 @@ def _case_or_403(case_id: int) -> CasePresentation:
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
     presentation = _case_or_403(case_id)
+    rubric = case_rubric()
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=GradeForm(),
-        rubric=RUBRIC,
+        grade_form=grade_form(rubric),
+        rubric=rubric.criteria,
+        pass_minimum=rubric.pass_minimum_name,
     )
 
 
@@ -243,14 +252,15 @@ def case_pdf(case_id: int, number: int):
 @requires(SUPERVISOR)
 def grade(case_id: int):
     presentation = _case_or_403(case_id)
-    form = GradeForm()
+    rubric = case_rubric()
+    form = grade_form(rubric)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
         grade=form.grade.data,
         feedback=form.feedback.data,
-        rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
+        rubric={code: form[f"rubric_{code}"].data for code, _ in rubric.criteria},
     )
     with unit_of_work() as work:
         grade_case(current_user, presentation, data)

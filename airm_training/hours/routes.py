@@ -19,6 +19,7 @@ from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.hours import workflow
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
 from airm_training.hours.forms import (
     EntryForm,
@@ -130,7 +131,12 @@ def my_hours():
     page = paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
-        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+        "hours/my_hours.html",
+        form=form,
+        page=page,
+        totals=totals,
+        filtered=bool(request.args),
+        counting=counting_rule(current_user.id),
     )
 
 
@@ -145,7 +151,12 @@ def new():
         warnings = _needs_identifier_confirmation(form)
         if not warnings:
             with unit_of_work(form) as work:
-                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+                entry = log_entry(
+                    current_user,
+                    form.to_input(),
+                    submit=form.submitting,
+                    duplicate_confirmed=bool(form.confirm_duplicate.data),
+                )
             if work.ok:
                 flash(
                     "Submitted for sign-off." if form.submitting else "Saved as a draft.",
@@ -182,6 +193,7 @@ def show(entry_id: int):
         return_form=ReturnForm(),
         sign_form=SignForm(),
         attestation=ATTESTATION,
+        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
     )
 
 

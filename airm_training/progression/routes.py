@@ -55,6 +55,8 @@ from airm_training.progression.services import (
     verification_status,
     vote,
 )
+from airm_training.verifiable.models import PdfKind
+from airm_training.verifiable.services import issue_signed_pdf, linkedin_url, signed_credential_of
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
 register_target("application", "progression.application", "application_id")
@@ -228,6 +230,8 @@ def certificate(certificate_id: int):
         certificate=certificate,
         status=verification_status(certificate),
         verify_url=external_url("verify.show", code=certificate.verification_code),
+        signed=signed_credential_of(certificate),
+        linkedin_url=linkedin_url(certificate),
         revoke_form=RevokeForm(),
     )
 
@@ -235,7 +239,16 @@ def certificate(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>.pdf")
 def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_403(certificate_id)
-    pdf = CertificatePdf(certificate_data(certificate)).get_pdf()
+    with unit_of_work() as work:
+        pdf = issue_signed_pdf(
+            CertificatePdf(certificate_data(certificate)).get_pdf(),
+            PdfKind.CERTIFICATE,
+            person_id=certificate.holder_id,
+            certificate_id=certificate.id,
+            reason=f"Certificate {certificate.serial}",
+        )
+    if not work.ok:
+        return redirect(url_for("progression.certificate", certificate_id=certificate.id))
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -272,7 +285,16 @@ def transcript_of(person_id: int):
 
 
 def _transcript_response(person: Person) -> Response:
-    pdf = TranscriptPdf(transcript_data(person)).get_pdf()
+    with unit_of_work() as work:
+        pdf = issue_signed_pdf(
+            TranscriptPdf(transcript_data(person)).get_pdf(),
+            PdfKind.TRANSCRIPT,
+            person_id=person.id,
+            certificate_id=None,
+            reason=f"Transcript of {person.display_name}",
+        )
+    if not work.ok:
+        return redirect(url_for("main.home"))
     filename = f"airm-transcript-{person.id}.pdf"
     return Response(
         pdf,

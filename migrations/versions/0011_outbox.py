@@ -2,7 +2,7 @@
 two-factor secrets encrypted at rest
 
 Revision ID: 0011_outbox
-Revises: 0010_notifications
+Revises: 0013_correctness
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -14,7 +14,7 @@ from airm_training.core.encryption import decrypt, encrypt
 
 # revision identifiers, used by Alembic.
 revision = '0011_outbox'
-down_revision = '0010_notifications'
+down_revision = '0013_correctness'
 branch_labels = None
 depends_on = None
 
