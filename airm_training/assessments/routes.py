@@ -155,14 +155,22 @@ def _case_form() -> CaseForm:
 def new_case():
     form = _case_form()
     if form.validate_on_submit():
+        data = form.to_input()
         with unit_of_work(form) as work:
-            presentation = submit_case(
-                current_user, form.to_input(), bond_types=set(taxonomy().bond_types)
-            )
+            presentation = submit_case(current_user, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
+            _flash_pdf_cleaning(data)
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/case_form.html", form=form)
+
+
+def _flash_pdf_cleaning(data: CaseInput) -> None:
+    if data.pdf_removed:
+        flash(
+            f"Your PDF was cleaned before it was stored: removed {', '.join(data.pdf_removed)}.",
+            "warning",
+        )
 
 
 def _case_or_403(case_id: int) -> CasePresentation:
@@ -201,6 +209,7 @@ def revise_case(case_id: int):
             resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("New version submitted for grading.", "success")
+            _flash_pdf_cleaning(data)
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/revise.html", form=form, presentation=presentation)
 

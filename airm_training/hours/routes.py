@@ -14,6 +14,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
@@ -127,7 +128,7 @@ def _needs_identifier_confirmation(form: EntryForm, *, exclude_ids=()) -> list[s
 @requires(LOGS_HOURS)
 def my_hours():
     form, filters = _filters()
-    page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
         "hours/my_hours.html",
@@ -326,7 +327,7 @@ def queue():
     statement = queue_for(
         current_user.id, supervisee_id=supervisee_id, category=category, late_only=late_only
     )
-    page = db.paginate(statement, per_page=50, error_out=False)
+    page = paginate(statement, per_page=50)
     return render_template(
         "hours/queue.html",
         page=page,

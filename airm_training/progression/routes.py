@@ -22,6 +22,7 @@ from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.urls import external_url
 from airm_training.core.work import unit_of_work
@@ -204,9 +205,7 @@ def issuing():
         .options(selectinload(Application.person), selectinload(Application.level))
         .order_by(Application.decided_at)
     ).all()
-    certificates = db.paginate(
-        sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25, error_out=False
-    )
+    certificates = paginate(sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25)
     return render_template(
         "progression/issuing.html",
         approved=approved,
