@@ -144,7 +144,9 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
+    from airm_training.privacy.scan import all_labels
 
+    app.add_template_filter(all_labels, "privacy_labels")
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )

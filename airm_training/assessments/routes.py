@@ -50,6 +50,7 @@ from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.hours.services import modality_names
 from airm_training.people.models import Person
+from airm_training.privacy.services import confirm_form
 from airm_training.programme.services import current_version
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -159,6 +160,7 @@ def new_case():
     if form.validate_on_submit():
         try:
             presentation = submit_case(current_user, form.to_input(), bond_types=set(_bond_types()))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -178,11 +180,14 @@ def _case_or_403(case_id: int) -> CasePresentation:
 
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
-    presentation = _case_or_403(case_id)
+    return _case_page(_case_or_403(case_id), GradeForm())
+
+
+def _case_page(presentation: CasePresentation, grade_form: GradeForm):
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=GradeForm(),
+        grade_form=grade_form,
         rubric=RUBRIC,
         can_grade=presentation.supervisor_id == current_user.id
         and presentation.state is CaseStatus.SUBMITTED,
@@ -203,6 +208,7 @@ def revise_case(case_id: int):
         data = _revision_input(presentation, form, upload)
         try:
             resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -253,6 +259,8 @@ def grade(case_id: int):
     presentation = _case_or_403(case_id)
     form = GradeForm()
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _case_page(presentation, form)
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
@@ -262,6 +270,7 @@ def grade(case_id: int):
     )
     try:
         grade_case(current_user, presentation, data)
+        confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -289,6 +298,10 @@ def new_evaluation():
     form.candidate.choices = [
         SelectChoice(p.id, p.display_name) for p in enrolled_candidates() if p.id != current_user.id
     ]
+    form.privacy_extra = {
+        f"comment_{item.code}": (item.name, request.form.get(f"comment_{item.code}"))
+        for item in rubric.items
+    }
     if request.method == "GET" and request.args.get("candidate", type=id_value):
         form.candidate.data = request.args.get("candidate", type=id_value)
     if form.validate_on_submit():
@@ -307,6 +320,7 @@ def new_evaluation():
         )
         try:
             evaluation = submit_evaluation(current_user, candidate, data)
+            confirm_form(form, "competency_evaluation", evaluation.id, actor_id=current_user.id)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

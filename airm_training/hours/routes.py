@@ -33,7 +33,6 @@ from airm_training.hours.queries import (
     supervisors_of_person,
     totals_by_category,
 )
-from airm_training.hours.rules import identifier_warnings
 from airm_training.hours.services import (
     ATTESTATION,
     active_categories,
@@ -50,6 +49,7 @@ from airm_training.hours.services import (
     submit_entry,
     withdraw_entry,
 )
+from airm_training.privacy.services import confirm_form
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 PAGE_SIZE = 25
@@ -99,20 +99,16 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     return form
 
 
-def _needs_identifier_confirmation(form: EntryForm, *, exclude_ids=()) -> list[str]:
-    """Warnings to show before saving a note that looks like it identifies a client;
-    the other problems of the entry are shown at the same time."""
-    if form.confirm_no_identifiers.data:
-        return []
-    warnings = identifier_warnings(form.note.data or "")
-    if warnings:
+def _show_entry_problems(form: EntryForm, *, exclude_ids=()) -> None:
+    """While the note waits for its privacy confirmation, the entry's other problems are
+    shown at the same time."""
+    if form.privacy_pending and not form.errors.keys() - {"note"}:
         try:
             check_entry(
                 current_user, form.to_input(), submitting=form.submitting, exclude_ids=exclude_ids
             )
         except DomainError as error:
             show_problems(form, error)
-    return warnings
 
 
 # --- the clinician's pages -----------------------------------------------------------------
@@ -133,28 +129,27 @@ def new():
     form = _entry_form()
     if not form.is_submitted():
         form.supervisor.data = current_user.primary_supervisor_id  # preselected, changeable
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form)
-        if not warnings:
-            try:
-                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
-                flash(
-                    "Submitted for sign-off." if form.submitting else "Saved as a draft.",
-                    "success",
-                )
-                return redirect(url_for("hours.show", entry_id=entry.id))
-    return render_template("hours/form.html", form=form, warnings=warnings, entry=None)
+        try:
+            entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+            confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Submitted for sign-off." if form.submitting else "Saved as a draft.", "success")
+            return redirect(url_for("hours.show", entry_id=entry.id))
+    _show_entry_problems(form)
+    return render_template("hours/form.html", form=form, entry=None)
 
 
 @bp.route("/<int:entry_id>")
 def show(entry_id: int):
-    entry = _entry_or_404(entry_id)
+    return _entry_page(_entry_or_404(entry_id), ReturnForm())
+
+
+def _entry_page(entry: HoursEntry, return_form: ReturnForm):
     related = list(
         db.session.scalars(
             sa.select(HoursEntry)
@@ -176,7 +171,7 @@ def show(entry_id: int):
         related=related,
         history=history,
         action_form=ActionForm(),
-        return_form=ReturnForm(),
+        return_form=return_form,
         sign_form=SignForm(),
         attestation=ATTESTATION,
         editable=entry.state in EDITABLE,
@@ -194,20 +189,19 @@ def edit(entry_id: int):
     form = _entry_form()
     if request.method == "GET":
         form.fill_from(entry)
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form, exclude_ids=[entry.id])
-        if not warnings:
-            try:
-                edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
-                flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
-                return redirect(url_for("hours.show", entry_id=entry.id))
-    return render_template("hours/form.html", form=form, warnings=warnings, entry=entry)
+        try:
+            edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
+            confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
+            return redirect(url_for("hours.show", entry_id=entry.id))
+    _show_entry_problems(form, exclude_ids=[entry.id])
+    return render_template("hours/form.html", form=form, entry=entry)
 
 
 @bp.route("/<int:entry_id>/amend", methods=["GET", "POST"])
@@ -218,22 +212,19 @@ def amend(entry_id: int):
     if request.method == "GET":
         form.fill_from(original)
         form.supervisor.data = original.signed_by_id
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form)
-        if not warnings:
-            try:
-                amendment = request_amendment(original, current_user, form.to_input())
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
-                flash("Amendment sent to your supervisor for signature.", "success")
-                return redirect(url_for("hours.show", entry_id=amendment.id))
-    return render_template(
-        "hours/form.html", form=form, warnings=warnings, entry=None, amending=original
-    )
+        try:
+            amendment = request_amendment(original, current_user, form.to_input())
+            confirm_form(form, "hours_entry", amendment.id, actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_problems(form, error)
+        else:
+            flash("Amendment sent to your supervisor for signature.", "success")
+            return redirect(url_for("hours.show", entry_id=amendment.id))
+    _show_entry_problems(form, exclude_ids=[original.id])
+    return render_template("hours/form.html", form=form, entry=None, amending=original)
 
 
 def _one_button_action(entry_id: int, action, done: str, *, removes_entry: bool = False):
@@ -299,22 +290,27 @@ def _csv_response(text: str, filename: str) -> Response:
 @requires(LOGS_HOURS)
 def import_hours():
     form = ImportForm()
-    problems = []
+    problems, privacy = [], []
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            batch = import_csv(current_user, upload.read(), filename=upload.filename or "")
+            batch = import_csv(
+                current_user,
+                upload.read(),
+                filename=upload.filename or "",
+                confirmed_private=form.confirm_no_identifiers.data,
+            )
             db.session.commit()
         except ImportRejected as rejected:
             db.session.rollback()
-            problems = rejected.problems
+            problems, privacy = rejected.problems, rejected.privacy
         except sa.exc.IntegrityError:  # the same file, imported twice at the same moment
             db.session.rollback()
             flash("This file was already imported.", "warning")
         else:
             flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
             return redirect(url_for("hours.my_hours"))
-    return render_template("hours/import.html", form=form, problems=problems)
+    return render_template("hours/import.html", form=form, problems=problems, privacy=privacy)
 
 
 # --- the supervisor's pages ----------------------------------------------------------------
@@ -366,11 +362,14 @@ def return_(entry_id: int):
     entry = _entry_or_404(entry_id)
     form = ReturnForm()
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _entry_page(entry, form)
         for error in form.reason.errors or ["Say what needs to change."]:
             flash(error, "danger")
         return redirect(url_for("hours.show", entry_id=entry.id))
     try:
         return_entry(entry, current_user, form.reason.data)
+        confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

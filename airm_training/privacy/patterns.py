@@ -70,7 +70,7 @@ LONG_NUMBER = re.compile(
     r"(?<![\d.,/-])\d{7,}(?![\d.,/-])|\b\d{2,5}(?:[- ]\d{2,6}){2,}(?:-[A-Z])?\b"
 )
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_]")
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_](?![\w(])")
 PLATFORM_HANDLE = re.compile(
     r"\b(?:username|user\s?name|handle|gamertag|screen\s?name|discord|instagram|insta|tiktok|"
     r"snapchat|snap|twitter|twitch|reddit|telegram)\b(?:\s+(?:name|account|handle|id|is|"

@@ -33,6 +33,7 @@ from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.people.models import Person
+from airm_training.privacy.services import confirm_form
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import (
@@ -88,6 +89,7 @@ def apply_page():
             application = apply(
                 current_user, endorser_id=form.endorser.data, statement=form.statement.data or ""
             )
+            confirm_form(form, "application", application.id, actor_id=current_user.id)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -103,28 +105,36 @@ def apply_page():
 
 @bp.route("/applications/<int:application_id>")
 def application(application_id: int):
-    application = _application_or_403(application_id)
+    return _application_page(_application_or_403(application_id))
+
+
+def _application_page(application: Application, **forms):
+    """The application's page; ``forms`` replaces a decision form that waits for its
+    privacy confirmation."""
     return render_template(
         "progression/application.html",
         application=application,
         standing=standing_for(application),
-        endorse_form=EndorseForm(),
-        vote_form=VoteForm(),
+        endorse_form=forms.get("endorse_form") or EndorseForm(),
+        vote_form=forms.get("vote_form") or VoteForm(),
         action_form=ActionForm(),
         already_voted=any(v.member_id == current_user.id for v in application.votes),
     )
 
 
-def _record_decision(application_id: int, form, action, done: str):
+def _record_decision(application_id: int, form, action, done: str, form_name: str):
     """Validate a decision form on the application page, run ``action(application,
     form)`` in one transaction and come back to the page with the outcome."""
     application = _application_or_403(application_id)
     back = redirect(url_for("progression.application", application_id=application_id))
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _application_page(application, **{form_name: form})
         flash_form_errors(form)
         return back
     try:
         action(application, form)
+        confirm_form(form, "application", application.id, actor_id=current_user.id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -150,6 +160,7 @@ def endorse_application(application_id: int):
             reason=form.reason.data or "",
         ),
         "Your decision is recorded.",
+        "endorse_form",
     )
 
 
@@ -166,6 +177,7 @@ def vote_application(application_id: int):
             comment=form.comment.data or "",
         ),
         "Your vote is recorded.",
+        "vote_form",
     )
 
 
