@@ -101,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.privacy import cli as _privacy_commands  # noqa: F401 - on cli_bp
+    from airm_training.privacy.routes import bp as privacy_bp
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
@@ -119,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         programme_bp,
+        privacy_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)
