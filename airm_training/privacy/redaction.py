@@ -18,7 +18,7 @@ from airm_training.progression.models import Application, Endorsement, Vote
 REMOVED = "[removed]"
 
 
-class NotOwner(DomainError):
+class NotOwner(Exception):
     """Only the person who wrote a text redacts it."""
 
 
@@ -45,7 +45,7 @@ def redact(person: Person, key: str, object_id: int, part: str = "") -> HoursEnt
     if row is None:
         raise DomainError.on(None, "This text has nothing left to redact.")
     if row.owner_id != person.id:
-        raise NotOwner.on(None, "Only the person who wrote this text can redact it.")
+        raise NotOwner("Only the person who wrote this text can redact it.")
     amendment = _WRITERS.get(key, _write_column)(row, person)
     record_event(
         "privacy.redacted",

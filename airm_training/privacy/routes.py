@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, flash_problems
+from airm_training.core.forms import ActionForm
 from airm_training.core.input import id_value
 from airm_training.core.permissions import DIRECTOR, SIGNED_IN, requires
+from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.privacy.redaction import NotOwner, redact
@@ -46,16 +46,11 @@ def redact_text():
     object_id = request.form.get("object_id", type=id_value)
     if key not in SOURCE_BY_KEY or object_id is None:
         abort(400)
-    try:
+    with unit_of_work(refusals=(NotOwner,)) as work:
         amendment = redact(current_user, key, object_id, request.form.get("part", "")[:40])
-        db.session.commit()
-    except NotOwner:
-        db.session.rollback()
+    if isinstance(work.error, NotOwner):
         abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    else:
+    if work.ok:
         flash(
             "An amendment without the flagged text was sent to your supervisor for signature."
             if amendment
