@@ -25,7 +25,9 @@ from airm_training.privacy.lexicon import (
 Span = tuple[int, int, str]
 IGNORE = re.IGNORECASE
 
-WORD = r"(?:Mc|Mac|O['\u2019])?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:[-'\u2019][A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)*"
+WORD = (
+    r"(?:Mc|Mac|O['\u2019])?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:[-'\u2019](?!s\b)[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)*"
+)
 INITIALS = r"(?:[A-Z]\.\s?){2,3}(?![a-z])|\b[A-Z]{2,3}\b"
 FULL = rf"{WORD}(?:\s+(?:{WORD}|[A-Z]\.))?(?:\s+{WORD})?"
 HONORIFIC = r"\b(?:Mr|Mrs|Ms|Mx|Miss|Pt)\b\.?"
