@@ -54,7 +54,7 @@ def test_development_corpus_recall_and_false_alarms(part, pick):
 
 
 def test_notes_written_for_the_kinds_of_the_issue():
-    """A second set written from the issue's list of kinds, not from the corpus."""
+    """Further sets written from the issue's list of kinds, not from the corpus."""
     recall, alarms = _rates(_lines("extra_identifying.txt"), _lines("extra_clean.txt"))
     assert recall >= 0.95
     assert alarms <= 0.05
@@ -80,6 +80,7 @@ RULE_EXAMPLES = {
             ("her Instagram @sadgirl.2001 is public", "@sadgirl.2001", "handle"),
             ("Discord username nightowl#4412", "nightowl#4412", "handle"),
             ("TikTok handle lonelyhearts_99", "lonelyhearts_99", "handle"),
+            ("Reddit user u/aiwife_forever posted", "u/aiwife_forever", "handle"),
         ],
         ["Discussed Discord servers in general", "reply to the group at 3 pm"],
     ),
@@ -164,10 +165,15 @@ RULE_EXAMPLES = {
             "Read Sue Johnson's Hold Me Tight",
             "Consultation with Maya Thompson, LMHC, external consultant",
             "Met with Dr. Rachel Green from the faculty",
+            "Discussed Kate Darling's work on social robots",
+            "Read Attached by Amir Levine and Rachel Heller",
         ],
     ),
     "initials": (
-        [("Session with J.M. about the app", "J.M.", "name")],
+        [
+            ("Session with J.M. about the app", "J.M.", "name"),
+            ("Client initials JD, bond with chatbot", "JD", "name"),
+        ],
         ["Trained in the U.S. on EMDR", "Group at 2 a.m. discussed"],
     ),
     "age": (
@@ -177,7 +183,11 @@ RULE_EXAMPLES = {
             ("he is 16 and attends", "he is 16", "age"),
             ("Ms. Okonkwo, 47, divorced", "47", "age"),
         ],
-        ["Elizabeth Abbruzza, 5 clinicians, on loops", "ACT defusion, 45 minutes"],
+        [
+            "Elizabeth Abbruzza, 5 clinicians, on loops",
+            "ACT defusion, 45 minutes",
+            "Role-play: the client says she is 30 and feels too old to date",
+        ],
     ),
     "employer_school": (
         [
@@ -188,6 +198,7 @@ RULE_EXAMPLES = {
             ),
             ("Client's employer Microsoft, team lead", "Microsoft", "employer_school"),
             ("attends Newport High School", "Newport High School", "employer_school"),
+            ("Client is a freshman at UW", "UW", "employer_school"),
         ],
         ["Worked at the Seattle training centre", "Webinar by the Center for Humane Technology"],
     ),
@@ -195,6 +206,7 @@ RULE_EXAMPLES = {
         [
             ("retired teacher from Bothell, widowed", "Bothell", "place"),
             ("Pt is 58 and lives in Tacoma", "Tacoma", "place"),
+            ("Client moved here from Portland last year", "Portland", "place"),
         ],
         ["Group consultation in Seattle with clinicians from three agencies"],
     ),

@@ -472,3 +472,17 @@ def test_privacy_sweep_command_lists_the_flagged_records(app, planted):
     assert set(ours) == {draft.id, signed.id}
     assert ours[draft.id]["kinds"] == ["name", "phone"]
     assert "Maria" not in result.output
+
+
+def test_the_sweep_lists_the_demo_data_planted_examples(client):
+    from airm_training.demo import seed_demo
+    from airm_training.people.services import find_by_email
+
+    seed_demo()
+    db.session.commit()
+    aubrey = find_by_email("aubrey.holden@btrc.example")
+    login(client, find_by_email("connie.zollner@btrc.example"), "airm-demo-password")
+    page = client.get("/privacy/sweep").get_data(as_text=True)
+    assert "<strong>2</strong> texts may identify a client" in page
+    assert page.count(aubrey.full_name) == 2
+    assert "Gonzalez" not in page and "Haddad" not in page

@@ -70,6 +70,7 @@ LONG_NUMBER = re.compile(
     r"(?<![\d.,/-])\d{7,}(?![\d.,/-])|\b\d{2,5}(?:[- ]\d{2,6}){2,}(?:-[A-Z])?\b"
 )
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+REDDIT_USER = re.compile(r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b")
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_](?![\w(])")
 PLATFORM_HANDLE = re.compile(
     r"\b(?:username|user\s?name|handle|gamertag|screen\s?name|discord|instagram|insta|tiktok|"
@@ -129,6 +130,8 @@ def document_numbers(text: str) -> Iterator[Span]:
 
 
 def handles(text: str) -> Iterator[Span]:
+    for match in REDDIT_USER.finditer(text):
+        yield match.start(), match.end(), "handle"
     for match in HANDLE.finditer(text):
         yield match.start(), match.end(), "handle"
     for match in PLATFORM_HANDLE.finditer(text):

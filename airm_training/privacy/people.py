@@ -48,6 +48,16 @@ WITH_HONORIFIC = re.compile(rf"{HONORIFIC}\s*(?P<name>{INITIALS}|{FULL})")
 POSSESSIVE = re.compile(rf"\b(?P<name>{FULL})['\u2019]s\b")
 FULL_NAME = re.compile(rf"\b(?P<first>{WORD})(?=\s+(?:[A-Z]\.\s+)?(?P<last>{WORD})\b)")
 DOTTED_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.\s?){2,3}(?![\w])")
+NAMED_INITIALS = re.compile(
+    r"(?i:\binitials?\b)[\s:,]+(?:are\s+|is\s+)?(?P<name>(?:[A-Z]\.?\s?){2,3})\b"
+)
+# A cited author's work: "Kate Darling's work", "Sue Johnson's model".
+WORK_AFTER = re.compile(
+    r"\s*(?:\w+\s+)?(?:work|book|books|research|study|studies|theory|model|framework|"
+    r"approach|paper|papers|article|chapter|lecture|talk|method|protocol|concept|writing|"
+    r"findings|experiments|interview|classic|essay|podcast|training|manual)\b"
+)
+FICTIONAL = re.compile(r"(?i:\brole[- ]?play|\bvignette|\bhypothetical|\bfictional|\bcomposite\b)")
 NOT_INITIALS = word_set(
     "U.S. U.K. E.U. P.O. A.I. D.C. L.A. N.Y. M.A. M.S. B.A. B.S. M.D. R.N. P.A. "
     "Q.A. I.D. A.M. P.M. U.N. N.B. P.S. E.G. I.E. D.O. O.T. S.W. C.E."
@@ -78,11 +88,12 @@ WORKER_NOUNS = (
 )
 PLACE = re.compile(
     rf"(?i:\b(?:lives|living|lived|resides|residing|moved|moving|relocated|grew\s+up|"
+    rf"(?:moved|relocated|came)(?:\s+here|\s+over)?\s+from|"
     rf"is\s+from|comes\s+from|originally\s+from|resident\s+of|native\s+of|"
     rf"(?:{PERSON_NOUNS})\s+from)"
     rf"(?:\s+(?:in|on|to|at|near|with))?)\s+(?:the\s+)?(?P<place>{WORD}(?:\s+{WORD}){{0,2}})",
 )
-ORG = rf"(?:the\s+)?(?P<org>{WORD}(?:\s+(?:of\s+)?{WORD}){{0,4}})"
+ORG = rf"(?:the\s+)?(?P<org>(?:{WORD}|[A-Z]{{2,5}}\b)(?:\s+(?:of\s+)?{WORD}){{0,4}})"
 # Third-person present ("works at", "attends"): clinicians write their own notes as
 # "Worked on ...", "Attended ...", which are left alone.
 EMPLOYER_AT = re.compile(
@@ -189,12 +200,13 @@ def known_names(text: str, registry: Registry) -> Iterator[Span]:
             and last.lower() in family
             and last.lower() not in THEORISTS | ORGANISATION_WORDS | NOT_NAMES
             and not _professional(text, match.start(), match.end("last"))
+            and not _cited(text, match.end("last"))
             and not registry.is_registered(whole)
         ):
             yield match.start(), match.end("last"), "name"
     for match in POSSESSIVE.finditer(text):
         name, offset = match.group("name"), match.start("name")
-        if _professional(text, offset, match.end("name")):
+        if _cited(text, match.end("name")) or _professional(text, offset, match.end("name")):
             continue
         for word in re.finditer(r"\S+", name):
             lower = word.group().lower()
@@ -208,12 +220,20 @@ def known_names(text: str, registry: Registry) -> Iterator[Span]:
 PROFESSIONAL_BEFORE = re.compile(
     r"(?i:\b(?:dr|prof|professor|rev|supervisor|consultant|trainer|presenter|facilitator|"
     r"instructor|lecturer|colleague|clinician|therapist|counsell?or|author|speaker|"
-    r"researcher|led\s+by|presented\s+by|taught\s+by|written\s+by))\.?\s*$"
+    r"researcher|by))\.?\s*$"
+    r"|\bby\s+(?:[A-Z][\w.'-]*\s+){1,3}(?:and|&)\s*$"
 )
 PROFESSIONAL_AFTER = re.compile(
     r"^,?\s*(?:Ph\.?D|Psy\.?D|M\.?D|LMHC|LPC|LCSW|LMFT|LICSW|MSW|MA|MS|M\.A|M\.S|RN|NP|"
     r"PMHNP|LPCC|LMHCA|LSWAIC|BCBA|EdD|Ed\.D)\b"
 )
+
+
+def _cited(text: str, end: int) -> bool:
+    """The name is followed by ('s) a work of theirs: an author cited."""
+    if text[end : end + 2] in ("'s", "\u2019s"):
+        end += 2
+    return WORK_AFTER.match(text, end) is not None
 
 
 def _professional(text: str, start: int, end: int) -> bool:
@@ -226,9 +246,14 @@ def initials(text: str, registry: Registry) -> Iterator[Span]:
     for match in DOTTED_INITIALS.finditer(text):
         if match.group().replace(" ", "").upper() not in NOT_INITIALS:
             yield match.start(), match.end(), "name"
+    for match in NAMED_INITIALS.finditer(text):
+        yield match.start("name"), match.end("name"), "name"
 
 
 def ages(text: str, registry: Registry) -> Iterator[Span]:
+    """Ages of real people: a role-play's or a vignette's made-up client is left alone."""
+    if FICTIONAL.search(text):
+        return
     for match in AGE.finditer(text):
         yield match.start(), match.end(), "age"
     for match in AGE_AFTER_NAME.finditer(text):
