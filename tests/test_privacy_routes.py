@@ -244,6 +244,7 @@ def test_the_text_of_an_uploaded_pdf_is_checked(client, pair):
     (case,) = _cases(candidate)
     (event,) = confirmations("case_presentation", case.id)
     assert [part["field"] for part in event.after["texts"]] == ["pdf"]
+    assert case.versions[0].pdf == pdf  # read for the check, then stored whole
 
 
 def test_a_clean_pdf_passes(client, pair):
