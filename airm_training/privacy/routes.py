@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.core.forms import ActionForm
 from airm_training.core.input import id_value
-from airm_training.core.permissions import DIRECTOR, SIGNED_IN, requires
+from airm_training.core.permissions import SIGNED_IN, requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.people.models import Person
