@@ -37,6 +37,18 @@ class Config:
     # Public base URL used in e-mails and on certificates (QR codes); empty = request host.
     PUBLIC_BASE_URL = os.environ.get("AIRM_PUBLIC_BASE_URL", "")
 
+    # Signing keys (credentials, status list, PDFs) live outside the repository;
+    # `flask airm keys generate` creates or rotates them. Development creates them on
+    # first use; production refuses to issue until they exist.
+    KEYS_DIR = os.environ.get("AIRM_KEYS_DIR", str(Path.home() / ".local/share/airm-training/keys"))
+    KEYS_AUTO_GENERATE = _env_flag("AIRM_KEYS_AUTO_GENERATE", True)
+    # PAdES: an operator's CA-issued certificate and its key (PEM) instead of the key set's
+    # self-signed certificate; an optional PEM chain of intermediates and a key passphrase.
+    PDF_SIGNING_CERT = os.environ.get("AIRM_PDF_SIGNING_CERT", "")
+    PDF_SIGNING_KEY = os.environ.get("AIRM_PDF_SIGNING_KEY", "")
+    PDF_SIGNING_CHAIN = os.environ.get("AIRM_PDF_SIGNING_CHAIN", "")
+    PDF_SIGNING_PASSPHRASE = os.environ.get("AIRM_PDF_SIGNING_PASSPHRASE", "")
+
     # A session ends AIRM_SESSION_MINUTES after sign-in (absolute) or after AIRM_IDLE_MINUTES
     # without a request (idle), whichever comes first; both are checked on the server.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("AIRM_SESSION_MINUTES", 8 * 60))
@@ -47,6 +59,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Directors, administrators and co-creators must sign in with a second factor.
     TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", False)
+    # Fernet keys encrypting two-factor secrets at rest, comma-separated, newest first (the
+    # first encrypts, all decrypt); empty: one derived from SECRET_KEY. New key: python -c
+    # "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+    TOTP_KEYS = [k.strip() for k in os.environ.get("AIRM_TOTP_KEYS", "").split(",") if k.strip()]
     INVITE_TOKEN_MAX_AGE = _env_int("AIRM_INVITE_HOURS", 72) * 3600
     RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
 
@@ -60,6 +76,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "airm-training@localhost")
+    # The outbox worker (`airm send-mail`): seconds before a silent mail server counts as a
+    # failure, attempts before a message is marked failed, and the backoff between them.
+    MAIL_TIMEOUT = _env_int("AIRM_MAIL_TIMEOUT_SECONDS", 10)
+    MAIL_MAX_ATTEMPTS = _env_int("AIRM_MAIL_MAX_ATTEMPTS", 6)
+    MAIL_RETRY_BASE_SECONDS = _env_int("AIRM_MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _env_int("AIRM_MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_BATCH_SIZE = _env_int("AIRM_MAIL_BATCH_SIZE", 50)
+    MAIL_POLL_SECONDS = _env_int("AIRM_MAIL_POLL_SECONDS", 5)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -100,11 +124,13 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # nosec B105  # cheap hashing for tests
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
+    KEYS_DIR = os.environ.get("AIRM_TEST_KEYS_DIR", str(BASE_DIR / "instance" / "test-keys"))
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", True)
+    KEYS_AUTO_GENERATE = _env_flag("AIRM_KEYS_AUTO_GENERATE", False)
     # "__Host-" cookies are only accepted over HTTPS, for path "/" and without a domain,
     # so no other site or subdomain can set or overwrite them.
     SESSION_COOKIE_NAME = "__Host-session"

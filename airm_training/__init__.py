@@ -8,9 +8,9 @@ from flask import Flask
 
 from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
+from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from airm_training.notifications.delivery import install_mail_delivery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_production_settings(app)
     register_extensions(app)
     register_input_guards(app)
+    register_origin_check(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -62,7 +63,6 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
-    install_mail_delivery(db.session.session_factory)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -91,9 +91,9 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
     # Modules that add routes to the assessments and auth blueprints:
     import airm_training.assessments.bank_routes
-    import airm_training.auth.security_routes  # noqa: F401
+    import airm_training.auth.security_routes
+    import airm_training.reports.mail_delivery  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
-    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -106,7 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
         main_bp,
@@ -117,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        verifiable_bp,
         audit_bp,
         notifications_bp,
         reports_bp,

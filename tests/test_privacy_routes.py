@@ -19,6 +19,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry, sign_entries
+from airm_training.privacy.pdf_text import pdf_text
 from airm_training.privacy.redaction import REMOVED
 from airm_training.progression.models import Application
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
@@ -112,11 +113,11 @@ def test_a_clean_note_needs_no_confirmation_and_writes_no_confirmation(client, p
     assert confirmations("hours_entry", entry.id) == []
 
 
-def _entry(candidate, supervisor, *, note="Consultation on pacing", submit=False):
+def _entry(candidate, supervisor, *, note="Consultation on pacing", submit=False, days_ago=3):
     entry = log_entry(
         candidate,
         EntryInput(
-            session_date=today() - timedelta(days=3),
+            session_date=today() - timedelta(days=days_ago),
             minutes=60,
             category_code="individual-consultation",
             supervisor_id=supervisor.id,
@@ -244,7 +245,8 @@ def test_the_text_of_an_uploaded_pdf_is_checked(client, pair):
     (case,) = _cases(candidate)
     (event,) = confirmations("case_presentation", case.id)
     assert [part["field"] for part in event.after["texts"]] == ["pdf"]
-    assert case.versions[0].pdf == pdf  # read for the check, then stored whole
+    stored = case.versions[0].pdf  # read for the check, then stored (cleaned, same text)
+    assert "Peter Novak" in pdf_text(stored)
 
 
 def test_a_clean_pdf_passes(client, pair):
@@ -352,7 +354,9 @@ def test_a_vote_comment_is_checked(client, qualified):
 def planted(pair):
     candidate, supervisor = pair
     draft = _entry(candidate, supervisor, note=NOTE)
-    signed = _entry(candidate, supervisor, note="Consultation on Mr. Haddad's pacing", submit=True)
+    signed = _entry(
+        candidate, supervisor, note="Consultation on Mr. Haddad's pacing", submit=True, days_ago=5
+    )
     sign_entries(supervisor, [signed.id], attested=True)
     db.session.commit()
     return candidate, supervisor, draft, signed
@@ -437,7 +441,7 @@ def test_redaction_refuses_bad_input_and_a_missing_token(client, planted):
     assert _redact(client, "hours_entry.note", "x").status_code == 400
     no_token = {"source": "hours_entry.note", "object_id": str(draft.id)}
     assert client.post("/privacy/redact", data=no_token).status_code == 400
-    clean = _entry(candidate, _supervisor)
+    clean = _entry(candidate, _supervisor, days_ago=7)
     response = _redact(client, "hours_entry.note", clean.id)
     assert response.status_code == 302
     assert "nothing left to redact" in client.get("/privacy/mine").get_data(as_text=True)

@@ -66,6 +66,9 @@ class EntryForm(PrivacyChecked, Form):
     note = TextAreaField(
         "Note", validators=[Length(max=MAX_NOTE_LENGTH)], description=PRIVACY_NOTICE
     )
+    confirm_duplicate = BooleanField(
+        "This is a second session, not the same one logged twice: log it."
+    )
     save_draft = SubmitField("Save as draft")
     submit_entry = SubmitField("Submit for sign-off")
 

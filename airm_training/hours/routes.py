@@ -14,10 +14,12 @@ from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.hours import workflow
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
 from airm_training.hours.forms import (
     EntryForm,
@@ -44,7 +46,6 @@ from airm_training.hours.services import (
     delete_entry,
     edit_entry,
     log_entry,
-    modality_names,
     request_amendment,
     return_entry,
     sign_entries,
@@ -53,6 +54,7 @@ from airm_training.hours.services import (
 )
 from airm_training.notifications.links import register_target
 from airm_training.privacy.services import confirm_form
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 register_target("hours_entry", "hours.show", "entry_id")
@@ -101,7 +103,7 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     supervisors = [p for p in db.session.scalars(supervisors_query()) if p.id != current_user.id]
     if only_supervisor_id is not None:
         supervisors = [p for p in supervisors if p.id == only_supervisor_id]
-    form.set_choices(active_categories(), supervisors, modality_names())
+    form.set_choices(active_categories(), supervisors, taxonomy().modalities)
     return form
 
 
@@ -122,10 +124,15 @@ def _show_entry_problems(form: EntryForm, *, exclude_ids=()) -> None:
 @requires(LOGS_HOURS)
 def my_hours():
     form, filters = _filters()
-    page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
-        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+        "hours/my_hours.html",
+        form=form,
+        page=page,
+        totals=totals,
+        filtered=bool(request.args),
+        counting=counting_rule(current_user.id),
     )
 
 
@@ -137,7 +144,12 @@ def new():
         form.supervisor.data = current_user.primary_supervisor_id  # preselected, changeable
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+            entry = log_entry(
+                current_user,
+                form.to_input(),
+                submit=form.submitting,
+                duplicate_confirmed=bool(form.confirm_duplicate.data),
+            )
             confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         if work.ok:
             flash("Submitted for sign-off." if form.submitting else "Saved as a draft.", "success")
@@ -176,6 +188,7 @@ def _entry_page(entry: HoursEntry, return_form: ReturnForm):
         return_form=return_form,
         sign_form=SignForm(),
         attestation=ATTESTATION,
+        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
     )
 
 
@@ -310,7 +323,7 @@ def queue():
     statement = queue_for(
         current_user.id, supervisee_id=supervisee_id, category=category, late_only=late_only
     )
-    page = db.paginate(statement, per_page=50, error_out=False)
+    page = paginate(statement, per_page=50)
     return render_template(
         "hours/queue.html",
         page=page,

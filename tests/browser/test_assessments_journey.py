@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from airm_training.assessments.models import QuizAttempt
 from airm_training.extensions import db
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,7 @@ def test_candidate_takes_and_passes_a_quiz(open_as, live_app):
 
 def test_case_presentation_submitted_returned_for_revision_then_passed(open_as, tmp_path):
     pdf = tmp_path / "case.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes(2000))
     marcus = open_as("marcus.bell")
     marcus.goto("/assessments/")
     marcus.get_by_role("link", name="Submit a case presentation").click()
