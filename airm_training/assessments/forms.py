@@ -21,9 +21,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
-from airm_training.assessments.cases import MAX_TEXT_LENGTH, MIN_TEXT_LENGTH, RUBRIC, CaseInput
+from airm_training.assessments.case_rubric import CaseRubric
+from airm_training.assessments.cases import MAX_TEXT_LENGTH, MIN_TEXT_LENGTH, CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
+from airm_training.privacy.forms import PdfPrivacyChecked, PrivacyChecked
 from airm_training.programme.models import ModuleStage
 
 DEIDENTIFIED = (
@@ -42,7 +44,9 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
 CASE_TEXT_LIMITS = {"data-minlength": MIN_TEXT_LENGTH, "maxlength": MAX_TEXT_LENGTH}
 
 
-class CaseForm(Form):
+class CaseForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("title", "text")
+
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -86,7 +90,14 @@ class CaseForm(Form):
         )
 
 
-class RevisionForm(Form):
+class ExtraAttemptForm(Form):
+    person = IntegerField("Person", validators=[InputRequired()])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
+
+
+class RevisionForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("text",)
+
     text = TextAreaField(
         "Revised write-up", validators=[DataRequired()], render_kw=CASE_TEXT_LIMITS
     )
@@ -95,7 +106,9 @@ class RevisionForm(Form):
     submit = SubmitField("Submit the new version")
 
 
-class GradeForm(Form):
+class GradeForm(PrivacyChecked, Form):
+    privacy_fields = ("feedback",)
+
     grade = RadioField(
         "Grade",
         choices=[
@@ -109,22 +122,29 @@ class GradeForm(Form):
     submit = SubmitField("Record the grade")
 
 
-for _code, _label in RUBRIC:
-    setattr(
-        GradeForm,
-        f"rubric_{_code}",
-        SelectField(
-            _label,
-            choices=[
-                SelectChoice("met", "Met"),
-                SelectChoice("partly", "Partly met"),
-                SelectChoice("not-met", "Not met"),
-            ],
-        ),
-    )
+def grade_form(rubric: CaseRubric) -> GradeForm:
+    """The grade form with one rating per criterion of ``rubric``, none preselected."""
+
+    class RubricGradeForm(GradeForm):
+        pass
+
+    for code, name in rubric.criteria:
+        setattr(
+            RubricGradeForm,
+            f"rubric_{code}",
+            SelectField(
+                name,
+                choices=[SelectChoice("", "Choose a rating…")]
+                + [SelectChoice(c, label) for c, label in reversed(rubric.ratings)],
+                validators=[InputRequired(message=f"Rate “{name}”.")],
+            ),
+        )
+    return RubricGradeForm()
 
 
-class EvaluationForm(Form):
+class EvaluationForm(PrivacyChecked, Form):
+    privacy_fields = ("overall_comment",)  # and each item's comment, see the view
+
     candidate = SelectField("Candidate", coerce=int)
     session_date = DateField(
         "Date of the observed session", validators=[DataRequired()], default=today

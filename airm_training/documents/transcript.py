@@ -45,6 +45,7 @@ class TranscriptData:
     evaluations: tuple[tuple[str, str, str], ...]  # session date, evaluator, lowest rating
     hours: tuple[tuple[str, str, str, int, str, str], ...]
     # (category, supervisor, hours, sessions, first sign-off, last sign-off)
+    uncounted: tuple[tuple[str, str, str, str], ...] = ()  # date, category, hours, reason
     certificates: tuple[tuple[str, str, str, str], ...] = ()
     # (serial, credential, status, verification code), each checkable on the public page
     verify_address: str = ""  # where a certificate's verification code is checked
@@ -115,6 +116,14 @@ class TranscriptPdf(PdfDocument):
                 d.hours,
             ),
         )
+        if d.uncounted:
+            sections += (
+                (
+                    "Signed hours that do not count",
+                    ("Session", "Category", "Hours", "Why not"),
+                    d.uncounted,
+                ),
+            )
         for title, header, rows in sections:
             # A heading starts only where its table's first rows fit below it.
             story += [CondPageBreak(35 * mm), Paragraph(title, heading)]

@@ -14,13 +14,15 @@ from flask import current_app
 
 from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import local_datetime, today, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import minutes_by_day, stage_codes
+from airm_training.hours.services import minutes_by_day, oldest_session, stage_codes
 from airm_training.people.models import Person
+from airm_training.privacy.scan import TextFindings, all_labels, scan_texts
+from airm_training.privacy.services import record_confirmation
 from airm_training.programme.models import HoursCategory
 from airm_training.programme.services import taxonomy
 
@@ -36,12 +38,17 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("session_date", "duration_minutes", "category", "supervisor_email")
 LIST_SEPARATOR = ";"
+# Codes and labels each have their own column; timestamps are ISO 8601 in the centre's
+# time zone, with its UTC offset.
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
+    "category_name",
     "status",
+    "status_label",
     "late",
     "submitted_at",
     "signed_by",
+    "signed_by_email",
     "signed_at",
     "return_reason",
     "amends_entry",
@@ -67,11 +74,15 @@ class RowProblem:
 
 
 class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
+    """The file was not imported; ``problems`` says why, row by row; ``privacy`` holds the
+    notes that may identify a client, waiting for the person's confirmation."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(
+        self, problems: list[RowProblem], privacy: list[TextFindings] | None = None
+    ) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+        self.privacy = privacy or []
 
 
 def template_csv() -> str:
@@ -115,10 +126,13 @@ def export_csv(entries: list[HoursEntry]) -> str:
                 "modalities": LIST_SEPARATOR.join(e.modalities or []),
                 "group_size": e.group_size or "",
                 "note": e.note,
+                "category_name": e.category.name,
                 "status": e.status,
+                "status_label": e.state.label,
                 "late": "yes" if e.late else "no",
                 "submitted_at": _iso(e.submitted_at),
                 "signed_by": e.signed_by.full_name if e.signed_by else "",
+                "signed_by_email": e.signed_by.email if e.signed_by else "",
                 "signed_at": _iso(e.signed_at),
                 "return_reason": e.return_reason or "",
                 "amends_entry": e.amends_id or "",
@@ -131,12 +145,16 @@ def export_csv(entries: list[HoursEntry]) -> str:
 
 
 def _iso(moment) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+    """A stored (naive UTC) timestamp as ISO 8601 local time with its offset."""
+    return local_datetime(moment).isoformat(timespec="seconds") if moment else ""
 
 
 # --- import ------------------------------------------------------------------------------
-def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport:
-    """Validate every row, then submit all of them for sign-off, or none."""
+def import_csv(
+    person: Person, raw: bytes, *, filename: str = "", confirmed_private: bool = False
+) -> HoursImport:
+    """Validate every row, then submit all of them for sign-off, or none. Notes that may
+    identify a client stop the import unless ``confirmed_private`` (then audited)."""
     checksum = hashlib.sha256(raw).hexdigest()
     rows = _read_rows(raw)
     previous = db.session.scalar(
@@ -155,8 +173,11 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
             ]
         )
     inputs, problems = _parse_rows(rows, person)
+    flagged = _flagged_notes(rows)
+    if flagged and not confirmed_private:
+        problems = sorted([*problems, *_privacy_problems(flagged)], key=lambda p: p.row or 0)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, flagged)
     batch = HoursImport(
         person_id=person.id, checksum=checksum, filename=filename[:255], row_count=len(inputs)
     )
@@ -170,8 +191,26 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
         actor_id=person.id,
         after={"rows": len(inputs), "checksum": checksum, "filename": batch.filename},
     )
+    record_confirmation(flagged, "hours_import", batch.id, actor_id=person.id)
     notify_hours_submitted(person, [data.supervisor_id for data in inputs])
     return batch
+
+
+def _flagged_notes(rows: list[dict[str, str]]) -> list[TextFindings]:
+    notes = {str(line): (f"Row {line}", row.get("note")) for line, row in enumerate(rows, 2)}
+    return scan_texts(notes)
+
+
+def _privacy_problems(flagged: list[TextFindings]) -> list[RowProblem]:
+    return [
+        RowProblem(
+            int(part.name),
+            "note",
+            f"The note may identify a client ({', '.join(all_labels([part]))}). Edit it, or "
+            "tick the confirmation and upload the file again.",
+        )
+        for part in flagged
+    ]
 
 
 def _read_rows(raw: bytes) -> list[dict[str, str]]:
@@ -241,7 +280,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities = stage_codes(), taxonomy().modalities
+    stages, modalities, oldest = stage_codes(), taxonomy().modalities, oldest_session(day)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):
@@ -263,6 +302,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
             other_minutes_that_day=logged.get(data.session_date, 0) + in_file[data.session_date],
             stage_codes=stages,
             modality_names=modalities,
+            oldest_session=oldest,
         )
         for field, reason in entry_problems(data, ctx, submitting=True):
             problems.append(RowProblem(line, _FIELD_TO_COLUMN.get(field, field), reason))

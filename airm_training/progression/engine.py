@@ -51,6 +51,8 @@ class RequirementResult:
     progress: str  # e.g. "32 h 30 of 50 h"
     missing: list[str] = field(default_factory=list)
     evidence: dict[str, list] = field(default_factory=dict)  # what was counted
+    not_counted: str = ""  # evidence on file that does not count, and why
+    description: str = ""  # a director's explanation beside the derived label
 
     @property
     def percent(self) -> int:
@@ -94,6 +96,7 @@ class LevelStanding:
                     "met": r.met,
                     "progress": r.progress,
                     "missing": r.missing,
+                    "not_counted": r.not_counted,
                     "evidence": r.evidence,
                 }
                 for r in self.evidence_results
@@ -251,6 +254,7 @@ def _result(
     progress: str,
     missing=None,
     evidence=None,
+    not_counted: str = "",
 ) -> RequirementResult:
     return RequirementResult(
         req.id,
@@ -262,6 +266,8 @@ def _result(
         progress,
         missing or [],
         evidence or {},
+        not_counted,
+        str(req.params.get("description", "")),
     )
 
 
@@ -404,6 +410,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     evidence = {}
     if scope.with_evidence:
         evidence["hours_entry_ids"] = known.hours_ids.get((req.id, person_id), [])
+    uncounted = known.hours_uncounted.get((req.id, person_id), 0)
     return _result(
         req,
         met,
@@ -412,6 +419,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
         f"{duration_label(minutes) if minutes else 0} of {duration_label(target)}",
         missing,
         evidence,
+        f"{duration_label(uncounted)} signed for sessions before enrolment" if uncounted else "",
     )
 
 

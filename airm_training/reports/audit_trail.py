@@ -13,6 +13,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
 from airm_training.core.clock import local_datetime, today
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
 from airm_training.reports import audit_view
@@ -74,7 +75,7 @@ def _args() -> dict[str, str]:
 @requires(DIRECTOR)
 def trail():
     form, filters = _filters()
-    page = db.paginate(events(filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(events(filters), per_page=PAGE_SIZE)
     return render_template(
         "audit/trail.html",
         form=form,

@@ -139,11 +139,10 @@ def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
             )
         )
     found = sa.union_all(*parts).subquery()
-    rows = db.session.execute(
-        sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
-            Person, Person.id == found.c.pid
-        )
-    ).all()
+    named = sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
+        Person, Person.id == found.c.pid
+    )
+    rows = db.session.execute(named).all()
     person_of = {(kind, oid): Subject(pid, name) for kind, oid, pid, name in rows}
     return {
         event.id: person_of[(event.object_type, int(event.object_id))]
