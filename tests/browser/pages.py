@@ -32,9 +32,10 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
 from airm_training.programme.models import ProgrammeVersion
-from airm_training.progression.models import Application, Certificate
+from airm_training.progression.models import Application, Certificate, IssuedTranscript
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
+from airm_training.progression.transcripts import issue_transcript
 
 ANONYMOUS = "anonymous"
 ROLES = (
@@ -131,6 +132,20 @@ def prepare_records() -> None:
     db.session.commit()
 
 
+def _transcript_code(app: Flask, person: Person) -> str:
+    """The verification code of a transcript of ``person`` (one is issued if none was)."""
+    code = db.session.scalar(
+        sa.select(IssuedTranscript.verification_code)
+        .where(IssuedTranscript.person_id == person.id)
+        .limit(1)
+    )
+    if code is None:
+        with app.test_request_context():
+            code = issue_transcript(person).verification_code
+        db.session.commit()
+    return code
+
+
 def main_pages(app: Flask) -> dict[str, list[MainPage]]:
     """Who (an e-mail local part, or ``anonymous``) → the pages they open."""
     with app.app_context():
@@ -176,6 +191,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             sa.select(Certificate).where(Certificate.holder_id == connie.id).limit(1)
         )
         code = certificate.verification_code
+        transcript_code = _transcript_code(app, aubrey)
         reset_token = make_token(marcus, TokenPurpose.RESET)
         certificate_id = certificate.id
         version = _first_id(sa.select(ProgrammeVersion.id))
@@ -188,6 +204,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/auth/reset/not-a-token", status=400),
             MainPage("/verify/"),
             MainPage(f"/verify/{code}"),
+            MainPage(f"/verify/{transcript_code}"),
             MainPage("/verify/no-such-code", status=404),
         ],
         "aubrey.holden": [
@@ -211,6 +228,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/hours/999999", status=404),
             MainPage("/notifications/"),
             MainPage("/notifications/preferences"),
+            MainPage("/privacy/mine"),
             MainPage("/auth/security"),
             MainPage("/auth/security/password"),
             MainPage("/auth/security/two-factor/setup"),
@@ -223,12 +241,13 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         "priya.raman": [MainPage("/candidate")],
         "daniel.okafor": [
             MainPage("/candidate"),
-            MainPage("/supervision"),
+            MainPage("/supervision", "supervisor-home"),
             MainPage("/hours/queue"),
             MainPage(f"/hours/{to_sign_by_daniel}"),
             MainPage("/assessments/grading"),
             MainPage("/assessments/evaluations/new"),
             MainPage("/progression/endorsements"),
+            MainPage("/progression/evaluations-due", "evaluations-due"),
             MainPage(f"/progression/applications/{application}"),
         ],
         "connie.zollner": [
@@ -263,6 +282,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/notifications/", "notifications"),
             MainPage("/reports/", "reports"),
             MainPage("/reports/?days=abc"),
+            MainPage("/reports/mail"),
+            MainPage("/privacy/sweep"),
+            MainPage("/privacy/mine"),
             MainPage("/programme/"),
             MainPage("/programme/compare"),
             MainPage("/design", "design-system"),
