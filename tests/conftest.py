@@ -23,6 +23,9 @@ from airm_training.programme.loader import load_programme_file
 from tests import hostile  # noqa: F401 - registers and loads the hypothesis profiles
 
 TEST_PASSWORD = "correct horse battery"
+# Production requires the site's public address; the production apps the tests build use
+# this one unless a test sets or removes it.
+os.environ.setdefault("AIRM_PUBLIC_BASE_URL", "https://training.example.org")
 
 
 def _reset_database(url: str) -> None:

@@ -21,6 +21,7 @@ from airm_training.auth.tokens import TokenError, TokenPurpose, person_for_token
 from airm_training.auth.two_factor import is_enrolled, must_enrol, verify_second_factor
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import show_problems
+from airm_training.core.logs import log_sign_in_refused
 from airm_training.core.permissions import public
 from airm_training.extensions import db, limiter
 from airm_training.people.services import end_sessions, find_by_email, set_password
@@ -57,6 +58,7 @@ def login():
             person = authenticate(form.email.data, form.password.data)
         except SignInRefused as refusal:
             db.session.commit()  # keep the audit record of the failed attempt
+            log_sign_in_refused("password")
             form.password.errors.append(str(refusal))
         else:
             next_path = _safe_next(request.args.get("next"))
@@ -84,6 +86,7 @@ def two_factor():
             method = verify_second_factor(person, form.code.data, purpose="sign-in")
         except DomainError as error:
             db.session.commit()  # keep the audit record of the wrong code
+            log_sign_in_refused("second factor")
             show_problems(form, error)
         else:
             return _signed_in(person, pending_next(), second_factor=method)

@@ -1,9 +1,9 @@
-"""The home page of each role and ``/healthz``."""
+"""The home page of each role (``/healthz`` and ``/readyz`` are in ``health.py``)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from airm_training.core.forms import ActionForm
@@ -126,14 +126,3 @@ def board_home():
 @requires(DIRECTOR)
 def director_home():
     return render_template("main/director_home.html", overview=director_overview())
-
-
-@bp.route("/healthz")
-@public
-def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
