@@ -27,6 +27,7 @@ class _FromAddress(HTTPAdapter):
 
 def client(base: str, *, source: str = "127.0.0.1", verify: bool | str = True) -> requests.Session:
     session = requests.Session()
+    session.trust_env = False  # neither the environment's CA bundle nor its proxies
     session.verify = verify
     session.mount(base, _FromAddress(source))
     session.base = base  # type: ignore[attr-defined]

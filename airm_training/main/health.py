@@ -5,7 +5,6 @@ loaded. A load balancer or monitor sends traffic only while ``/readyz`` says rea
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -13,6 +12,7 @@ from flask import current_app, jsonify
 from jinja2 import TemplateNotFound
 
 from airm_training.core.permissions import public
+from airm_training.core.work import database_answers
 from airm_training.extensions import db
 from airm_training.main.routes import bp
 from airm_training.programme.services import current_version
@@ -25,18 +25,12 @@ def _head_revisions(migrations_dir: str) -> frozenset[str]:
 
 def _database_check() -> dict[str, str]:
     """Reachable, and at the head revision of the shipped migrations."""
-    migrations_dir = current_app.extensions["migrate"].directory
-    heads = _head_revisions(str(Path(migrations_dir)))
-    try:
-        applied = set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        try:
-            db.session.execute(sa.text("SELECT 1"))
-        except sa.exc.SQLAlchemyError:
-            db.session.rollback()
-            return {"database": "unavailable", "schema": "unknown"}
+    if not database_answers():
+        return {"database": "unavailable", "schema": "unknown"}
+    if not sa.inspect(db.engine).has_table("alembic_version"):
         return {"database": "ok", "schema": "not migrated"}
+    heads = _head_revisions(current_app.extensions["migrate"].directory)
+    applied = set(db.session.scalars(sa.text("SELECT version_num FROM alembic_version")))
     return {"database": "ok", "schema": "ok" if applied == heads else "behind"}
 
 

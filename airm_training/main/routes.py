@@ -1,4 +1,4 @@
-"""The home page of each role (``/healthz`` and ``/readyz`` are in ``health.py``)."""
+"""The home page of each role and ``/healthz``."""
 
 from __future__ import annotations
 
