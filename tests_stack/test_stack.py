@@ -74,7 +74,7 @@ def site_for_test(cert: Path, key: Path) -> str:
         .replace("server_name training.example.org;", "server_name 127.0.0.1;")
     )
     upstream = upstream.replace("127.0.0.1:8000", f"127.0.0.1:{GUNICORN_PORT}")
-    assert "8000" not in upstream and "443" not in https
+    assert "127.0.0.1:8000" not in upstream and "listen 443" not in https
     return f"{upstream}\n{https}\n"
 
 

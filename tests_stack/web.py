@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -29,6 +29,8 @@ def client(base: str, *, source: str = "127.0.0.1", verify: bool | str = True) -
     session = requests.Session()
     session.trust_env = False  # neither the environment's CA bundle nor its proxies
     session.verify = verify
+    # A browser sends the page a form is on; over HTTPS the app's CSRF check wants it.
+    session.headers["Referer"] = f"{base}/"
     session.mount(base, _FromAddress(source))
     session.base = base  # type: ignore[attr-defined]
     return session
@@ -64,12 +66,21 @@ class _Links(HTMLParser):
                 self.hrefs.append(href)
 
 
-def crawl(session: requests.Session, start: str = "/home", limit: int = 400) -> dict[str, int]:
-    """Every page of this site reachable by links from ``start``: path → final status.
+def _shape(target: str) -> str:
+    """What a link is an instance of: ids as ``<n>``, query values left out, so that one
+    page of each kind is opened (one person's page, not all of them)."""
+    parts = urlsplit(target)
+    keys = ",".join(sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}))
+    return re.sub(r"/\d+(?=/|$)", "/<n>", parts.path) + (f"?{keys}" if keys else "")
+
+
+def crawl(session: requests.Session, start: str = "/home", limit: int = 300) -> dict[str, int]:
+    """One page of each kind reachable by links from ``start``: path → final status.
     A page that ends on the sign-in form (the session was lost) counts as 401."""
     base = session.base  # type: ignore[attr-defined]
     origin = urlsplit(base).netloc
     seen: dict[str, int] = {}
+    shapes = {_shape(start)}
     queue = [start]
     while queue and len(seen) < limit:
         path = queue.pop(0)
@@ -88,6 +99,7 @@ def crawl(session: requests.Session, start: str = "/home", limit: int = 400) -> 
             if parts.scheme not in {"http", "https"} or parts.netloc != origin:
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if target not in seen and target not in queue:
+            if _shape(target) not in shapes:
+                shapes.add(_shape(target))
                 queue.append(target)
     return seen
