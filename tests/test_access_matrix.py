@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from airm_training.core import permissions
+from airm_training.access import needs as permissions
 from airm_training.core.permissions import declared_need
 from airm_training.people.models import Role
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
 
-# endpoint -> the name of the Need it must declare in airm_training.core.permissions
+# endpoint -> the name of the Need it must declare in airm_training.access.needs
 EXPECTED_NEEDS = {
     "main.index": "PUBLIC",
     "main.home": "SIGNED_IN",

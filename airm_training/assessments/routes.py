@@ -8,6 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import CANDIDATE, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
+from airm_training.assessments import workflow
 from airm_training.assessments.cases import (
     RUBRIC,
     CaseInput,
@@ -29,7 +32,6 @@ from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm,
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
-    CaseStatus,
     CaseVersion,
     CompetencyEvaluation,
     Quiz,
@@ -41,9 +43,8 @@ from airm_training.core.forms import (
     flash_form_errors,
 )
 from airm_training.core.input import id_value, id_values
-from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.hours.services import modality_names
@@ -54,6 +55,7 @@ from airm_training.programme.services import current_version
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 register_target("case_presentation", "assessments.case", "case_id")
 register_target("competency_evaluation", "assessments.evaluation", "evaluation_id")
+bp.add_app_template_global(workflow, "case_workflow")  # what the case page offers
 
 
 def _active_quizzes() -> list[Quiz]:
@@ -174,8 +176,6 @@ def case(case_id: int):
         presentation=presentation,
         grade_form=GradeForm(),
         rubric=RUBRIC,
-        can_grade=presentation.supervisor_id == current_user.id
-        and presentation.state is CaseStatus.SUBMITTED,
     )
 
 

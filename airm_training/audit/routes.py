@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.audit.forms import AuditFilterForm
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

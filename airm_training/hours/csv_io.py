@@ -12,9 +12,9 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
-from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted

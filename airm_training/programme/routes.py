@@ -8,8 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.core.errors import DomainError
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.credentials.models import Enrolment
 from airm_training.credentials.services import enrolment_of
