@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := airm_training:create_app()
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Mutation testing of the engine, the hours rules and services against their own tests
+# (configured in pyproject.toml's [tool.mutmut]); slow, so not part of `make test`.
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

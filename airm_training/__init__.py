@@ -118,7 +118,6 @@ def register_blueprints(app: Flask) -> None:
     import airm_training.auth.security_routes
     import airm_training.main.health  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
-    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -129,7 +128,9 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
         main_bp,
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        verifiable_bp,
         audit_bp,
         notifications_bp,
         reports_bp,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import CaseInput, GradeInput, grade_case, submit_case
 from airm_training.assessments.evaluations import (
     EvaluationInput,
@@ -24,6 +25,7 @@ from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry, return_entry, sign_entries
 from airm_training.people.models import Person
 from airm_training.programme.models import Module
+from airm_training.programme.services import taxonomy
 
 DEMO_FEEDBACK = {
     CaseGrade.PASS: "Clear formulation and well-paced stage work.",
@@ -290,7 +292,7 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
         submit_attempt(
             person, attempt, {i.position: list(i.snapshot["correct"]) for i in attempt.items}
         )
-    bond_types = {"Emotional support", "Romantic", "Parasocial", "Habitual reliance"}
+    bond_types = set(taxonomy().bond_types)
     for title, bond_type, grader_key, grade in plan["cases"]:
         grader = people[grader_key]
         case = submit_case(
@@ -307,7 +309,10 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
             bond_types=bond_types,
         )
         feedback = DEMO_FEEDBACK[CaseGrade(grade)]
-        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback))
+        rubric = case_rubric()
+        given = rubric.pass_minimum if grade == CaseGrade.PASS else rubric.ratings[0][0]
+        ratings = dict.fromkeys((code for code, _ in rubric.criteria), given)
+        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback, rubric=ratings))
     if plan["evaluation"]:
         evaluator_key, rating = plan["evaluation"]
         rubric = programme_rubric()

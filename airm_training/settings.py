@@ -110,6 +110,21 @@ class Settings(BaseSettings):
     ORGANISATION_SHORT_NAME: str = Field("BTRC", alias="AIRM_ORGANISATION_SHORT_NAME")
     # Every link in every e-mail and on certificates starts with it; required in production.
     PUBLIC_BASE_URL: BaseUrl = Field("", alias="AIRM_PUBLIC_BASE_URL")
+    # Signing keys (credentials, status list, PDFs) live outside the repository;
+    # `airm keys generate` creates or rotates them. Development creates them on first use
+    # (AIRM_KEYS_AUTO_GENERATE, default off in production); production refuses to issue
+    # until they exist.
+    KEYS_DIR: str = Field(
+        default_factory=lambda: str(Path.home() / ".local/share/airm-training/keys"),
+        alias="AIRM_KEYS_DIR",
+    )
+    KEYS_AUTO_GENERATE: bool | None = Field(None, alias="AIRM_KEYS_AUTO_GENERATE")
+    # PAdES: an operator's CA-issued certificate and its key (PEM) instead of the key set's
+    # self-signed certificate; an optional PEM chain of intermediates and a key passphrase.
+    PDF_SIGNING_CERT: str = Field("", alias="AIRM_PDF_SIGNING_CERT")
+    PDF_SIGNING_KEY: str = Field("", alias="AIRM_PDF_SIGNING_KEY")
+    PDF_SIGNING_CHAIN: str = Field("", alias="AIRM_PDF_SIGNING_CHAIN")
+    PDF_SIGNING_PASSPHRASE: str = Field("", alias="AIRM_PDF_SIGNING_PASSPHRASE")
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (nginx: 1).
     PROXY_COUNT: Annotated[int, Field(ge=0, le=5)] = Field(0, alias="AIRM_TRUSTED_PROXIES")
     # Host names the app answers to (Flask refuses others); empty: any.
@@ -184,6 +199,9 @@ def _derived(settings: Settings) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=settings.SESSION_MINUTES),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=settings.IDLE_MINUTES),
         "TWO_FACTOR_REQUIRED": (env == "production") if two_factor is None else two_factor,
+        "KEYS_AUTO_GENERATE": (env != "production")
+        if settings.KEYS_AUTO_GENERATE is None
+        else settings.KEYS_AUTO_GENERATE,
         "INVITE_TOKEN_MAX_AGE": settings.INVITE_HOURS * 3600,
         "RESET_TOKEN_MAX_AGE": settings.RESET_MINUTES * 60,
         "MAIL_BACKEND": settings.MAIL_BACKEND or ("console" if env == "development" else "smtp"),
@@ -280,7 +298,7 @@ def flask_config(env_name: str | None = None, **overrides: Any) -> dict[str, Any
     config: dict[str, Any] = {**COMMON, **settings.model_dump(exclude={"DATABASE_URL"})}
     config.update(_derived(settings))
     if settings.ENV_NAME == "testing":
-        config["SQLALCHEMY_DATABASE_URI"] = _test_database_url()
+        config.update(_testing_from_environment())
     config.update(PROFILES[settings.ENV_NAME])
     config.update(overrides)
     if config["ENV_NAME"] == "production":
@@ -288,8 +306,14 @@ def flask_config(env_name: str | None = None, **overrides: Any) -> dict[str, Any
     return config
 
 
-def _test_database_url() -> str:
-    return os.environ.get("AIRM_TEST_DATABASE_URL", "sqlite://")
+def _testing_from_environment() -> dict[str, str]:
+    """The test suite's own database and signing keys."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("AIRM_TEST_DATABASE_URL", "sqlite://"),
+        "KEYS_DIR": os.environ.get(
+            "AIRM_TEST_KEYS_DIR", str(PROJECT_ROOT / "instance" / "test-keys")
+        ),
+    }
 
 
 def check_production(config: dict[str, Any]) -> None:

@@ -157,8 +157,11 @@ def submitted_case(candidate, supervisor, **changes) -> CasePresentation:
     return presentation
 
 
+ALL_MET = {"formulation": "met", "stage-work": "met", "integration": "met", "ethics": "met"}
+
+
 def graded(supervisor, presentation, grade: str, feedback: str = "Clear formulation.") -> None:
-    grade_case(supervisor, presentation, GradeInput(grade, feedback, {"formulation": "met"}))
+    grade_case(supervisor, presentation, GradeInput(grade, feedback, ALL_MET))
     db.session.commit()
 
 
@@ -178,7 +181,7 @@ def grade_fields(grade="pass", feedback="Clear formulation of the bond.", **chan
         "grade": grade,
         "feedback": feedback,
         "rubric_formulation": "met",
-        "rubric_stage-work": "partly",
+        "rubric_stage-work": "met",
         "rubric_integration": "met",
         "rubric_ethics": "met",
     }
@@ -482,7 +485,7 @@ def test_assigned_supervisor_grades_through_the_page(client, people):
     assert version.feedback == "Clear formulation of the bond."
     assert version.rubric == {
         "formulation": "met",
-        "stage-work": "partly",
+        "stage-work": "met",
         "integration": "met",
         "ethics": "met",
     }
@@ -787,9 +790,65 @@ def test_case_events_are_audited(people):
     assert [(e.actor_id, e.after["version"]) for e in submitted_events] == [(candidate.id, 1)]
     assert [(e.actor_id, e.after["version"]) for e in resubmitted_events] == [(candidate.id, 2)]
     assert [(e.actor_id, e.after) for e in graded_events] == [
-        (supervisor.id, {"version": 1, "grade": "revise"}),
-        (supervisor.id, {"version": 2, "grade": "pass"}),
+        (supervisor.id, {"version": 1, "grade": "revise", "rubric": ALL_MET}),
+        (supervisor.id, {"version": 2, "grade": "pass", "rubric": ALL_MET}),
     ]
+
+
+# --- the rubric ---------------------------------------------------------------------------------
+def test_the_rubric_offers_no_preselected_rating(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    login(client, supervisor)
+    page = client.get(f"/assessments/cases/{presentation.id}").get_data(as_text=True)
+    for code in ALL_MET:
+        select = re.search(rf'<select[^>]*name="rubric_{code}".*?</select>', page, re.S).group(0)
+        assert "selected" not in select
+        assert '<option value="">Choose a rating…</option>' in select
+    assert "A pass needs every criterion rated at least “Met”" in page
+
+
+def test_a_grade_without_every_criterion_rated_is_refused(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    error = refused(
+        grade_case, supervisor, presentation, GradeInput("revise", "Fine.", {"ethics": "met"})
+    )
+    fields = {name for name, _ in error.problems}
+    assert fields == {"rubric_formulation", "rubric_stage-work", "rubric_integration"}
+    login(client, supervisor)
+    post_grade(client, presentation.id, grade="pass", **{"rubric_ethics": ""})
+    assert reload(presentation).status == CaseStatus.SUBMITTED
+    assert events("case.graded", presentation.id) == []
+
+
+@pytest.mark.parametrize(
+    "ratings",
+    [
+        dict.fromkeys(ALL_MET, "not-met"),
+        {**ALL_MET, "ethics": "partly"},
+        {**ALL_MET, "formulation": "not-met"},
+    ],
+)
+def test_a_pass_needs_every_criterion_at_the_programmes_minimum(client, people, ratings):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    error = refused(grade_case, supervisor, presentation, GradeInput("pass", "Fine.", ratings))
+    ((field, reason),) = error.problems
+    assert field == "grade"
+    assert "A pass needs every criterion rated at least “Met”" in reason
+    login(client, supervisor)
+    response = post_grade(
+        client, presentation.id, grade="pass", **{f"rubric_{k}": v for k, v in ratings.items()}
+    )
+    assert "A pass needs every criterion" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert reload(presentation).status == CaseStatus.SUBMITTED
+    # the same ratings may still ask for a revision
+    graded_with = GradeInput("revise", "Work on these.", ratings)
+    grade_case(supervisor, reload(presentation), graded_with)
+    assert reload(presentation).status == CaseStatus.REVISE
 
 
 # --- the grading queue ----------------------------------------------------------------------------
@@ -1054,6 +1113,7 @@ KNOWN_POST_ENDPOINTS = {
     "edit_question_page",
     "retire_question",
     "quiz_bank",
+    "extra_attempt",
 }
 
 

@@ -367,10 +367,10 @@ def case_revise_case() -> FormCase:
 def case_grade() -> FormCase:
     supervisor = _person("connie.zollner")
     presentation = _submitted_case(_person("marcus.bell"), supervisor)
-    from airm_training.assessments.cases import RUBRIC
+    from airm_training.assessments.case_rubric import case_rubric
 
     fields = {"grade": "pass", "feedback": "Clear and well paced."}
-    fields.update({f"rubric_{code}": "met" for code, _ in RUBRIC})
+    fields.update({f"rubric_{code}": "met" for code, _ in case_rubric().criteria})
     return FormCase(
         "connie.zollner",
         f"/assessments/cases/{presentation.id}/grade",
@@ -504,7 +504,9 @@ def case_issue() -> FormCase:
         "connie.zollner",
         f"/progression/applications/{application.id}/issue",
         {},
-        owns=frozenset({"application", "certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"application", "certificate", "credential_award", "signed_credential", "audit_event"}
+        ),
         after_location=(".pdf",),
     )
 
@@ -527,7 +529,9 @@ def case_renew() -> FormCase:
         "connie.zollner",
         f"/progression/applications/{application.id}/renew",
         {},
-        owns=frozenset({"application", "certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"application", "certificate", "credential_award", "signed_credential", "audit_event"}
+        ),
         after_location=(".pdf",),
     )
 

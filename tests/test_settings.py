@@ -204,3 +204,14 @@ def test_the_airm_command_stops_on_a_bad_value_with_one_line():
     assert result.stderr.strip().splitlines() == [
         "Invalid configuration: AIRM_IDLE_MINUTES='30m' is not accepted: accepted: a whole number"
     ]
+
+
+def test_signing_keys_generate_themselves_except_in_production(monkeypatch, tmp_path):
+    monkeypatch.delenv("AIRM_KEYS_AUTO_GENERATE", raising=False)
+    monkeypatch.setenv("AIRM_KEYS_DIR", str(tmp_path))
+    assert flask_config("production", SECRET_KEY=PRODUCTION_KEY)["KEYS_AUTO_GENERATE"] is False
+    development = flask_config("development")
+    assert (development["KEYS_AUTO_GENERATE"], development["KEYS_DIR"]) == (True, str(tmp_path))
+    monkeypatch.setenv("AIRM_KEYS_AUTO_GENERATE", "sometimes")
+    with pytest.raises(ConfigError, match="AIRM_KEYS_AUTO_GENERATE='sometimes'"):
+        flask_config("development")

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from airm_training.access.supervision import is_supervisor
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.models import (
     CaseGrade,
     CasePresentation,
@@ -31,12 +32,6 @@ from airm_training.people.models import Person, Role
 
 PDF_MAGIC = b"%PDF-"
 MAX_TEXT_LENGTH = 30_000
-RUBRIC = (
-    ("formulation", "Formulation of the bond and its function"),
-    ("stage-work", "Use of the AIRM stages"),
-    ("integration", "Integration of other modalities"),
-    ("ethics", "Ethics, boundaries and de-identification"),
-)
 
 
 @dataclass
@@ -56,7 +51,7 @@ class CaseInput:
 class GradeInput:
     grade: str
     feedback: str
-    rubric: dict[str, str] = field(default_factory=dict)  # criterion → "met" / "not met"
+    rubric: dict[str, str] = field(default_factory=dict)  # criterion code → rating code
 
 
 def _check_pdf(data: CaseInput) -> list[tuple[str, str]]:
@@ -165,12 +160,27 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
         problems.append(("grade", "Choose pass, revise or fail."))
     if not data.feedback.strip():
         problems.append(("feedback", "Write feedback the candidate can learn from."))
+    rubric = case_rubric()
+    problems += [
+        (f"rubric_{code}", f"Rate “{name}”.")
+        for code, name in rubric.criteria
+        if rubric.rank(data.rubric.get(code, "")) < 0
+    ]
+    below = rubric.below_pass(data.rubric)
+    if data.grade == CaseGrade.PASS.value and below and len(problems) == 0:
+        problems.append(
+            (
+                "grade",
+                f"A pass needs every criterion rated at least “{rubric.pass_minimum_name}”; "
+                f"below it: {', '.join(below)}. Choose revise or fail, or change the ratings.",
+            )
+        )
     if problems:
         raise DomainError(*problems)
     version = presentation.versions[-1]
     version.grade = data.grade
     version.feedback = data.feedback.strip()
-    version.rubric = {key: data.rubric.get(key, "") for key, _ in RUBRIC}
+    version.rubric = {code: data.rubric[code] for code, _ in rubric.criteria}
     version.graded_by_id = supervisor.id
     version.graded_at = utcnow()
     new_state = transition(presentation, CaseAction(data.grade))
@@ -185,7 +195,7 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
         "case_presentation",
         presentation.id,
         actor_id=supervisor.id,
-        after={"version": version.number, "grade": data.grade},
+        after={"version": version.number, "grade": data.grade, "rubric": version.rubric},
     )
     notify_case_graded(presentation)
 

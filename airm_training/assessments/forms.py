@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
-from airm_training.assessments.cases import RUBRIC, CaseInput
+from airm_training.assessments.case_rubric import CaseRubric
+from airm_training.assessments.cases import CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
 from airm_training.programme.models import ModuleStage
@@ -80,6 +81,11 @@ class CaseForm(Form):
         )
 
 
+class ExtraAttemptForm(Form):
+    person = IntegerField("Person", validators=[InputRequired()])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
+
+
 class RevisionForm(Form):
     text = TextAreaField("Revised write-up", validators=[DataRequired()])
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
@@ -101,19 +107,24 @@ class GradeForm(Form):
     submit = SubmitField("Record the grade")
 
 
-for _code, _label in RUBRIC:
-    setattr(
-        GradeForm,
-        f"rubric_{_code}",
-        SelectField(
-            _label,
-            choices=[
-                SelectChoice("met", "Met"),
-                SelectChoice("partly", "Partly met"),
-                SelectChoice("not-met", "Not met"),
-            ],
-        ),
-    )
+def grade_form(rubric: CaseRubric) -> GradeForm:
+    """The grade form with one rating per criterion of ``rubric``, none preselected."""
+
+    class RubricGradeForm(GradeForm):
+        pass
+
+    for code, name in rubric.criteria:
+        setattr(
+            RubricGradeForm,
+            f"rubric_{code}",
+            SelectField(
+                name,
+                choices=[SelectChoice("", "Choose a rating…")]
+                + [SelectChoice(c, label) for c, label in reversed(rubric.ratings)],
+                validators=[InputRequired(message=f"Rate “{name}”.")],
+            ),
+        )
+    return RubricGradeForm()
 
 
 class EvaluationForm(Form):

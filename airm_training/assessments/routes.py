@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from airm_training.access.needs import CANDIDATE, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
 from airm_training.assessments import workflow
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import (
-    RUBRIC,
     CaseInput,
     GradeInput,
     can_view_case,
@@ -28,7 +28,7 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm, RevisionForm
+from airm_training.assessments.forms import CaseForm, EvaluationForm, RevisionForm, grade_form
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
@@ -37,7 +37,13 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
+from airm_training.assessments.quizzes import (
+    locks,
+    public_items,
+    standings,
+    start_attempt,
+    submit_attempt,
+)
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
@@ -47,10 +53,9 @@ from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
-from airm_training.hours.services import modality_names
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
-from airm_training.programme.services import current_version
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 register_target("case_presentation", "assessments.case", "case_id")
@@ -62,11 +67,6 @@ def _active_quizzes() -> list[Quiz]:
     return list(
         db.session.scalars(sa.select(Quiz).where(Quiz.retired.is_(False)).order_by(Quiz.code))
     )
-
-
-def _bond_types() -> list[str]:
-    version = current_version()
-    return list((version.definition if version else {}).get("taxonomy", {}).get("bond_types", []))
 
 
 # --- the candidate's overview --------------------------------------------------------------
@@ -85,6 +85,7 @@ def mine():
         "assessments/mine.html",
         quizzes=quizzes,
         standings=standings(current_user, quizzes),
+        locks=locks(current_user, quizzes),
         cases=cases,
         evaluations=evaluations_of(current_user.id),
         action_form=ActionForm(),
@@ -143,8 +144,9 @@ def _case_form() -> CaseForm:
         for p in db.session.scalars(supervisors_query())
         if p.id != current_user.id
     ]
-    form.bond_type.choices = [SelectChoice(b, b) for b in _bond_types()]
-    form.modalities.choices = [SelectChoice(m, m) for m in sorted(modality_names())]
+    terms = taxonomy()
+    form.bond_type.choices = [SelectChoice(b, b) for b in terms.bond_types]
+    form.modalities.choices = [SelectChoice(m, m) for m in sorted(terms.modalities)]
     return form
 
 
@@ -154,7 +156,9 @@ def new_case():
     form = _case_form()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            presentation = submit_case(current_user, form.to_input(), bond_types=set(_bond_types()))
+            presentation = submit_case(
+                current_user, form.to_input(), bond_types=set(taxonomy().bond_types)
+            )
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))
@@ -171,11 +175,13 @@ def _case_or_403(case_id: int) -> CasePresentation:
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
     presentation = _case_or_403(case_id)
+    rubric = case_rubric()
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=GradeForm(),
-        rubric=RUBRIC,
+        grade_form=grade_form(rubric),
+        rubric=rubric.criteria,
+        pass_minimum=rubric.pass_minimum_name,
     )
 
 
@@ -192,7 +198,7 @@ def revise_case(case_id: int):
         upload = form.pdf.data
         data = _revision_input(presentation, form, upload)
         with unit_of_work(form) as work:
-            resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
+            resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("New version submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))
@@ -237,14 +243,15 @@ def case_pdf(case_id: int, number: int):
 @requires(SUPERVISOR)
 def grade(case_id: int):
     presentation = _case_or_403(case_id)
-    form = GradeForm()
+    rubric = case_rubric()
+    form = grade_form(rubric)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
         grade=form.grade.data,
         feedback=form.feedback.data,
-        rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
+        rubric={code: form[f"rubric_{code}"].data for code, _ in rubric.criteria},
     )
     with unit_of_work() as work:
         grade_case(current_user, presentation, data)

@@ -14,14 +14,15 @@ from flask import current_app
 
 from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import local_datetime, today, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
+from airm_training.hours.services import minutes_by_day, oldest_session, stage_codes
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
+from airm_training.programme.services import taxonomy
 
 IMPORT_COLUMNS = (
     "session_date",
@@ -35,12 +36,17 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("session_date", "duration_minutes", "category", "supervisor_email")
 LIST_SEPARATOR = ";"
+# Codes and labels each have their own column; timestamps are ISO 8601 in the centre's
+# time zone, with its UTC offset.
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
+    "category_name",
     "status",
+    "status_label",
     "late",
     "submitted_at",
     "signed_by",
+    "signed_by_email",
     "signed_at",
     "return_reason",
     "amends_entry",
@@ -114,10 +120,13 @@ def export_csv(entries: list[HoursEntry]) -> str:
                 "modalities": LIST_SEPARATOR.join(e.modalities or []),
                 "group_size": e.group_size or "",
                 "note": e.note,
+                "category_name": e.category.name,
                 "status": e.status,
+                "status_label": e.state.label,
                 "late": "yes" if e.late else "no",
                 "submitted_at": _iso(e.submitted_at),
                 "signed_by": e.signed_by.full_name if e.signed_by else "",
+                "signed_by_email": e.signed_by.email if e.signed_by else "",
                 "signed_at": _iso(e.signed_at),
                 "return_reason": e.return_reason or "",
                 "amends_entry": e.amends_id or "",
@@ -130,7 +139,8 @@ def export_csv(entries: list[HoursEntry]) -> str:
 
 
 def _iso(moment) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+    """A stored (naive UTC) timestamp as ISO 8601 local time with its offset."""
+    return local_datetime(moment).isoformat(timespec="seconds") if moment else ""
 
 
 # --- import ------------------------------------------------------------------------------
@@ -240,7 +250,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities = stage_codes(), modality_names()
+    stages, modalities, oldest = stage_codes(), taxonomy().modalities, oldest_session(day)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):
@@ -262,6 +272,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
             other_minutes_that_day=logged.get(data.session_date, 0) + in_file[data.session_date],
             stage_codes=stages,
             modality_names=modalities,
+            oldest_session=oldest,
         )
         for field, reason in entry_problems(data, ctx, submitting=True):
             problems.append(RowProblem(line, _FIELD_TO_COLUMN.get(field, field), reason))

@@ -67,6 +67,9 @@ class EntryForm(Form):
     confirm_no_identifiers = BooleanField(
         "I have checked: this note contains no client-identifying information."
     )
+    confirm_duplicate = BooleanField(
+        "This is a second session, not the same one logged twice: log it."
+    )
     save_draft = SubmitField("Save as draft")
     submit_entry = SubmitField("Submit for sign-off")
 

@@ -18,6 +18,7 @@ from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.hours import workflow
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
 from airm_training.hours.forms import (
     EntryForm,
@@ -45,7 +46,6 @@ from airm_training.hours.services import (
     delete_entry,
     edit_entry,
     log_entry,
-    modality_names,
     request_amendment,
     return_entry,
     sign_entries,
@@ -53,6 +53,7 @@ from airm_training.hours.services import (
     withdraw_entry,
 )
 from airm_training.notifications.links import register_target
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 register_target("hours_entry", "hours.show", "entry_id")
@@ -101,7 +102,7 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     supervisors = [p for p in db.session.scalars(supervisors_query()) if p.id != current_user.id]
     if only_supervisor_id is not None:
         supervisors = [p for p in supervisors if p.id == only_supervisor_id]
-    form.set_choices(active_categories(), supervisors, modality_names())
+    form.set_choices(active_categories(), supervisors, taxonomy().modalities)
     return form
 
 
@@ -129,7 +130,12 @@ def my_hours():
     page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
-        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+        "hours/my_hours.html",
+        form=form,
+        page=page,
+        totals=totals,
+        filtered=bool(request.args),
+        counting=counting_rule(current_user.id),
     )
 
 
@@ -144,7 +150,12 @@ def new():
         warnings = _needs_identifier_confirmation(form)
         if not warnings:
             with unit_of_work(form) as work:
-                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
+                entry = log_entry(
+                    current_user,
+                    form.to_input(),
+                    submit=form.submitting,
+                    duplicate_confirmed=bool(form.confirm_duplicate.data),
+                )
             if work.ok:
                 flash(
                     "Submitted for sign-off." if form.submitting else "Saved as a draft.",
@@ -181,6 +192,7 @@ def show(entry_id: int):
         return_form=ReturnForm(),
         sign_form=SignForm(),
         attestation=ATTESTATION,
+        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
     )
 
 

@@ -42,6 +42,7 @@ class EntryContext:
     other_minutes_that_day: int
     stage_codes: frozenset[str]
     modality_names: frozenset[str]
+    oldest_session: date | None = None  # sessions before this day are refused
 
 
 def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> list[Problem]:
@@ -49,6 +50,15 @@ def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> 
     problems: list[Problem] = []
     if data.session_date > ctx.today:
         problems.append(("session_date", "The session date cannot be in the future."))
+    elif ctx.oldest_session is not None and data.session_date < ctx.oldest_session:
+        problems.append(
+            (
+                "session_date",
+                f"Sessions before {ctx.oldest_session.isoformat()} are too old to be logged: "
+                "the programme accepts sessions from the last "
+                f"{_months_text(ctx.today, ctx.oldest_session)}.",
+            )
+        )
     if not 1 <= data.minutes <= MAX_MINUTES:
         problems.append(("minutes", "A session lasts between 1 minute and 12 hours."))
     elif ctx.other_minutes_that_day + data.minutes > MAX_MINUTES_PER_DAY:
@@ -82,6 +92,11 @@ def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> 
     if len(data.note) > MAX_NOTE_LENGTH:
         problems.append(("note", f"Keep the note under {MAX_NOTE_LENGTH} characters."))
     return problems
+
+
+def _months_text(day: date, oldest: date) -> str:
+    months = (day.year - oldest.year) * 12 + day.month - oldest.month
+    return f"{months} months" if months != 1 else "month"
 
 
 def _supervisor_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> list[Problem]:

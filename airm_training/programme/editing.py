@@ -1,7 +1,7 @@
 """Directors change the numbers and lists of a level's requirements. A change never
 alters a loaded version: it is saved as a new version (loaded like a programme file),
 which new enrolments use; people keep the version they enrolled under until a director
-moves them (``move_enrolment``)."""
+moves them (``progression.enrolment.move_enrolment``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,10 @@ import sqlalchemy as sa
 from airm_training.assessments.models import Quiz
 from airm_training.audit.services import record_event
 from airm_training.core.errors import DomainError
-from airm_training.credentials.models import Enrolment
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme
 from airm_training.programme.models import HoursCategory, Module, ProgrammeVersion
-from airm_training.progression.models import OPEN_STATUSES, Application
 
 SECTIONS = (("req", "requirements"), ("renew", "renewal"))  # field prefix, document key
 MAX_MONTHS = 240
@@ -49,6 +47,13 @@ HOURS_PARAMS = (
     Param("min_sessions", "Minimum number of sessions", "int", 0, MAX_HOURS, optional=True),
     Param("within_months", "Only hours of the last … months", "int", 1, optional=True),
     Param("signed_by_level", "Signed by a holder of", "level", optional=True),
+    Param(
+        "counts_months_before_enrolment",
+        "Also count sessions up to … months before enrolment",
+        "int",
+        1,
+        optional=True,
+    ),
 )
 PARAMS_BY_KIND: dict[str, tuple[Param, ...]] = {
     "hours": HOURS_PARAMS,
@@ -94,10 +99,15 @@ def current_values(version: ProgrammeVersion, level_code: str) -> dict[str, Any]
     values: dict[str, Any] = {"validity_months": level.get("validity_months")}
     for prefix, key in SECTIONS:
         for index, requirement in enumerate(level.get(key, [])):
-            values[field_name(prefix, index, "label")] = requirement.get("label", "")
+            values[field_name(prefix, index, "description")] = requirement.get("description", "")
             for param in params_of(requirement):
                 values[field_name(prefix, index, param.key)] = requirement.get(param.key)
     return values
+
+
+def category_names() -> dict[str, str]:
+    """Hours category code → name, for the labels derived from requirements."""
+    return dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
 
 
 def code_choices(version: ProgrammeVersion) -> dict[str, list[str]]:
@@ -137,13 +147,12 @@ def edit_level(
     _set(level, "validity_months", validity)
     for prefix, key in SECTIONS:
         for index, requirement in enumerate(level.get(key, [])):
-            label_name = field_name(prefix, index, "label")
-            label = str(values.get(label_name) or "").strip()
-            if not label or len(label) > 200:
-                problems.append(
-                    (label_name, "Give the requirement a label of 1 to 200 characters.")
-                )
-            requirement["label"] = label
+            requirement.pop("label", None)  # derived from the numbers when loaded
+            description_name = field_name(prefix, index, "description")
+            description = str(values.get(description_name) or "").strip()
+            if len(description) > 200:
+                problems.append((description_name, "Keep the description under 200 characters."))
+            _set(requirement, "description", description or None)
             for param in params_of(requirement):
                 if param.key == "minimum_rating":  # the rubric's own scale
                     param = replace(param, minimum=scale["min"], maximum=scale["max"])
@@ -247,48 +256,3 @@ def _checked(param: Param, raw, name: str, choices: dict[str, list[str]], proble
 
 
 # --- moving a person to another version ---------------------------------------------------
-def move_enrolment(
-    person: Person, version: ProgrammeVersion, *, actor: Person, confirmed: bool
-) -> Enrolment:
-    """Evaluate ``person`` under ``version`` from now on (their progress is recomputed
-    from the same records under the new numbers)."""
-    if not actor.has_role(Role.DIRECTOR, Role.ADMIN):
-        raise DomainError.on(None, "Only a director moves people between programme versions.")
-    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == person.id))
-    if enrolment is None:
-        raise DomainError.on(None, f"{person.full_name} is not enrolled.")
-    old = enrolment.programme_version
-    if old.id == version.id:
-        raise DomainError.on("version", f"{person.full_name} is already under {version.label}.")
-    if old.code != version.code:
-        raise DomainError.on("version", "Choose a version of the same programme.")
-    in_progress = db.session.scalar(
-        sa.select(Application.id).where(
-            Application.person_id == person.id,
-            Application.status.in_([s.value for s in OPEN_STATUSES]),
-        )
-    )
-    if in_progress is not None:
-        raise DomainError.on(
-            None,
-            "An application is in progress under the current version: it must be decided "
-            "or withdrawn before the person is moved.",
-        )
-    if not confirmed:
-        raise DomainError.on("confirm", "Tick the box to confirm the move.")
-    enrolment.programme_version_id = version.id
-    db.session.flush()
-    db.session.expire(enrolment, ["programme_version"])
-    record_event(
-        "enrolment.version_changed",
-        "enrolment",
-        enrolment.id,
-        actor_id=actor.id,
-        before={"person_id": person.id, "programme_version_id": old.id, "version": old.version},
-        after={
-            "person_id": person.id,
-            "programme_version_id": version.id,
-            "version": version.version,
-        },
-    )
-    return enrolment

@@ -18,16 +18,17 @@ from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.diff import PURPOSES, diff_versions
 from airm_training.programme.editing import (
+    category_names,
     code_choices,
     current_values,
     edit_level,
     level_document,
-    move_enrolment,
 )
 from airm_training.programme.forms import CompareForm, MoveForm, level_form
 from airm_training.programme.models import ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 from airm_training.progression.engine import evaluate_many, next_levels
+from airm_training.progression.enrolment import move_enrolment
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
@@ -68,7 +69,7 @@ def edit_level_page(version_id: int, level_code: str):
     except DomainError:
         abort(404)
     data = current_values(version, level_code) if request.method == "GET" else None
-    form = level_form(level, code_choices(version), data)
+    form = level_form(level, code_choices(version), data, category_names())
     if form.validate_on_submit():
         with unit_of_work(
             form, conflict="Another version was saved at the same moment. Check it and try again."

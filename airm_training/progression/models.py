@@ -145,8 +145,10 @@ class Certificate(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=CertificateStatus.VALID)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     award: Mapped[CredentialAward] = relationship()
     application: Mapped[Application | None] = relationship(back_populates="certificate")
+    revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])

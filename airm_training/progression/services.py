@@ -43,6 +43,7 @@ from airm_training.progression.workflow import (
     certificate_transition,
     transition,
 )
+from airm_training.verifiable.services import sign_certificate
 
 MAX_TEXT = 5000
 
@@ -287,6 +288,7 @@ def new_certificate(
     db.session.flush()
     certificate.serial = f"AIRM-{certificate.issued_on.year}-{certificate.id:05d}"
     db.session.flush()
+    sign_certificate(certificate)
     return certificate
 
 
