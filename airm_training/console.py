@@ -14,6 +14,7 @@ from airm_training.settings import ConfigError
 
 def _app_commands() -> dict[str, click.Command]:
     from airm_training.cli import bp
+    from airm_training.privacy import cli as _privacy_commands  # noqa: F401 - on bp
 
     return dict(bp.cli.commands)
 

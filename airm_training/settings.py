@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     # Directors, administrators and co-creators must sign in with a second factor
     # (default: yes in production, no elsewhere).
     TWO_FACTOR_REQUIRED: bool | None = Field(None, alias="AIRM_REQUIRE_TWO_FACTOR")
+    # Fernet keys encrypting two-factor secrets at rest, newest first (the first encrypts,
+    # all decrypt); empty: one derived from SECRET_KEY. New key: python -c "from
+    # cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+    TOTP_KEYS: CommaList = Field(default_factory=list, alias="AIRM_TOTP_KEYS")
     INVITE_HOURS: PositiveInt = Field(72, alias="AIRM_INVITE_HOURS")
     RESET_MINUTES: PositiveInt = Field(60, alias="AIRM_RESET_MINUTES")
 
@@ -147,7 +151,14 @@ class Settings(BaseSettings):
     MAIL_PASSWORD: str | None = Field(None, alias="MAIL_PASSWORD")
     MAIL_USE_TLS: bool = Field(False, alias="MAIL_USE_TLS")
     MAIL_USE_SSL: bool = Field(False, alias="MAIL_USE_SSL")
-    MAIL_TIMEOUT: PositiveInt | None = Field(30, alias="MAIL_TIMEOUT")
+    # The outbox worker (`airm send-mail`): seconds before a silent mail server counts as a
+    # failure, attempts before a message is marked failed, and the backoff between them.
+    MAIL_TIMEOUT: PositiveInt = Field(10, alias="MAIL_TIMEOUT")
+    MAIL_MAX_ATTEMPTS: PositiveInt = Field(6, alias="AIRM_MAIL_MAX_ATTEMPTS")
+    MAIL_RETRY_BASE_SECONDS: PositiveInt = Field(60, alias="AIRM_MAIL_RETRY_BASE_SECONDS")
+    MAIL_RETRY_MAX_SECONDS: PositiveInt = Field(6 * 3600, alias="AIRM_MAIL_RETRY_MAX_SECONDS")
+    MAIL_BATCH_SIZE: PositiveInt = Field(50, alias="AIRM_MAIL_BATCH_SIZE")
+    MAIL_POLL_SECONDS: PositiveInt = Field(5, alias="AIRM_MAIL_POLL_SECONDS")
     MAIL_DEFAULT_SENDER: str = Field("airm-training@localhost", alias="MAIL_DEFAULT_SENDER")
     MAIL_FILE_PATH: Path | None = Field(None, alias="MAIL_FILE_PATH")
 

@@ -18,6 +18,7 @@ from airm_training.assessments.models import (
     CaseVersion,
 )
 from airm_training.assessments.notices import notify_case_graded
+from airm_training.assessments.pdf_safety import UnsafePdf, sanitise_pdf
 from airm_training.assessments.workflow import (
     CaseAction,
     can_grade,
@@ -45,6 +46,7 @@ class CaseInput:
     supervisor_id: int | None = None
     pdf: bytes | None = None
     pdf_filename: str | None = None
+    pdf_removed: list[str] = field(default_factory=list)  # set by the check: what was removed
 
 
 @dataclass
@@ -60,8 +62,13 @@ def _check_pdf(data: CaseInput) -> list[tuple[str, str]]:
     limit = current_app.config["CASE_PDF_MAX_BYTES"]
     if len(data.pdf) > limit:
         return [("pdf", f"The PDF is larger than {limit // (1024 * 1024)} MB.")]
-    if not data.pdf.startswith(PDF_MAGIC) or b"%%EOF" not in data.pdf[-2048:]:
+    if not data.pdf.startswith(PDF_MAGIC):
         return [("pdf", "That file is not a PDF.")]
+    try:
+        cleaned = sanitise_pdf(data.pdf)
+    except UnsafePdf as refusal:
+        return [("pdf", str(refusal))]
+    data.pdf, data.pdf_removed = cleaned.data, cleaned.removed  # what is stored is the clean one
     return []
 
 

@@ -21,6 +21,7 @@ from airm_training.audit.services import record_event
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.auth.passwords import password_matches
 from airm_training.core import clock
+from airm_training.core.encryption import reencrypt
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -67,6 +68,15 @@ def remaining_recovery_codes(person: Person) -> int:
             RecoveryCode.person_id == person.id, RecoveryCode.used_at.is_(None)
         )
     )
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every stored secret again with the first configured key; how many."""
+    credentials = db.session.scalars(sa.select(TotpCredential)).all()
+    for credential in credentials:
+        credential.encrypted_secret = reencrypt(credential.encrypted_secret)
+    db.session.flush()
+    return len(credentials)
 
 
 # --- enrolment -----------------------------------------------------------------------------

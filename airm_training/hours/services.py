@@ -342,6 +342,9 @@ def _input_of(entry: HoursEntry) -> EntryInput:
 
 
 # --- the supervisor's actions --------------------------------------------------------------
+MAX_SIGN_AT_ONCE = 500  # entries in one sign-off; more is refused with a message
+
+
 def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) -> int:
     """Sign submitted entries logged with ``supervisor``; all of them or none."""
     if not attested:
@@ -349,6 +352,12 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
     ids = sorted(set(entry_ids))
     if not ids:
         raise DomainError.on(None, "Choose at least one entry to sign.")
+    if len(ids) > MAX_SIGN_AT_ONCE:
+        raise DomainError.on(
+            None,
+            f"Sign at most {MAX_SIGN_AT_ONCE} entries at a time ({len(ids)} were chosen); "
+            "nothing was signed.",
+        )
     entries = list(
         db.session.scalars(
             sa.select(HoursEntry).where(HoursEntry.id.in_(ids)).with_for_update(of=HoursEntry)

@@ -32,6 +32,7 @@ from airm_training.programme.models import (
 DEFAULT_PROGRAMME_FILE = Path(__file__).with_name("airm.toml")
 _LEVEL_KEYS = {"code", "name", "description", "rank", "granted_by", "validity_months"}
 _LEVEL_KEYS |= {"confers_supervision", "requirements", "renewal"}
+_LEVEL_KEYS |= {"renewal_window_days", "grace_days"}
 _REQUIREMENT_COMMON = {"kind", "label"}
 
 

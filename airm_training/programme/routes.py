@@ -117,7 +117,7 @@ def compare():
     form = _compare_form()
     diff = None
     old = new = None
-    if form.old.data and form.new.data:
+    if form.validate() and form.old.data and form.new.data:  # only versions on the list
         old = db.session.get(ProgrammeVersion, form.old.data)
         new = db.session.get(ProgrammeVersion, form.new.data)
         if old is None or new is None:
