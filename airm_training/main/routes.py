@@ -1,8 +1,8 @@
-"""The home page of each role and ``/healthz``."""
+"""The home page of each role (``/healthz`` and ``/readyz`` are in ``health.py``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
@@ -11,7 +11,6 @@ from airm_training.core import brand
 from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import public, requires
-from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
@@ -124,11 +123,3 @@ def design():
     from airm_training.main.design import sample_chart
 
     return render_template("main/design.html", tokens=brand.TOKENS, **sample_chart())
-
-
-@bp.route("/healthz")
-@public
-def healthz():
-    if not database_answers():
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
