@@ -97,6 +97,8 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("AIRM_MAX_UPLOAD_MB", 5) * 1024 * 1024
     HOURS_CSV_MAX_ROWS = _env_int("AIRM_HOURS_CSV_MAX_ROWS", 10_000)
     CASE_PDF_MAX_BYTES = _env_int("AIRM_CASE_PDF_MAX_MB", 4) * 1024 * 1024
+    # Supporting documents (PDF, PNG, JPEG), stored cleaned in the database.
+    DOCUMENT_MAX_BYTES = _env_int("AIRM_DOCUMENT_MAX_MB", 4) * 1024 * 1024
 
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

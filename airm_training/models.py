@@ -26,6 +26,7 @@ from airm_training.programme.models import (
     Requirement,
 )
 from airm_training.progression.models import Application, Certificate, Endorsement, Vote
+from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "Requirement",
     "RoleAssignment",
     "SignedCredential",
+    "SupportingDocument",
     "TotpCredential",
     "Vote",
 ]

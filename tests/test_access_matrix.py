@@ -129,6 +129,13 @@ EXPECTED_NEEDS = {
     "programme.compare": "DIRECTOR",
     "programme.edit_level_page": "DIRECTOR",
     "programme.move_person": "DIRECTOR",
+    "supporting.mine": "SIGNED_IN",
+    "supporting.upload": "SIGNED_IN",
+    "supporting.show": "SIGNED_IN",
+    "supporting.download": "SIGNED_IN",
+    "supporting.approve": "DIRECTOR",
+    "supporting.reject": "DIRECTOR",
+    "supporting.review": "DIRECTOR",
 }
 
 OK = 200
@@ -192,6 +199,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": redirect(LOGIN),
         "notifications.index": redirect(LOGIN),
         "notifications.preferences": redirect(LOGIN),
+        "supporting.mine": redirect(LOGIN),
+        "supporting.upload": redirect(LOGIN),
+        "supporting.review": redirect(LOGIN),
     },
     "candidate": {
         "reports.index": FORBIDDEN,
@@ -242,6 +252,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "supervisor": {
         "reports.index": FORBIDDEN,
@@ -292,6 +305,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "co-creator": {
         "reports.index": FORBIDDEN,
@@ -342,6 +358,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "director": {
         "reports.index": OK,
@@ -392,6 +411,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
     "admin": {
         "reports.index": OK,
@@ -442,6 +464,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
 }
 
@@ -479,6 +504,8 @@ SAMPLE_URLS = {
     "reports.export": "/reports/levels.csv",
     "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
     "programme.move_person": "/programme/people/{me}/move",
+    "supporting.show": "/documents/999999",
+    "supporting.download": "/documents/999999/file",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -517,6 +544,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": redirect(LOGIN),
         "people.progress": redirect(LOGIN),
         "people.deactivate": redirect(LOGIN),
+        "supporting.show": redirect(LOGIN),
+        "supporting.download": redirect(LOGIN),
     },
     "candidate": {
         "reports.export": FORBIDDEN,
@@ -551,6 +580,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "supervisor": {
         "reports.export": FORBIDDEN,
@@ -585,6 +616,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "co-creator": {
         "reports.export": FORBIDDEN,
@@ -619,6 +652,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "director": {
         "reports.export": OK,
@@ -653,6 +688,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "admin": {
         "reports.export": OK,
@@ -687,6 +724,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
 }
 
