@@ -20,6 +20,7 @@ from airm_training.extensions import db
 from airm_training.notifications.models import Notification
 from airm_training.people.models import Role
 from airm_training.people.services import add_licence
+from airm_training.privacy.sweep import sweep
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE
 from airm_training.supporting.files import RefusedFile, clean_upload
 from airm_training.supporting.kinds import document_kinds, kind_named
@@ -83,22 +84,24 @@ def test_an_unknown_kind_is_refused(candidate):
             ("expires_on", "A professional liability insurance has an expiry date: enter it."),
         ),
         (
-            {"expires_on": today() - timedelta(days=1)},
+            {"expires_on": -1},
             ("expires_on", "This document has already expired."),
         ),
         (
-            {"issued_on": today() + timedelta(days=1)},
+            {"issued_on": 1},
             ("issued_on", "The issue date cannot be in the future."),
         ),
         (
-            {"issued_on": today(), "expires_on": today()},
+            {"issued_on": 0, "expires_on": 0},
             ("expires_on", "The expiry date must come after the issue date."),
         ),
     ],
 )
 def test_dates_are_checked(candidate, changes, problem):
+    """``changes``: days from today (read when the test runs, in the centre's time zone)."""
+    dates = {k: None if v is None else today() + timedelta(days=v) for k, v in changes.items()}
     with pytest.raises(DomainError) as refused:
-        upload_document(candidate, insurance_input(**changes))
+        upload_document(candidate, insurance_input(**dates))
     assert problem in refused.value.problems
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupportingDocument)) == 0
 
@@ -262,3 +265,12 @@ def test_a_licence_copy_links_only_to_ones_own_licence(candidate, director):
     with pytest.raises(DomainError) as refused:
         upload_document(candidate, insurance_input(licence_id=candidate.licences[0].id))
     assert ("licence", "Only a licence copy is linked to a licence.") in refused.value.problems
+
+
+def test_the_privacy_sweep_reads_document_titles_and_reasons(candidate, director):
+    document = uploaded(candidate, title="Insurance, phone 206-555-0143")
+    reject_document(director, document, "Send it to jane.doe@example.com instead.")
+    db.session.commit()
+    found = {(row.source.key, row.object_id) for row in sweep()}
+    assert ("supporting_document.title", document.id) in found
+    assert ("supporting_document.rejection_reason", document.id) in found
