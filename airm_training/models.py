@@ -32,6 +32,7 @@ from airm_training.progression.models import (
     IssuedTranscript,
     Vote,
 )
+from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "Requirement",
     "RoleAssignment",
     "SignedCredential",
+    "SupportingDocument",
     "TotpCredential",
     "Vote",
 ]

@@ -136,6 +136,13 @@ EXPECTED_NEEDS = {
     "programme.compare": "DIRECTOR",
     "programme.edit_level_page": "DIRECTOR",
     "programme.move_person": "DIRECTOR",
+    "supporting.mine": "SIGNED_IN",
+    "supporting.upload": "SIGNED_IN",
+    "supporting.show": "SIGNED_IN",
+    "supporting.download": "SIGNED_IN",
+    "supporting.approve": "DIRECTOR",
+    "supporting.reject": "DIRECTOR",
+    "supporting.review": "DIRECTOR",
 }
 
 OK = 200
@@ -205,6 +212,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": redirect(LOGIN),
         "notifications.index": redirect(LOGIN),
         "notifications.preferences": redirect(LOGIN),
+        "supporting.mine": redirect(LOGIN),
+        "supporting.upload": redirect(LOGIN),
+        "supporting.review": redirect(LOGIN),
     },
     "candidate": {
         "reports.index": FORBIDDEN,
@@ -261,6 +271,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "supervisor": {
         "reports.index": FORBIDDEN,
@@ -317,6 +330,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "co-creator": {
         "reports.index": FORBIDDEN,
@@ -373,6 +389,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "director": {
         "reports.index": OK,
@@ -429,6 +448,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
     "admin": {
         "reports.index": OK,
@@ -485,6 +507,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
 }
 
@@ -522,6 +547,8 @@ SAMPLE_URLS = {
     "reports.export": "/reports/levels.csv",
     "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
     "programme.move_person": "/programme/people/{me}/move",
+    "supporting.show": "/documents/999999",
+    "supporting.download": "/documents/999999/file",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -560,6 +587,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": redirect(LOGIN),
         "people.progress": redirect(LOGIN),
         "people.deactivate": redirect(LOGIN),
+        "supporting.show": redirect(LOGIN),
+        "supporting.download": redirect(LOGIN),
     },
     "candidate": {
         "reports.export": FORBIDDEN,
@@ -594,6 +623,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "supervisor": {
         "reports.export": FORBIDDEN,
@@ -628,6 +659,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "co-creator": {
         "reports.export": FORBIDDEN,
@@ -662,6 +695,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "director": {
         "reports.export": OK,
@@ -696,6 +731,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "admin": {
         "reports.export": OK,
@@ -730,6 +767,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
 }
 

@@ -1,7 +1,7 @@
 """transcripts: each transcript handed out, with its verification code and reference
 
 Revision ID: 0019_transcripts
-Revises: 0011_outbox
+Revises: 0016_documents
 Create Date: 2026-12-01 23:59:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_transcripts'
-down_revision = '0011_outbox'
+down_revision = '0016_documents'
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,7 @@ from airm_training.progression.models import Application, Certificate, IssuedTra
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
 from airm_training.progression.transcripts import issue_transcript
+from airm_training.supporting.models import SupportingDocument
 
 ANONYMOUS = "anonymous"
 ROLES = (
@@ -73,7 +74,8 @@ REFUSED_FORMS = {
     "aubrey.holden": [
         RefusedForm(
             "/hours/new", {"session_date": "", "duration_hours": "1", "duration_minutes": "75"}
-        )
+        ),
+        RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
     ],
     "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
 }
@@ -196,6 +198,18 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         certificate_id = certificate.id
         version = _first_id(sa.select(ProgrammeVersion.id))
         ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
+        priya_copy = _first_id(
+            sa.select(SupportingDocument.id).where(SupportingDocument.person_id == priya.id)
+        )
+        aubrey_insurance = _first_id(
+            sa.select(SupportingDocument.id).where(
+                SupportingDocument.person_id == aubrey.id,
+                SupportingDocument.kind == "liability-insurance",
+            )
+        )
+        marcus_rejected = _first_id(
+            sa.select(SupportingDocument.id).where(SupportingDocument.person_id == marcus.id)
+        )
     return {
         ANONYMOUS: [
             MainPage("/auth/login"),
@@ -232,13 +246,16 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/auth/security"),
             MainPage("/auth/security/password"),
             MainPage("/auth/security/two-factor/setup"),
+            MainPage("/documents/", "my-documents"),
+            MainPage("/documents/new", "upload-document"),
+            MainPage(f"/documents/{aubrey_insurance}"),
         ],
         "sofia.alvarez": [
             MainPage("/candidate", "ready-to-apply"),
             MainPage("/progression/apply"),
             MainPage(f"/assessments/evaluations/{evaluation}"),
         ],
-        "priya.raman": [MainPage("/candidate")],
+        "priya.raman": [MainPage("/candidate"), MainPage(f"/documents/{priya_copy}")],
         "daniel.okafor": [
             MainPage("/candidate"),
             MainPage("/supervision", "supervisor-home"),
@@ -290,5 +307,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/design", "design-system"),
             MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
+            MainPage("/documents/review", "documents-to-review"),
+            MainPage("/documents/review?status=all"),
+            MainPage(f"/documents/{priya_copy}", "document-review"),
+            MainPage(f"/documents/{marcus_rejected}"),
         ],
     }
