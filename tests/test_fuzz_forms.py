@@ -29,7 +29,7 @@ from airm_training.people.services import create_person, find_by_email
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import apply, endorse, issue, vote
 from tests.conftest import csrf_token_in
-from tests.factories import login, make_supervisor
+from tests.factories import into_renewal_window, login, make_supervisor
 from tests.hostile import (  # _transaction: each test is a savepoint of one demo world
     SIDE_EFFECTS,
     _transaction,  # noqa: F401
@@ -517,12 +517,15 @@ def case_revoke() -> FormCase:
         "connie.zollner",
         f"/progression/certificates/{certificate.id}/revoke",
         {"reason": "Issued in error."},
-        owns=frozenset({"certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"certificate", "credential_award", "audit_event", "notification", "outbox_message"}
+        ),
         after_location=(".pdf",),
     )
 
 
 def case_renew() -> FormCase:
+    into_renewal_window(_person("daniel.okafor"))
     application = request_renewal(_person("daniel.okafor"))
     db.session.commit()
     return FormCase(
@@ -595,6 +598,7 @@ def case_verify_licence() -> FormCase:
 
 
 def case_request_renewal() -> FormCase:
+    into_renewal_window(_person("daniel.okafor"))
     return _one_button("daniel.okafor", "/progression/renewal", {"application"})
 
 

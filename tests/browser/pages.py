@@ -33,6 +33,7 @@ from airm_training.programme.models import ProgrammeVersion
 from airm_training.progression.models import Application, Certificate
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
+from tests.factories import into_renewal_window
 
 ANONYMOUS = "anonymous"
 ROLES = (
@@ -104,6 +105,7 @@ def prepare_records() -> None:
     )
     if db.session.scalar(sa.select(Application.id).where(Application.person_id == daniel.id)):
         return
+    into_renewal_window(daniel)
     request_renewal(daniel)
     award = db.session.scalar(
         sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)
