@@ -101,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.privacy import cli as _privacy_commands  # noqa: F401 - on cli_bp
+    from airm_training.privacy.routes import bp as privacy_bp
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
@@ -122,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         programme_bp,
+        privacy_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)
@@ -147,7 +150,9 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
+    from airm_training.privacy.scan import all_labels
 
+    app.add_template_filter(all_labels, "privacy_labels")
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )

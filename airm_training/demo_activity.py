@@ -167,6 +167,25 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
                 start_days_ago=1,
                 note="Client session",
             ),
+            # Two notes that identify a client, for the privacy sweep to find: a draft the
+            # owner can redact at once and a signed entry redacted through an amendment.
+            HoursPlan(
+                "direct-clinical",
+                1,
+                "connie.zollner",
+                status="draft",
+                session_minutes=60,
+                start_days_ago=4,
+                note="Client Maria Gonzalez, 34, asked to be called back on 206-555-0190",
+            ),
+            HoursPlan(
+                "individual-consultation",
+                1,
+                "connie.zollner",
+                session_minutes=60,
+                start_days_ago=33,
+                note="Consultation on Mr. Haddad's stage 2 pacing after his Replika update",
+            ),
         ),
     ),
     "daniel.okafor": (

@@ -74,11 +74,10 @@ QUERY_NAMES = (
 
 def _query_names(app) -> set[str]:
     """The fields of the filter forms that read the query string, and QUERY_NAMES."""
-    from airm_training.audit.forms import AuditFilterForm
-
     from airm_training.hours.forms import HoursFilterForm
     from airm_training.people.forms import DirectoryFilterForm
     from airm_training.programme.forms import CompareForm
+    from airm_training.reports.audit_forms import AuditFilterForm
     from airm_training.reports.forms import ReportSettingsForm
 
     with app.test_request_context():

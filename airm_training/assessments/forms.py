@@ -25,6 +25,7 @@ from airm_training.assessments.case_rubric import CaseRubric
 from airm_training.assessments.cases import CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
+from airm_training.privacy.forms import PdfPrivacyChecked, PrivacyChecked
 from airm_training.programme.models import ModuleStage
 
 DEIDENTIFIED = (
@@ -39,7 +40,9 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
     )
 
 
-class CaseForm(Form):
+class CaseForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("title", "text")
+
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -86,14 +89,18 @@ class ExtraAttemptForm(Form):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
 
 
-class RevisionForm(Form):
+class RevisionForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("text",)
+
     text = TextAreaField("Revised write-up", validators=[DataRequired()])
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
     deidentified = BooleanField(DEIDENTIFIED)
     submit = SubmitField("Submit the new version")
 
 
-class GradeForm(Form):
+class GradeForm(PrivacyChecked, Form):
+    privacy_fields = ("feedback",)
+
     grade = RadioField(
         "Grade",
         choices=[
@@ -127,7 +134,9 @@ def grade_form(rubric: CaseRubric) -> GradeForm:
     return RubricGradeForm()
 
 
-class EvaluationForm(Form):
+class EvaluationForm(PrivacyChecked, Form):
+    privacy_fields = ("overall_comment",)  # and each item's comment, see the view
+
     candidate = SelectField("Candidate", coerce=int)
     session_date = DateField(
         "Date of the observed session", validators=[DataRequired()], default=today

@@ -28,7 +28,13 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.forms import CaseForm, EvaluationForm, RevisionForm, grade_form
+from airm_training.assessments.forms import (
+    CaseForm,
+    EvaluationForm,
+    GradeForm,
+    RevisionForm,
+    grade_form,
+)
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
@@ -55,6 +61,7 @@ from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
+from airm_training.privacy.services import confirm_form
 from airm_training.programme.services import taxonomy
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -158,6 +165,7 @@ def new_case():
         data = form.to_input()
         with unit_of_work(form) as work:
             presentation = submit_case(current_user, data, bond_types=set(taxonomy().bond_types))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
             _flash_pdf_cleaning(data)
@@ -182,12 +190,15 @@ def _case_or_403(case_id: int) -> CasePresentation:
 
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
-    presentation = _case_or_403(case_id)
     rubric = case_rubric()
+    return _case_page(_case_or_403(case_id), grade_form(rubric), rubric)
+
+
+def _case_page(presentation: CasePresentation, form: GradeForm, rubric):
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=grade_form(rubric),
+        grade_form=form,
         rubric=rubric.criteria,
         pass_minimum=rubric.pass_minimum_name,
     )
@@ -207,6 +218,7 @@ def revise_case(case_id: int):
         data = _revision_input(presentation, form, upload)
         with unit_of_work(form) as work:
             resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
         if work.ok:
             flash("New version submitted for grading.", "success")
             _flash_pdf_cleaning(data)
@@ -255,6 +267,8 @@ def grade(case_id: int):
     rubric = case_rubric()
     form = grade_form(rubric)
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _case_page(presentation, form, rubric)
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
@@ -264,6 +278,7 @@ def grade(case_id: int):
     )
     with unit_of_work() as work:
         grade_case(current_user, presentation, data)
+        confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
     if not work.ok:
         return redirect(url_for("assessments.case", case_id=case_id))
     flash("Grade recorded; the candidate sees it now.", "success")
@@ -288,6 +303,10 @@ def new_evaluation():
     form.candidate.choices = [
         SelectChoice(p.id, p.display_name) for p in enrolled_candidates() if p.id != current_user.id
     ]
+    form.privacy_extra = {
+        f"comment_{item.code}": (item.name, request.form.get(f"comment_{item.code}"))
+        for item in rubric.items
+    }
     if request.method == "GET" and request.args.get("candidate", type=id_value):
         form.candidate.data = request.args.get("candidate", type=id_value)
     if form.validate_on_submit():
@@ -306,6 +325,7 @@ def new_evaluation():
         )
         with unit_of_work(form) as work:
             evaluation = submit_evaluation(current_user, candidate, data)
+            confirm_form(form, "competency_evaluation", evaluation.id, actor_id=current_user.id)
         if work.ok:
             flash("Evaluation submitted. The candidate can read it now.", "success")
             return redirect(url_for("assessments.evaluation", evaluation_id=evaluation.id))

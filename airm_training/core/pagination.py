@@ -1,5 +1,6 @@
-"""Page numbers from the query string, clamped: any text gives a page from 1 to the last,
-so a huge or malformed ``?page=`` shows a real page instead of a database error."""
+"""Page numbers from the query string, clamped: any text gives a page from 1 to
+``MAX_PAGE``, so a huge or malformed ``?page=`` shows a page (or that it is past the last
+one) instead of a database error."""
 
 from __future__ import annotations
 
@@ -24,9 +25,5 @@ def page_number(name: str = "page") -> int:
 
 
 def paginate(statement: sa.Select, *, per_page: int, name: str = "page") -> Pagination:
-    """One page of ``statement``; a page past the end shows the last page."""
-    page = page_number(name)
-    result = db.paginate(statement, page=page, per_page=per_page, error_out=False)
-    if result.pages and page > result.pages:
-        result = db.paginate(statement, page=result.pages, per_page=per_page, error_out=False)
-    return result
+    """One page of ``statement`` (empty past the last one; the page can say so)."""
+    return db.paginate(statement, page=page_number(name), per_page=per_page, error_out=False)

@@ -21,6 +21,8 @@ from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
 from airm_training.hours.services import minutes_by_day, oldest_session, stage_codes
 from airm_training.people.models import Person
+from airm_training.privacy.scan import TextFindings, all_labels, scan_texts
+from airm_training.privacy.services import record_confirmation
 from airm_training.programme.models import HoursCategory
 from airm_training.programme.services import taxonomy
 
@@ -72,11 +74,15 @@ class RowProblem:
 
 
 class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
+    """The file was not imported; ``problems`` says why, row by row; ``privacy`` holds the
+    notes that may identify a client, waiting for the person's confirmation."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(
+        self, problems: list[RowProblem], privacy: list[TextFindings] | None = None
+    ) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+        self.privacy = privacy or []
 
 
 def template_csv() -> str:
@@ -144,8 +150,11 @@ def _iso(moment) -> str:
 
 
 # --- import ------------------------------------------------------------------------------
-def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport:
-    """Validate every row, then submit all of them for sign-off, or none."""
+def import_csv(
+    person: Person, raw: bytes, *, filename: str = "", confirmed_private: bool = False
+) -> HoursImport:
+    """Validate every row, then submit all of them for sign-off, or none. Notes that may
+    identify a client stop the import unless ``confirmed_private`` (then audited)."""
     checksum = hashlib.sha256(raw).hexdigest()
     rows = _read_rows(raw)
     previous = db.session.scalar(
@@ -164,8 +173,11 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
             ]
         )
     inputs, problems = _parse_rows(rows, person)
+    flagged = _flagged_notes(rows)
+    if flagged and not confirmed_private:
+        problems = sorted([*problems, *_privacy_problems(flagged)], key=lambda p: p.row or 0)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, flagged)
     batch = HoursImport(
         person_id=person.id, checksum=checksum, filename=filename[:255], row_count=len(inputs)
     )
@@ -179,8 +191,26 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
         actor_id=person.id,
         after={"rows": len(inputs), "checksum": checksum, "filename": batch.filename},
     )
+    record_confirmation(flagged, "hours_import", batch.id, actor_id=person.id)
     notify_hours_submitted(person, [data.supervisor_id for data in inputs])
     return batch
+
+
+def _flagged_notes(rows: list[dict[str, str]]) -> list[TextFindings]:
+    notes = {str(line): (f"Row {line}", row.get("note")) for line, row in enumerate(rows, 2)}
+    return scan_texts(notes)
+
+
+def _privacy_problems(flagged: list[TextFindings]) -> list[RowProblem]:
+    return [
+        RowProblem(
+            int(part.name),
+            "note",
+            f"The note may identify a client ({', '.join(all_labels([part]))}). Edit it, or "
+            "tick the confirmation and upload the file again.",
+        )
+        for part in flagged
+    ]
 
 
 def _read_rows(raw: bytes) -> list[dict[str, str]]:

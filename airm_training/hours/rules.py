@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from airm_training.privacy import detect, labels_of
 from airm_training.programme.models import HoursCategory
 
 MAX_MINUTES = 720
@@ -126,30 +126,6 @@ def is_late(session_date: date, submitted_on: date, window_days: int) -> bool:
 
 
 # --- client-identifying information ------------------------------------------------------
-_IDENTIFIER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
-    (
-        "a phone number",
-        re.compile(r"(?<!\d)(?:\+?\d[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"),
-    ),
-    (
-        "a date of birth",
-        re.compile(
-            r"\b(?:dob|d\.o\.b\.?|born|date of birth)\b|\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "a record number",
-        re.compile(
-            r"\b(?:mrn|record|chart|case|file|patient|client)\s*(?:no\.?|number|#|id)?\s*[:#]?\s*\d{4,}\b|#\d{5,}",
-            re.IGNORECASE,
-        ),
-    ),
-    ("a social security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-)
-
-
 def identifier_warnings(text: str) -> list[str]:
     """Kinds of client-identifying information the text seems to contain."""
-    return [label for label, pattern in _IDENTIFIER_PATTERNS if pattern.search(text or "")]
+    return labels_of(detect(text))
