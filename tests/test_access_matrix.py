@@ -104,6 +104,8 @@ EXPECTED_NEEDS = {
     "progression.transcript_of": "DIRECTOR",
     "progression.request_renewal_page": "SIGNED_IN",
     "progression.renew_application": "DIRECTOR",
+    "progression.reinstatement_page": "SIGNED_IN",
+    "progression.reinstate_application": "DIRECTOR",
     "progression.evidence_pdf": "SIGNED_IN",
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
@@ -169,6 +171,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": redirect(LOGIN),
         "progression.endorsements": redirect(LOGIN),
         "progression.issuing": redirect(LOGIN),
+        "progression.reinstatement_page": redirect(LOGIN),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -219,6 +222,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": OK,
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -269,6 +273,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": OK,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -319,6 +324,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -369,6 +375,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": OK,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -419,6 +426,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": OK,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL

@@ -24,6 +24,7 @@ from airm_training.progression.queries import (
     awaiting_vote,
     certificates_of,
 )
+from airm_training.progression.reinstatement import reinstatement_standing
 from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
 
@@ -106,6 +107,7 @@ def supervisor_home():
 def _renewal_context() -> dict:
     return {
         "renewal": renewal_standing(current_user),
+        "reinstatement": reinstatement_standing(current_user),
         "open_application": open_application(current_user.id),
         "renewal_form": ActionForm(),
     }

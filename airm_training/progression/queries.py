@@ -6,7 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from airm_training.extensions import db
-from airm_training.progression.models import Application, ApplicationStatus, Certificate, Vote
+from airm_training.progression.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Certificate,
+    Vote,
+)
 
 
 def applications_of(person_id: int) -> list[Application]:
@@ -30,13 +36,20 @@ def certificates_of(person_id: int) -> list[Certificate]:
 
 
 def awaiting_vote(member_id: int) -> list[Application]:
-    """Endorsed applications this board member has not voted on (and are not their own)."""
+    """Applications waiting for the board (endorsed, or reinstatements, which need no
+    endorsement) this board member has not voted on and are not their own."""
     voted = sa.select(Vote.application_id).where(Vote.member_id == member_id)
     return list(
         db.session.scalars(
             sa.select(Application)
             .where(
-                Application.status == ApplicationStatus.ENDORSED.value,
+                sa.or_(
+                    Application.status == ApplicationStatus.ENDORSED.value,
+                    sa.and_(
+                        Application.kind == ApplicationKind.REINSTATE.value,
+                        Application.status == ApplicationStatus.SUBMITTED.value,
+                    ),
+                ),
                 Application.person_id != member_id,
                 Application.id.not_in(voted),
             )
