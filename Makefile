@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := airm_training:create_app()
 
-.PHONY: run test lint format clean mutation
+.PHONY: run test lint format clean mutation mutation-one
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ mutation: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 1
 	$(BIN)/mutmut results
+
+# One module against its own tests only, one mutant at a time, with its score, e.g.
+#   make mutation-one MODULE=airm_training/hours/rules.py TESTS=tests/test_hours_rules.py
+mutation-one: $(STAMP)
+	$(BIN)/python tools/mutate_one.py $(MODULE) $(TESTS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

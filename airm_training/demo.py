@@ -140,7 +140,19 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         ("LMHC", "MH-52290", "Washington"),
         enrolled_months_ago=40,
         supervisor_months_ago=25,
-        notes="AIRT-S expired a month ago: cannot sign hours until renewed",
+        notes="AIRT-S expired a month ago, in grace: cannot sign hours until renewed late",
+    ),
+    DemoPerson(
+        f"rosa.delgado@{DEMO_DOMAIN}",
+        "Rosa Delgado",
+        "MSW, LCSW",
+        "Clinician",
+        (Role.CANDIDATE,),
+        ("LCSW", "SW-41562", "Oregon"),
+        enrolled_months_ago=44,
+        supervisor_months_ago=29,
+        notes="AIRT-S expired 5 months ago and lapsed after its grace period; her "
+        "reinstatement requirements are met, so she can ask the board to reinstate it",
     ),
 )
 

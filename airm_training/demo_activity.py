@@ -211,6 +211,29 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
             ),
         ),
     ),
+    "rosa.delgado": (
+        (),
+        (
+            HoursPlan(
+                "continuing-education",
+                12,
+                "connie.zollner",
+                session_minutes=180,
+                start_days_ago=20,
+                every_days=30,
+                note="AIRM refresher workshop",
+            ),
+            HoursPlan(
+                "individual-consultation",
+                4,
+                "connie.zollner",
+                session_minutes=60,
+                start_days_ago=5,
+                every_days=14,
+                note="Consultation on returning to AIRM practice",
+            ),
+        ),
+    ),
     "marcus.bell": (
         ("AIRM-101",),
         (

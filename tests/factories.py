@@ -8,6 +8,7 @@ from itertools import count
 import sqlalchemy as sa
 
 from airm_training.core.clock import today
+from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -90,3 +91,15 @@ def doc_label(requirement: dict) -> str:
     """The label the loader derives for a requirement of a programme document."""
     names = dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
     return requirement_label(requirement, names)
+
+
+def into_renewal_window(person) -> None:
+    """Bring the person's AIRT-S expiry to 60 days from now, inside the renewal window
+    (the demo's holders are far from it: renewing 21 months early is refused)."""
+    award = db.session.scalar(
+        sa.select(CredentialAward)
+        .where(CredentialAward.person_id == person.id, CredentialAward.expires_on.is_not(None))
+        .order_by(CredentialAward.expires_on.desc())
+    )
+    award.expires_on = today() + timedelta(days=60)
+    db.session.flush()

@@ -109,6 +109,8 @@ EXPECTED_NEEDS = {
     "progression.transcript_of": "DIRECTOR",
     "progression.request_renewal_page": "SIGNED_IN",
     "progression.renew_application": "DIRECTOR",
+    "progression.reinstatement_page": "SIGNED_IN",
+    "progression.reinstate_application": "DIRECTOR",
     "progression.evidence_pdf": "SIGNED_IN",
     "people.add_licence_page": "SIGNED_IN",
     "people.verify_licence_page": "DIRECTOR",
@@ -187,6 +189,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": redirect(LOGIN),
         "progression.evaluations_due_list": redirect(LOGIN),
         "progression.issuing": redirect(LOGIN),
+        "progression.reinstatement_page": redirect(LOGIN),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -246,6 +249,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -305,6 +309,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": OK,
         "progression.evaluations_due_list": OK,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -364,6 +369,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -423,6 +429,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
@@ -482,6 +489,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
+        "progression.reinstatement_page": redirect("/home"),
         "verify.form": OK,
         "verifiable.jwks": OK,
         "verifiable.did_json": 404,  # did:web only on an HTTPS base URL

@@ -15,6 +15,9 @@ from airm_training.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
 from airm_training.extensions import db
 from airm_training.people.models import Licence, Person, Role
 from airm_training.people.services import find_by_email
+from airm_training.progression.engine import next_level
+from airm_training.progression.reinstatement import lapse_of, reinstatement_standing
+from airm_training.progression.renewal import renewal_standing
 from airm_training.settings import DEFAULT_SECRET_KEY
 
 DOMAIN = "btrc.example"
@@ -46,7 +49,7 @@ def demo():
 
 # --- demo data ----------------------------------------------------------------------------
 def test_seed_demo_creates_everyone_then_nothing(demo):
-    assert demo == len(DEMO_PEOPLE) == 9
+    assert demo == len(DEMO_PEOPLE) == 10
     before = _counts()
     assert before["Person"] >= 9
     assert seed_demo() == 0
@@ -58,7 +61,7 @@ def test_seed_demo_command_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["airm", "seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "9 people created" in first.output
+    assert "10 people created" in first.output
     before = _counts()
     second = runner.invoke(args=["airm", "seed-demo"])
     assert second.exit_code == 0, second.output
@@ -116,6 +119,25 @@ def test_hannah_price_is_not_a_supervisor_her_airt_s_expired(demo):
     assert not is_supervisor(hannah)
 
 
+def test_hannah_is_in_grace_her_way_back_is_a_late_renewal_not_a_new_application(demo):
+    hannah = _person("Hannah", "Price")
+    renewal = renewal_standing(hannah)
+    assert renewal is not None and renewal.in_grace
+    assert lapse_of(hannah) is None
+    assert next_level(hannah) is None  # not "toward AIRT-S, 0 of 7 modules"
+
+
+def test_rosa_delgado_has_lapsed_and_can_ask_for_reinstatement(demo):
+    rosa = _person("Rosa", "Delgado")
+    assert not is_supervisor(rosa)
+    assert renewal_standing(rosa) is None  # past grace: no late renewal
+    assert next_level(rosa) is None
+    reinstatement = reinstatement_standing(rosa)
+    assert reinstatement is not None
+    assert reinstatement.lapse.lapsed_on < today()
+    assert reinstatement.evidence_met
+
+
 def test_priya_raman_is_not_enrolled(demo):
     priya = _person("Priya", "Raman")
     assert enrolment_of(priya) is None
@@ -134,6 +156,7 @@ DEMO_HOMES = {
     "sofia.alvarez@btrc.example": "/candidate",
     "daniel.okafor@btrc.example": "/supervision",
     "hannah.price@btrc.example": "/candidate",
+    "rosa.delgado@btrc.example": "/candidate",
 }
 
 

@@ -818,3 +818,74 @@ def test_evaluation_query_count_does_not_grow_with_hours_entries(
     )
     assert db.session.scalar(signed) == 300
     assert result(candidate, DIRECT).current == 150
+
+
+# --- rules the mutation run showed untested ------------------------------------------------
+def _direct_clinical_requirement():
+    return next(r for r in airt_s_rules().requirements if r.label == DIRECT)
+
+
+def test_min_sessions_is_part_of_met(candidate, supervisor):
+    requirement = _direct_clinical_requirement()
+    requirement.params = {**requirement.params, "min_sessions": 6}
+    db.session.commit()
+    insert_hours(candidate, "direct-clinical", 5, 600, signer=supervisor)  # 50 h, 5 sessions
+    r = result(candidate, DIRECT)
+    assert r.current == 50
+    assert not r.met
+    assert r.missing == ["1 more sessions"]
+    insert_hours(candidate, "direct-clinical", 1, 60, signer=supervisor, first_day_ago=20)
+    r = result(candidate, DIRECT)
+    assert r.met
+    assert r.missing == []
+
+
+def test_an_enrolled_person_holding_no_level_has_the_entry_level_next(candidate):
+    db.session.execute(
+        sa.update(CredentialAward)
+        .where(CredentialAward.person_id == candidate.id)
+        .values(status="revoked")
+    )
+    db.session.commit()
+    assert next_level(candidate).level.code == "AIRT-C"
+
+
+def test_an_evaluation_dated_on_the_as_of_day_counts(candidate, supervisor):
+    evaluated(candidate, supervisor, 3)  # dated ten days ago
+    day = today() - timedelta(days=10)
+    assert result(candidate, EVALUATION, as_of=day).met
+    r = result(candidate, EVALUATION, as_of=day - timedelta(days=1))
+    assert not r.met
+    assert r.progress == "no evaluation yet"
+
+
+def test_nothing_is_missing_at_exactly_the_count_or_quorum(candidate, supervisor):
+    application = bare_application(candidate, supervisor)
+    application.endorsements.append(Endorsement(supervisor_id=supervisor.id, endorsed=True))
+    members = [make_person(Role.CO_CREATOR) for _ in range(2)]
+    application.votes.append(Vote(member_id=members[0].id, approve=True))
+    db.session.commit()
+    assert result(candidate, ENDORSEMENT, application=application).missing == []
+    assert result(candidate, APPROVAL, application=application).missing == [
+        "1 more board approvals"
+    ]
+    application.votes.append(Vote(member_id=members[1].id, approve=True))
+    db.session.commit()
+    r = result(candidate, APPROVAL, application=application)
+    assert (r.met, r.missing, r.progress) == (True, [], "2 of 2 approvals")
+    graded_case(candidate, supervisor, "pass", "First case")
+    graded_case(candidate, supervisor, "pass", "Second case")
+    r = result(candidate, CASES)
+    assert (r.met, r.missing, r.progress) == (True, [], "2 of 2 case presentations passed")
+
+
+def _result_with(current: float, target: float, met: bool) -> RequirementResult:
+    return RequirementResult(1, "hours", "x", met, current, target, "")
+
+
+def test_percent_of_a_zero_target_and_of_more_than_the_target():
+    assert _result_with(0, 0, True).percent == 100  # no division by zero
+    assert _result_with(0, 0, False).percent == 0
+    assert _result_with(25, 50, False).percent == 50
+    assert _result_with(1, 3, False).percent == 33
+    assert _result_with(80, 50, True).percent == 100

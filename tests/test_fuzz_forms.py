@@ -20,7 +20,6 @@ from airm_training.assessments.models import CasePresentation, Question, Quiz
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import today
-from airm_training.credentials.models import CredentialAward
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import EntryInput
@@ -30,7 +29,7 @@ from airm_training.people.services import create_person, find_by_email
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import apply, endorse, issue, vote
 from tests.conftest import csrf_token_in
-from tests.factories import login, make_supervisor
+from tests.factories import into_renewal_window, login, make_supervisor
 from tests.hostile import (  # _transaction: each test is a savepoint of one demo world
     SIDE_EFFECTS,
     _transaction,  # noqa: F401
@@ -519,25 +518,16 @@ def case_revoke() -> FormCase:
         "connie.zollner",
         f"/progression/certificates/{certificate.id}/revoke",
         {"reason": "Issued in error."},
-        owns=frozenset({"certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"certificate", "credential_award", "audit_event", "notification", "outbox_message"}
+        ),
         after_location=(".pdf",),
     )
 
 
-def _due_for_renewal(name: str) -> Person:
-    """The person's credentials expire in 30 days, inside the programme's renewal window."""
-    person = _person(name)
-    for award in db.session.scalars(
-        sa.select(CredentialAward).where(CredentialAward.person_id == person.id)
-    ):
-        if award.expires_on is not None:
-            award.expires_on = today() + timedelta(days=30)
-    db.session.commit()
-    return person
-
-
 def case_renew() -> FormCase:
-    application = request_renewal(_due_for_renewal("daniel.okafor"))
+    into_renewal_window(_person("daniel.okafor"))
+    application = request_renewal(_person("daniel.okafor"))
     db.session.commit()
     return FormCase(
         "connie.zollner",
@@ -609,7 +599,8 @@ def case_verify_licence() -> FormCase:
 
 
 def case_request_renewal() -> FormCase:
-    _due_for_renewal("daniel.okafor")
+    into_renewal_window(_person("daniel.okafor"))
+    db.session.commit()
     return _one_button("daniel.okafor", "/progression/renewal", {"application"})
 
 

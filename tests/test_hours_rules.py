@@ -271,6 +271,9 @@ def test_several_problems_are_reported_together():
         ("notes in chart #88231", "a record number"),
         ("see intake #204518", "a record number"),
         ("SSN 123-45-6789 on intake", "a social security number"),
+        ("dob 03/14/2015 per intake", "a date of birth"),  # lower case, a birth year in 20xx
+        ("client born 2011-05-02", "a date of birth"),
+        ("MRN 4455 for history", "a record number"),  # four digits
     ],
 )
 def test_identifiers_are_detected(text, kind):
@@ -303,3 +306,143 @@ def test_late_boundary_is_the_window():
     assert is_late(TODAY - timedelta(days=31), TODAY, 30) is True
     assert is_late(TODAY, TODAY, 30) is False
     assert is_late(TODAY - timedelta(days=8), TODAY, 7) is True
+
+
+# --- every message, word for word (what the person reads is part of the rule) --------------
+OLDEST = date(2021, 6, 15)  # 36 months before TODAY
+
+
+@pytest.mark.parametrize(
+    ("data", "context", "expected"),
+    [
+        (
+            entry(session_date=TODAY + timedelta(days=1)),
+            ctx(),
+            [("session_date", "The session date cannot be in the future.")],
+        ),
+        (
+            entry(session_date=OLDEST - timedelta(days=1)),
+            ctx(oldest_session=OLDEST),
+            [
+                (
+                    "session_date",
+                    "Sessions before 2021-06-15 are too old to be logged: the programme "
+                    "accepts sessions from the last 36 months.",
+                )
+            ],
+        ),
+        (
+            entry(session_date=date(2024, 5, 14)),
+            ctx(oldest_session=date(2024, 5, 15)),
+            [
+                (
+                    "session_date",
+                    "Sessions before 2024-05-15 are too old to be logged: the programme "
+                    "accepts sessions from the last month.",
+                )
+            ],
+        ),
+        (entry(minutes=0), ctx(), [("minutes", "A session lasts between 1 minute and 12 hours.")]),
+        (
+            entry(minutes=721),
+            ctx(),
+            [("minutes", "A session lasts between 1 minute and 12 hours.")],
+        ),
+        (
+            entry(minutes=61),
+            ctx(other_minutes_that_day=15 * 60),
+            [
+                (
+                    "minutes",
+                    f"That would make more than 16 hours on {YESTERDAY}: 15 h are already "
+                    "logged that day.",
+                )
+            ],
+        ),
+        (entry(), ctx(category=None), [("category", "Choose a category.")]),
+        (
+            entry(supervisor_id=None),
+            ctx(),
+            [("supervisor", "Choose the supervisor who will sign this entry.")],
+        ),
+        (
+            entry(supervisor_id=PERSON_ID),
+            ctx(),
+            [("supervisor", "You cannot be your own supervisor.")],
+        ),
+        (
+            entry(),
+            ctx(supervisor_held_on_session_date=False),
+            [
+                (
+                    "supervisor",
+                    "This supervisor did not hold a current AIRT-S on the session date: "
+                    "consultation counts only with a current AIRT-S.",
+                )
+            ],
+        ),
+        (
+            entry(category_code="didactic"),
+            ctx(category=DIDACTIC, supervisor_held_today=False),
+            [("supervisor", "This person does not hold a current AIRT-S and cannot sign.")],
+        ),
+        (
+            entry(category_code="group-consultation"),
+            ctx(category=GROUP),
+            [("group_size", "Enter how many clinicians took part in the group.")],
+        ),
+        (
+            entry(category_code="group-consultation", group_size=101),
+            ctx(category=GROUP),
+            [("group_size", "A group has 2 to 100 participants.")],
+        ),
+        (
+            entry(group_size=3),
+            ctx(),
+            [("group_size", "Group size applies only to group categories.")],
+        ),
+        (
+            entry(stages=["stage-9", "attachment-awareness", "stage-8"]),
+            ctx(),
+            [("stages", "Unknown AIRM stage: stage-8, stage-9.")],
+        ),
+        (
+            entry(modalities=["Hypnosis", "CBT", "Astrology"]),
+            ctx(),
+            [("modalities", "Unknown modality: Astrology, Hypnosis.")],
+        ),
+        (
+            entry(note="n" * 1001),
+            ctx(),
+            [("note", "Keep the note under 1000 characters.")],
+        ),
+    ],
+)
+def test_each_broken_rule_says_so_in_its_own_words(data, context, expected):
+    assert problems(data, context) == expected
+
+
+def test_the_oldest_day_itself_may_be_logged():
+    assert problems(entry(session_date=OLDEST), ctx(oldest_session=OLDEST)) == []
+    assert problems(entry(session_date=OLDEST), ctx(oldest_session=None)) == []
+
+
+def test_a_group_of_two_and_of_a_hundred_is_accepted():
+    for size in (2, 100):
+        data = entry(category_code="group-consultation", group_size=size)
+        assert problems(data, ctx(category=GROUP)) == []
+    one = entry(category_code="group-consultation", group_size=1)
+    assert fields(problems(one, ctx(category=GROUP))) == ["group_size"]
+
+
+def test_a_draft_of_a_category_without_a_supervisor_needs_none():
+    data = entry(category_code="didactic", supervisor_id=None)
+    assert problems(data, ctx(category=DIDACTIC), submitting=False) == []
+    assert fields(problems(data, ctx(category=DIDACTIC), submitting=True)) == ["supervisor"]
+    consultation = entry(supervisor_id=None)
+    assert fields(problems(consultation, ctx(), submitting=False)) == ["supervisor"]
+
+
+def test_exactly_sixteen_hours_a_day_is_accepted():
+    assert problems(entry(minutes=60), ctx(other_minutes_that_day=15 * 60)) == []
+    assert problems(entry(minutes=720), ctx(other_minutes_that_day=4 * 60)) == []

@@ -814,3 +814,44 @@ def test_an_identical_entry_needs_confirmation(people):
         assert identical_entries(candidate, entry_input(supervisor, **change)) == []
     second = log_entry(candidate, entry_input(supervisor), submit=True, duplicate_confirmed=True)
     assert [e.id for e in identical_entries(candidate, data)] == [first.id, second.id]
+
+
+# --- rules the mutation run showed untested ------------------------------------------------
+def test_a_return_reason_of_1000_characters_is_kept_1001_refused(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    error = refused(return_entry, entry, supervisor, "x" * 1001)
+    assert error.problems == [("reason", "Keep the reason under 1000 characters.")]
+    assert statuses(entry) == ["submitted"]
+    return_entry(entry, supervisor, "y" * 1000)
+    db.session.commit()
+    assert reload(entry).return_reason == "y" * 1000
+
+
+def test_editing_an_amendment_to_another_supervisor_is_refused(people):
+    supervisor, candidate, _ = people
+    original = signed(candidate, supervisor)
+    amendment = request_amendment(original, candidate, entry_input(supervisor, minutes=90))
+    db.session.commit()
+    withdraw_entry(amendment, candidate)
+    db.session.commit()
+    error = refused(
+        edit_entry,
+        amendment,
+        candidate,
+        entry_input(supervisor_for_a_year(), minutes=90),
+        submit=False,
+    )
+    assert error.problems == [
+        ("supervisor", "An amendment is signed by the supervisor who signed the original.")
+    ]
+    assert reload(amendment).supervisor_id == supervisor.id
+
+
+def test_signing_an_empty_selection_is_refused(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    error = refused(sign_entries, supervisor, [], attested=True)
+    assert error.problems == [(None, "Choose at least one entry to sign.")]
+    assert statuses(entry) == ["submitted"]
+    assert events("hours.signed") == []

@@ -202,7 +202,12 @@ def test_every_requirement_of_the_file_is_stored(document):
             for r in sorted(rules.requirements, key=lambda r: (r.purpose, r.position))
         ]
         expected = []
-        for purpose, key in (("attain", "requirements"), ("renew", "renewal")):
+        sections = (
+            ("attain", "requirements"),
+            ("renew", "renewal"),
+            ("reinstate", "reinstatement"),
+        )
+        for purpose, key in sections:
             for position, req in enumerate(level_doc.get(key, []), start=1):
                 params = {k: v for k, v in req.items() if k not in {"kind", "label"}}
                 if "minimum_hours" in params:

@@ -68,7 +68,7 @@ def test_every_credential_badge_names_its_status(app):
             for name, a in cases.items()
         }
     assert texts["current"] == "AIRT-S · current"
-    assert texts["expired"] == "AIRT-S · expired"
+    assert texts["expired"] == "AIRT-S · lapsed"  # no grace period: lapsed the day after
     assert texts["future"] == f"AIRT-S · from {TODAY + timedelta(days=3)}"
     for status in AwardStatus:
         if status != "active":

@@ -38,11 +38,13 @@ from airm_training.progression.models import (
     Endorsement,
     Vote,
 )
+from airm_training.progression.reinstatement import apply_for_reinstatement, reinstate
 from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import apply, endorse, issue, revoke, vote
 from airm_training.progression.workflow import (
     ATTAIN_TRANSITIONS,
     CERTIFICATE_TRANSITIONS,
+    REINSTATEMENT_TRANSITIONS,
     RENEWAL_TRANSITIONS,
     ApplicationAction,
     CertificateAction,
@@ -51,7 +53,8 @@ from tests.factories import make_candidate, make_director, make_supervisor
 from tests.test_cases_and_evaluations import BOND_TYPES, case_input
 from tests.test_engine import long_standing_supervisor, qualified_candidate
 from tests.test_progression_workflow import co_creator, logged
-from tests.test_renewal import holder, signed_hours  # noqa: F401 - holder: a fixture
+from tests.test_reinstatement import enrolled_long_ago, ready
+from tests.test_renewal import holder, holder_expiring_in, signed_hours  # noqa: F401 - a fixture
 
 
 def audit_count() -> int:
@@ -259,6 +262,36 @@ def test_the_renewal_table(holder):  # noqa: F811 - the fixture imported above
 
     application_id = application.id
     wrong = walk(RENEWAL_TRANSITIONS, ApplicationStatus, ApplicationAction, put, status_of, run)
+    assert wrong == []
+
+
+def test_the_reinstatement_table(app):
+    person, director, supervisor, _certificate = holder_expiring_in(-120)  # lapsed
+    enrolled_long_ago(person)
+    ready(person, supervisor)
+    board = [co_creator() for _ in range(4)]  # two vote in the walk, two stand for the past
+    application_id = apply_for_reinstatement(person, statement="").id
+    db.session.commit()
+    put, status_of = _put_application(application_id, None, [m.id for m in board[2:]])
+
+    def run(action: ApplicationAction) -> None:
+        application = db.session.get(Application, application_id)
+        if action in (ApplicationAction.ENDORSE, ApplicationAction.DECLINE):
+            endorse(supervisor, application, endorse=True, reason="")
+        elif action in (ApplicationAction.APPROVE, ApplicationAction.REJECT):
+            approve = action is ApplicationAction.APPROVE
+            for member in board[:2]:  # two of three decide either way (quorum 2)
+                vote(member, application, approve=approve, comment="" if approve else "No.")
+                db.session.expire_all()
+                application = db.session.get(Application, application_id)
+        elif action is ApplicationAction.ISSUE:
+            reinstate(director, application)
+        else:
+            renew(director, application)
+
+    wrong = walk(
+        REINSTATEMENT_TRANSITIONS, ApplicationStatus, ApplicationAction, put, status_of, run
+    )
     assert wrong == []
 
 

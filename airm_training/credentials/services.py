@@ -27,6 +27,13 @@ def current_award_clause(day: date):
     )
 
 
+def held_award_clause(day: date):
+    """SQL condition: a credential award was granted by ``day`` and neither revoked nor
+    replaced; it may have expired since (in grace or lapsed, the level is still the
+    person's: they renew or are reinstated rather than apply again)."""
+    return sa.and_(CredentialAward.status == AwardStatus.ACTIVE, CredentialAward.awarded_on <= day)
+
+
 def awards_of(person: Person) -> list[CredentialAward]:
     return list(
         db.session.scalars(

@@ -17,6 +17,7 @@ from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.queries import applications_of, certificates_of
+from airm_training.progression.reinstatement import reinstatement_standing
 from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
 from airm_training.reports import work
@@ -91,6 +92,7 @@ def supervisor_home():
 def _renewal_context() -> dict:
     return {
         "renewal": renewal_standing(current_user),
+        "reinstatement": reinstatement_standing(current_user),
         "open_application": open_application(current_user.id),
         "renewal_form": ActionForm(),
     }

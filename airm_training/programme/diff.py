@@ -33,7 +33,11 @@ PARAM_NAMES = {
     "description": "Description",
     "counts_months_before_enrolment": "Counted from months before enrolment",
 }
-PURPOSES = {"attain": "To reach the level", "renew": "To renew it"}
+PURPOSES = {
+    "attain": "To reach the level",
+    "renew": "To renew it",
+    "reinstate": "To reinstate it after it lapsed",
+}
 
 
 @dataclass(frozen=True)

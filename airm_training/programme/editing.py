@@ -22,7 +22,8 @@ from airm_training.people.models import Person, Role
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme
 from airm_training.programme.models import HoursCategory, Module, ProgrammeVersion
 
-SECTIONS = (("req", "requirements"), ("renew", "renewal"))  # field prefix, document key
+# field prefix, document key
+SECTIONS = (("req", "requirements"), ("renew", "renewal"), ("reinst", "reinstatement"))
 MAX_MONTHS = 240
 MAX_HOURS = 10_000
 

@@ -31,7 +31,7 @@ class RequirementGroup:
 
     title: str
     kind: str
-    purpose: str  # requirements or renewal
+    purpose: str  # requirements, renewal or reinstatement
     names: list[str]
 
 

@@ -31,7 +31,7 @@ from airm_training.programme.models import (
 
 DEFAULT_PROGRAMME_FILE = Path(__file__).with_name("airm.toml")
 _LEVEL_KEYS = {"code", "name", "description", "rank", "granted_by", "validity_months"}
-_LEVEL_KEYS |= {"confers_supervision", "requirements", "renewal"}
+_LEVEL_KEYS |= {"confers_supervision", "requirements", "renewal", "reinstatement"}
 _LEVEL_KEYS |= {"renewal_window_days", "grace_days"}
 _REQUIREMENT_COMMON = {"kind", "label"}
 
@@ -127,6 +127,7 @@ def _programme_level(level_doc: dict[str, Any], names: dict[str, str]) -> Progra
     for purpose, key in (
         (RequirementPurpose.ATTAIN, "requirements"),
         (RequirementPurpose.RENEW, "renewal"),
+        (RequirementPurpose.REINSTATE, "reinstatement"),
     ):
         for position, req in enumerate(level_doc.get(key, []), start=1):
             rules.requirements.append(
@@ -242,7 +243,8 @@ def _validate(document: dict[str, Any], base: Path) -> None:
             problems.append(
                 (None, f"Level {level.get('code')}: granted_by must be enrolment or application.")
             )
-        for req in [*level.get("requirements", []), *level.get("renewal", [])]:
+        sections = ("requirements", "renewal", "reinstatement")
+        for req in [r for key in sections for r in level.get(key, [])]:
             if req.get("kind") not in kinds:
                 problems.append(
                     (

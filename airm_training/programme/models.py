@@ -29,6 +29,7 @@ class RequirementKind(enum.StrEnum):
 class RequirementPurpose(enum.StrEnum):
     ATTAIN = "attain"
     RENEW = "renew"
+    REINSTATE = "reinstate"  # the way back after a credential has lapsed
 
 
 class GrantedBy(enum.StrEnum):

@@ -90,7 +90,11 @@ def edit_level_page(version_id: int, level_code: str):
         version=version,
         level=level,
         next_number=_newest_number(version) + 1,
-        purposes={"requirements": PURPOSES["attain"], "renewal": PURPOSES["renew"]},
+        purposes={
+            "requirements": PURPOSES["attain"],
+            "renewal": PURPOSES["renew"],
+            "reinstatement": PURPOSES["reinstate"],
+        },
     )
 
 

@@ -19,11 +19,12 @@ from sqlalchemy.orm import selectinload
 from airm_training.core.clock import add_months, local_date, today
 from airm_training.core.durations import duration_label
 from airm_training.credentials.models import CredentialAward, Enrolment
-from airm_training.credentials.services import current_award_clause
+from airm_training.credentials.services import current_award_clause, held_award_clause
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.models import (
     ProgrammeLevel,
+    Requirement,
     RequirementKind,
     RequirementPurpose,
 )
@@ -105,7 +106,9 @@ class LevelStanding:
 
 
 def next_level(person: Person) -> ProgrammeLevel | None:
-    """The lowest level of the person's programme version above what they hold now."""
+    """The lowest level of the person's programme version above what they hold now
+    (an expired level with reinstatement requirements is still held: its way back is
+    renewal or reinstatement, not a new application)."""
     return next_levels([person.id]).get(person.id)
 
 
@@ -135,7 +138,7 @@ def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
                 ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
             ),
         )
-        .where(CredentialAward.person_id.in_(ids), current_award_clause(day))
+        .where(CredentialAward.person_id.in_(ids), _held(day))
         .group_by(CredentialAward.person_id)
     )
     top.update((person_id, rank) for person_id, rank in held)
@@ -154,6 +157,22 @@ def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
         if upper:
             result[person_id] = upper[0]
     return result
+
+
+def _held(day: date):
+    """SQL condition: the award is in force, or it has expired but its level has a way
+    back after a lapse (reinstatement requirements): then the level is still the
+    person's, to renew or reinstate, not to apply for again."""
+    return sa.or_(
+        current_award_clause(day),
+        sa.and_(
+            held_award_clause(day),
+            sa.exists().where(
+                Requirement.programme_level_id == ProgrammeLevel.id,
+                Requirement.purpose == RequirementPurpose.REINSTATE.value,
+            ),
+        ),
+    )
 
 
 def evaluate(
@@ -210,6 +229,23 @@ def evaluate_renewal(
     """The renewal requirements of the cycle that began when ``award`` was awarded."""
     scope = Scope(as_of or today(), with_evidence=with_evidence, cycle_start=award.awarded_on)
     return _evaluate({person.id: rules}, RequirementPurpose.RENEW, scope, {})[person.id]
+
+
+def evaluate_reinstatement(
+    person: Person,
+    rules: ProgrammeLevel,
+    *,
+    as_of: date | None = None,
+    application=None,
+    with_evidence: bool = False,
+) -> LevelStanding:
+    """The reinstatement requirements of a lapsed level; the board's approval is read
+    from ``application`` (not met without one)."""
+    scope = Scope(as_of or today(), with_evidence=with_evidence)
+    applications = {person.id: application} if application is not None else {}
+    return _evaluate({person.id: rules}, RequirementPurpose.REINSTATE, scope, applications)[
+        person.id
+    ]
 
 
 def _evaluate(

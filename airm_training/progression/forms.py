@@ -20,6 +20,18 @@ class ApplyForm(PrivacyChecked, Form):
     submit = SubmitField("Apply")
 
 
+class ReinstateForm(PrivacyChecked, Form):
+    privacy_fields = ("statement",)
+
+    statement = TextAreaField(
+        "Statement (optional)",
+        validators=[Length(max=5000)],
+        description="What you have done since your credential lapsed. No client-identifying "
+        "information.",
+    )
+    submit = SubmitField("Ask the board to reinstate it")
+
+
 class EndorseForm(PrivacyChecked, Form):
     privacy_fields = ("reason",)
 

@@ -46,11 +46,19 @@ RENEWAL_LABELS = {
     "submitted": "Renewal requested, waiting for a director",
     "issued": "Renewed",
 }
+# A reinstatement after a lapse: no endorsement; the board approves, a director reinstates.
+REINSTATEMENT_LABELS = {
+    "submitted": "Reinstatement requested, waiting for the board",
+    "approved": "Approved, waiting to be reinstated",
+    "issued": "Reinstated",
+    "rejected": "Reinstatement not approved by the board",
+}
 
 
 class ApplicationKind(enum.StrEnum):
     ATTAIN = "attain"  # a new level: endorsement, the board's approval, issuing
     RENEW = "renew"  # the level held: a director renews once the cycle's requirements are met
+    REINSTATE = "reinstate"  # a lapsed level: the board approves, a director reinstates
 
 
 class Application(db.Model):
@@ -97,11 +105,22 @@ class Application(db.Model):
             return "Issued, then revoked"
         if self.kind == ApplicationKind.RENEW:
             return RENEWAL_LABELS.get(self.status, self.state.label)
+        if self.kind == ApplicationKind.REINSTATE:
+            return REINSTATEMENT_LABELS.get(self.status, self.state.label)
         return self.state.label
 
     @property
     def is_renewal(self) -> bool:
         return self.kind == ApplicationKind.RENEW
+
+    @property
+    def is_reinstatement(self) -> bool:
+        return self.kind == ApplicationKind.REINSTATE
+
+    @property
+    def kind_name(self) -> str:
+        """What the pages call it: application, renewal or reinstatement."""
+        return {"renew": "renewal", "reinstate": "reinstatement"}.get(self.kind, "application")
 
 
 class Endorsement(db.Model):

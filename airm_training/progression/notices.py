@@ -77,6 +77,18 @@ def notify_renewal_requested(application: Application) -> None:
     )
 
 
+def notify_reinstatement_requested(application: Application) -> None:
+    """A reinstatement goes to the board at once (it needs no endorsement)."""
+    send(
+        NotificationKind.APPLICATION_ENDORSED,
+        [pid for pid in holders_of(Role.CO_CREATOR) if pid != application.person_id],
+        f"{application.person.full_name} asks for the reinstatement of "
+        f"{application.level.code}, which lapsed, and waits for your vote.",
+        Link("application", application.id),
+        actor_id=application.person_id,
+    )
+
+
 def notify_certificate_revoked(certificate: Certificate, actor_id: int) -> None:
     """The holder is told of the revocation, with the reason."""
     send(

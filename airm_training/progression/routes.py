@@ -39,12 +39,24 @@ from airm_training.progression import workflow
 from airm_training.progression.documents import certificate_data, evidence_data
 from airm_training.progression.due import evaluations_due
 from airm_training.progression.engine import evaluate, next_level
-from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
+from airm_training.progression.forms import (
+    ApplyForm,
+    EndorseForm,
+    ReinstateForm,
+    RevokeForm,
+    VoteForm,
+)
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
     ApplicationStatus,
     Certificate,
+)
+from airm_training.progression.reinstatement import (
+    apply_for_reinstatement,
+    award_condition,
+    reinstate,
+    reinstatement_standing,
 )
 from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import (
@@ -67,6 +79,7 @@ bp = Blueprint("progression", __name__, url_prefix="/progression")
 register_target("application", "progression.application", "application_id")
 register_target("certificate", "progression.certificate", "certificate_id")
 bp.add_app_template_global(workflow, "progression_workflow")  # what the pages offer
+bp.add_app_template_global(award_condition)
 
 
 def _application_or_403(application_id: int) -> Application:
@@ -356,6 +369,43 @@ def renew_application(application_id: int):
     if not work.ok:
         return redirect(url_for("progression.application", application_id=application_id))
     flash(f"Renewed: certificate {certificate.serial} replaces the previous one.", "success")
+    return redirect(url_for("progression.certificate", certificate_id=certificate.id))
+
+
+# --- reinstatement after a lapse ------------------------------------------------------------
+@bp.route("/reinstatement", methods=["GET", "POST"])
+def reinstatement_page():
+    """The lapsed credential's reinstatement requirements, and the application to the
+    board once they are met."""
+    existing = open_application(current_user.id)
+    if existing is not None:
+        return redirect(url_for("progression.application", application_id=existing.id))
+    reinstatement = reinstatement_standing(current_user)
+    if reinstatement is None:
+        flash("You hold no lapsed credential to reinstate.", "info")
+        return redirect(url_for("main.home"))
+    form = ReinstateForm()
+    if form.validate_on_submit():
+        with unit_of_work(form, conflict="You already have an application in progress.") as work:
+            application = apply_for_reinstatement(current_user, statement=form.statement.data or "")
+            confirm_form(form, "application", application.id, actor_id=current_user.id)
+        if work.ok:
+            flash("Reinstatement requested. The co-creators' board will vote on it.", "success")
+            return redirect(url_for("progression.application", application_id=application.id))
+    return render_template("progression/reinstatement.html", form=form, reinstatement=reinstatement)
+
+
+@bp.route("/applications/<int:application_id>/reinstate", methods=["POST"])
+@requires(DIRECTOR)
+def reinstate_application(application_id: int):
+    application = _application_or_403(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        certificate = reinstate(current_user, application)
+    if not work.ok:
+        return redirect(url_for("progression.application", application_id=application_id))
+    flash(f"Reinstated: certificate {certificate.serial} replaces the lapsed one.", "success")
     return redirect(url_for("progression.certificate", certificate_id=certificate.id))
 
 

@@ -16,11 +16,22 @@ from airm_training.credentials.models import AwardStatus
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
-from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
-from airm_training.progression.engine import LevelStanding, evaluate, next_level
+from airm_training.programme.models import (
+    ProgrammeLevel,
+    ProgrammeVersion,
+    RequirementKind,
+    RequirementPurpose,
+)
+from airm_training.progression.engine import (
+    LevelStanding,
+    evaluate,
+    evaluate_reinstatement,
+    next_level,
+)
 from airm_training.progression.models import (
     OPEN_STATUSES,
     Application,
+    ApplicationKind,
     ApplicationStatus,
     Certificate,
     CertificateStatus,
@@ -58,16 +69,26 @@ def _rules_of(application: Application) -> ProgrammeLevel:
     )
 
 
-def _param(rules: ProgrammeLevel, kind: RequirementKind, key: str, default: int) -> int:
-    for requirement in rules.requirements:
-        if requirement.kind == kind:
+def purpose_of(application: Application) -> RequirementPurpose:
+    """Which of the level's requirements the application is evaluated against."""
+    return {
+        ApplicationKind.RENEW: RequirementPurpose.RENEW,
+        ApplicationKind.REINSTATE: RequirementPurpose.REINSTATE,
+    }.get(ApplicationKind(application.kind), RequirementPurpose.ATTAIN)
+
+
+def _param(application: Application, kind: RequirementKind, key: str, default: int) -> int:
+    """A number of the application's own requirement of ``kind`` (e.g. the quorum)."""
+    purpose = purpose_of(application)
+    for requirement in _rules_of(application).requirements:
+        if requirement.kind == kind and requirement.purpose == purpose:
             return int(requirement.params.get(key, default))
     return default
 
 
 def approval_quorum(application: Application) -> int:
     """The approvals of board members that the application's level needs."""
-    return _param(_rules_of(application), RequirementKind.APPROVAL, "quorum", 1)
+    return _param(application, RequirementKind.APPROVAL, "quorum", 1)
 
 
 def can_view_application(viewer: Person, application: Application) -> bool:
@@ -132,8 +153,10 @@ def apply(person: Person, *, endorser_id: int | None, statement: str) -> Applica
 
 
 def standing_for(application: Application) -> LevelStanding:
-    """The application's requirements evaluated now, endorsement and votes included."""
-    return evaluate(application.person, _rules_of(application), application=application)
+    """The application's requirements evaluated now, endorsement and votes included (a
+    reinstatement against the level's reinstatement requirements)."""
+    evaluator = evaluate_reinstatement if application.is_reinstatement else evaluate
+    return evaluator(application.person, _rules_of(application), application=application)
 
 
 def claim_transition(application: Application, action: ApplicationAction, **values) -> None:
@@ -169,7 +192,7 @@ def endorse(supervisor: Person, application: Application, *, endorse: bool, reas
     )
     db.session.flush()
     if endorse:
-        needed = _param(_rules_of(application), RequirementKind.ENDORSEMENT, "count", 1)
+        needed = _param(application, RequirementKind.ENDORSEMENT, "count", 1)
         if sum(1 for e in application.endorsements if e.endorsed) >= needed:
             claim_transition(application, ApplicationAction.ENDORSE)
     else:
@@ -206,9 +229,8 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
         actor_id=member.id,
         after={"approve": approve, "comment": comment},
     )
-    rules = _rules_of(application)
-    quorum = _param(rules, RequirementKind.APPROVAL, "quorum", 1)
-    board = _param(rules, RequirementKind.APPROVAL, "board_size", quorum)
+    quorum = _param(application, RequirementKind.APPROVAL, "quorum", 1)
+    board = _param(application, RequirementKind.APPROVAL, "board_size", quorum)
     approvals = sum(1 for v in application.votes if v.approve)
     rejections = len(application.votes) - approvals
     if approvals >= quorum:

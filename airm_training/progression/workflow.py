@@ -39,9 +39,16 @@ ATTAIN_TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationAction], Applicatio
 RENEWAL_TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationAction], ApplicationStatus] = {
     (S.SUBMITTED, A.RENEW): S.ISSUED,
 }
+# A lapsed level: no endorsement; the board votes at once, then a director reinstates.
+REINSTATEMENT_TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationAction], ApplicationStatus] = {
+    (S.SUBMITTED, A.APPROVE): S.APPROVED,
+    (S.SUBMITTED, A.REJECT): S.REJECTED,
+    (S.APPROVED, A.ISSUE): S.ISSUED,
+}
 TRANSITIONS = {
     ApplicationKind.ATTAIN: ATTAIN_TRANSITIONS,
     ApplicationKind.RENEW: RENEWAL_TRANSITIONS,
+    ApplicationKind.REINSTATE: REINSTATEMENT_TRANSITIONS,
 }
 
 
@@ -70,7 +77,8 @@ def can_endorse(supervisor: Person, application: Application) -> Verdict:
 
 
 def can_vote(member: Person, application: Application) -> Verdict:
-    """One vote per board member, never on their own application."""
+    """One vote per board member, never on their own application (an application for a
+    level once endorsed; a reinstatement at once)."""
     if not member.has_role(Role.CO_CREATOR):
         return refused("Only members of the co-creators' board vote.")
     if application.person_id == member.id:
@@ -85,7 +93,18 @@ def can_vote(member: Person, application: Application) -> Verdict:
 def can_issue(director: Person, application: Application) -> Verdict:
     if not _is_director(director):
         return refused("Only a director issues credentials.")
+    if application.kind != ApplicationKind.ATTAIN:
+        return refused("This is not an application for a new level.")
     return _moves(application, A.ISSUE, "Only an approved application can be issued.")
+
+
+def can_reinstate(director: Person, application: Application) -> Verdict:
+    """A director reinstates a lapsed level once the board has approved."""
+    if not _is_director(director):
+        return refused("Only a director reinstates credentials.")
+    if application.kind != ApplicationKind.REINSTATE:
+        return refused("This is not a reinstatement.")
+    return _moves(application, A.ISSUE, "Only an approved reinstatement can be issued.")
 
 
 def can_renew(director: Person, application: Application) -> Verdict:

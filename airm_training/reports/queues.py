@@ -33,6 +33,8 @@ WAITING_FOR = {
     (ApplicationKind.ATTAIN, ApplicationStatus.ENDORSED): "board votes",
     (ApplicationKind.ATTAIN, ApplicationStatus.APPROVED): "issuing",
     (ApplicationKind.RENEW, ApplicationStatus.SUBMITTED): "issuing",
+    (ApplicationKind.REINSTATE, ApplicationStatus.SUBMITTED): "board votes",
+    (ApplicationKind.REINSTATE, ApplicationStatus.APPROVED): "issuing",
 }
 STEPS = ("endorsement", "board votes", "issuing")
 
@@ -97,7 +99,9 @@ def waiting_applications(day: date) -> Report:
             (
                 step,
                 name,
-                f"{level} renewal" if kind == ApplicationKind.RENEW else level,
+                {"renew": f"{level} renewal", "reinstate": f"{level} reinstatement"}.get(
+                    kind, level
+                ),
                 local_date(submitted_at).isoformat(),
                 (day - local_date(submitted_at)).days,
                 endorser_name or "—",

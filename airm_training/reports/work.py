@@ -311,10 +311,19 @@ class BoardRow:
 
 
 def board_rows(member_id: int, day: date) -> list[BoardRow]:
-    """Endorsed applications waiting for the board, oldest first, with their votes."""
+    """Applications waiting for the board (endorsed, or reinstatements, which need no
+    endorsement), oldest first, with their votes."""
     applications = db.session.scalars(
         sa.select(Application)
-        .where(Application.status == ApplicationStatus.ENDORSED.value)
+        .where(
+            sa.or_(
+                Application.status == ApplicationStatus.ENDORSED.value,
+                sa.and_(
+                    Application.kind == ApplicationKind.REINSTATE.value,
+                    Application.status == ApplicationStatus.SUBMITTED.value,
+                ),
+            )
+        )
         .options(
             selectinload(Application.person),
             selectinload(Application.level),
