@@ -77,6 +77,17 @@ class HoursEntry(db.Model):
         sa.CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
         sa.Index("ix_hours_entry_person_date", "person_id", "session_date"),
         sa.Index("ix_hours_entry_supervisor_status", "supervisor_id", "status"),
+        sa.Index(
+            "ix_hours_entry_standing",
+            "person_id",
+            "status",
+            "category_id",
+            "session_date",
+            "signed_by_id",
+            "minutes",
+        ),
+        sa.Index("ix_hours_entry_pending", "status", "supervisor_id", "submitted_at", "minutes"),
+        sa.Index("ix_hours_entry_person_created", "person_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
