@@ -390,6 +390,7 @@ def _audit(rng, people, now) -> None:
         who = rng.choice(people)
         rows.append(
             {
+                "id": last + n + 1,  # ids are assigned by the chain, as record_event does
                 "occurred_at": now - timedelta(seconds=rng.randint(0, 3 * 365 * 86400)),
                 "actor_id": who,
                 "action": rng.choice(ACTIONS),

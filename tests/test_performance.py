@@ -15,7 +15,10 @@ from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
 from airm_training.hours import csv_io
 from airm_training.hours.models import HoursEntry
-from airm_training.programme.models import HoursCategory
+from airm_training.people.models import RoleAssignment
+from airm_training.programme.models import CredentialLevel, HoursCategory
+from airm_training.programme.services import current_version
+from airm_training.progression.models import Application, Vote
 from tests.bulk import bulk_candidates
 from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.query_count import count_queries
@@ -149,3 +152,36 @@ def test_queue_queries_do_not_grow_with_the_supervisees_records(client):
     page = client.get("/hours/queue").get_data(as_text=True)
     assert other.full_name in page and candidate.full_name in page
     assert count_queries(lambda: client.get("/hours/queue")) == before
+
+
+def test_board_queue_is_paginated_oldest_first(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    people = bulk_candidates(30, signer_id=board.id, prefix="apply", hours_each=0)
+    level = db.session.scalar(sa.select(CredentialLevel.id).where(CredentialLevel.code == "AIRT-S"))
+    version = current_version().id
+    applications = []
+    for n, person_id in enumerate(people):
+        application = Application(
+            person_id=person_id,
+            level_id=level,
+            programme_version_id=version,
+            status="endorsed",
+            open_key=f"{person_id}:{level}",
+            snapshot={},
+            submitted_at=utcnow() - timedelta(days=60 - n),
+        )
+        db.session.add(application)
+        applications.append(application)
+    db.session.flush()
+    db.session.add(Vote(application_id=applications[0].id, member_id=board.id, approve=True))
+    db.session.commit()
+    login(client, board)
+    first = client.get("/board").get_data(as_text=True)
+    second = client.get("/board?page=2").get_data(as_text=True)
+    shown = [a for a in applications[1:] if f'/applications/{a.id}"' in first]
+    assert shown == applications[1:26]  # 25 a page, oldest first, the voted one left out
+    assert f'/applications/{applications[0].id}"' not in first + second
+    later = [a for a in applications if f'/applications/{a.id}"' in second]
+    assert later == applications[26:]
+    assert "page=2" in first

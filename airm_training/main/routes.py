@@ -23,7 +23,7 @@ from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
-from airm_training.progression.models import Application, ApplicationStatus
+from airm_training.progression.models import OPEN_STATUSES, Application, ApplicationStatus
 from airm_training.progression.queries import (
     applications_of,
     awaiting_vote,
@@ -33,6 +33,7 @@ from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
 
 bp = Blueprint("main", __name__)
+BOARD_PAGE_SIZE = 25
 
 
 @bp.route("/")
@@ -64,14 +65,16 @@ def candidate_home():
     rules = next_level(current_user)
     standing = evaluate(current_user, rules) if rules else None
     monthly = monthly_signed_hours(current_user.id)
+    past = applications_of(current_user.id)
+    application = next((a for a in past if a.state in OPEN_STATUSES), None)
     return render_template(
         "main/candidate_home.html",
         enrolment=enrolment_of(current_user),
         awards=awards_of(current_user),
         standing=standing,
-        application=open_application(current_user.id),
-        **_renewal_context(),
-        past_applications=applications_of(current_user.id),
+        application=application,
+        **_renewal_context(application),
+        past_applications=past,
         certificates=certificates_of(current_user.id),
         monthly=monthly,
         chart=hours_chart_svg(monthly),
@@ -104,14 +107,15 @@ def supervisor_home():
         awards=awards_of(current_user),
         waiting=waiting,
         endorsements=endorsements,
-        **_renewal_context(),
+        **_renewal_context(open_application(current_user.id)),
     )
 
 
-def _renewal_context() -> dict:
+def _renewal_context(application: Application | None) -> dict:
+    """The renewal panel's values; ``application`` is the person's open one (or None)."""
     return {
         "renewal": renewal_standing(current_user),
-        "open_application": open_application(current_user.id),
+        "open_application": application,
         "renewal_form": ActionForm(),
     }
 
@@ -119,7 +123,8 @@ def _renewal_context() -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    return render_template("main/board_home.html", waiting=awaiting_vote(current_user.id))
+    page = db.paginate(awaiting_vote(current_user.id), per_page=BOARD_PAGE_SIZE, error_out=False)
+    return render_template("main/board_home.html", page=page)
 
 
 @bp.route("/director")

@@ -29,18 +29,17 @@ def certificates_of(person_id: int) -> list[Certificate]:
     )
 
 
-def awaiting_vote(member_id: int) -> list[Application]:
-    """Endorsed applications this board member has not voted on (and are not their own)."""
+def awaiting_vote(member_id: int) -> sa.Select:
+    """Endorsed applications this board member has not voted on (and are not their own),
+    oldest first: a query, for the page to paginate."""
     voted = sa.select(Vote.application_id).where(Vote.member_id == member_id)
-    return list(
-        db.session.scalars(
-            sa.select(Application)
-            .where(
-                Application.status == ApplicationStatus.ENDORSED.value,
-                Application.person_id != member_id,
-                Application.id.not_in(voted),
-            )
-            .options(selectinload(Application.person), selectinload(Application.level))
-            .order_by(Application.submitted_at)
+    return (
+        sa.select(Application)
+        .where(
+            Application.status == ApplicationStatus.ENDORSED.value,
+            Application.person_id != member_id,
+            Application.id.not_in(voted),
         )
+        .options(selectinload(Application.person), selectinload(Application.level))
+        .order_by(Application.submitted_at, Application.id)
     )
