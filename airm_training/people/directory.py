@@ -93,16 +93,18 @@ def credential_choices() -> list[tuple[str, str]]:
     ]
 
 
-def assigned_supervisors() -> list[Person]:
-    """Everyone who is somebody's primary supervisor."""
+def assigned_supervisors() -> list[tuple[int, str]]:
+    """(id, name) of everyone who is somebody's primary supervisor, by name: plain
+    values from one query, not a person object each."""
     supervisor = aliased(Person)
-    return list(
-        db.session.scalars(
-            sa.select(supervisor)
+    return [
+        (person_id, name)
+        for person_id, name in db.session.execute(
+            sa.select(supervisor.id, supervisor.full_name)
             .where(supervisor.id.in_(sa.select(Person.primary_supervisor_id)))
-            .order_by(supervisor.full_name)
+            .order_by(supervisor.full_name, supervisor.id)
         )
-    )
+    ]
 
 
 def credential_summary(person_ids: list[int], day: date) -> dict[int, list[tuple[str, str]]]:

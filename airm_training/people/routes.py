@@ -61,8 +61,10 @@ PAGE_SIZE = 25
 def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
     form = DirectoryFilterForm(request.args)
     form.credential.choices = [("", "Any credential"), *credential_choices()]
-    form.supervisor.choices = [(None, "Anyone"), (NO_SUPERVISOR, "No primary supervisor")] + [
-        (person.id, person.full_name) for person in assigned_supervisors()
+    form.supervisor.choices = [
+        (None, "Anyone"),
+        (NO_SUPERVISOR, "No primary supervisor"),
+        *assigned_supervisors(),
     ]
     form.validate()
     value = {field.name: None if field.errors else field.data for field in form}
