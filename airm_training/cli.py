@@ -8,24 +8,15 @@ from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
-from sqlalchemy.exc import IntegrityError
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
-from airm_training.core.errors import DomainError
-from airm_training.extensions import db
+from airm_training.core.work import command_work
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
 
 bp = Blueprint("airm", __name__, cli_group="airm")
-
-
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    for _field, reason in error.problems:
-        click.echo(f"Error: {reason}", err=True)
-    sys.exit(1)
 
 
 @bp.cli.command("load-programme")
@@ -34,12 +25,9 @@ def _fail(error: DomainError) -> None:
 )
 def load_programme_command(path: Path | None) -> None:
     """Load the programme file (default: the one shipped with the application)."""
-    try:
+    with command_work():
         result = load_programme_file(path or DEFAULT_PROGRAMME_FILE)
         quizzes = load_question_bank()
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(result.describe())
     if quizzes:
         click.echo(f"Loaded {quizzes} quizzes from the question bank.")
@@ -56,11 +44,8 @@ def seed_demo_command(force: bool) -> None:
             "Refusing to load demo data in production (use --force if you mean it).", err=True
         )
         sys.exit(1)
-    try:
+    with command_work():
         created = seed_demo()
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(
         f"Demo data: {created} people created."
         if created
@@ -75,7 +60,7 @@ def seed_demo_command(force: bool) -> None:
 @click.password_option()
 def create_user_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create an account with a password (for bootstrapping the first administrator)."""
-    try:
+    with command_work():
         person = create_person(
             email=email,
             full_name=full_name,
@@ -83,9 +68,6 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
             password=password,
             actor_id=None,
         )
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(f"Created {person.email} with roles: {', '.join(roles) or 'none'}.")
 
 
@@ -99,11 +81,8 @@ def reset_two_factor_command(email: str) -> None:
     if person is None:
         click.echo(f"Error: no account with the e-mail address {email}.", err=True)
         sys.exit(1)
-    try:
+    with command_work():
         reset_two_factor(person, actor_id=None)
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     click.echo(f"Two-factor sign-in of {person.email} is reset; their password alone signs in.")
 
 
@@ -139,11 +118,8 @@ def restore_command(path: Path) -> None:
     """Load a backup into this freshly migrated, empty database (all or nothing)."""
     from airm_training.core.backup import restore_backup
 
-    try:
+    with command_work():
         summary = restore_backup(path)
-    except DomainError as error:
-        _fail(error)
-    db.session.commit()
     rows = sum(table.rows for table in summary.values())
     click.echo(f"Restored {rows} rows into {len(summary)} tables; every checksum matches.")
 
@@ -151,15 +127,10 @@ def restore_command(path: Path) -> None:
 @bp.cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
-    from airm_training.notifications.reminders import send_reminders
+    from airm_training.reminders import send_reminders
 
-    try:
+    with command_work(conflict="Another run was sending the same reminders; this run sent none."):
         sent = send_reminders()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        click.echo("Another run was sending the same reminders; this run sent none.", err=True)
-        sys.exit(1)
     if not sent:
         click.echo("Nothing to send.")
         return

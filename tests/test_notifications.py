@@ -22,8 +22,9 @@ from airm_training.hours.services import (
     sign_entries,
     submit_entry,
 )
+from airm_training.notifications.links import Link
 from airm_training.notifications.models import Channel, Notification, NotificationKind
-from airm_training.notifications.services import notify, set_channel
+from airm_training.notifications.services import send, set_channel
 from airm_training.people.models import Person, Role
 from airm_training.progression.models import ApplicationStatus
 from airm_training.progression.renewal import renew, request_renewal
@@ -305,12 +306,11 @@ def test_in_app_only_means_no_mail(trio, outbox):
 def test_deactivated_people_and_the_actor_are_not_told(trio):
     director, supervisor, candidate = trio
     supervisor.active = False
-    notify(
+    send(
         NotificationKind.REMINDER,
         [supervisor.id, candidate.id, director.id, director.id],
         "A test message.",
-        object_type="person",
-        object_id=candidate.id,
+        Link("person", candidate.id),
         actor_id=candidate.id,
     )
     db.session.commit()
@@ -354,12 +354,11 @@ def test_the_list_is_newest_first_and_marks_unread_in_words(client, trio):
 def test_the_list_is_paginated(client, trio):
     _director, supervisor, _candidate = trio
     for _ in range(30):
-        notify(
+        send(
             NotificationKind.REMINDER,
             [supervisor.id],
             "Reminder.",
-            object_type="person",
-            object_id=supervisor.id,
+            Link("person", supervisor.id),
         )
     db.session.commit()
     login(client, supervisor)
@@ -461,12 +460,11 @@ def test_a_page_with_the_bell_costs_the_same_with_1_or_50_notifications(app, tri
 
     def add(count: int) -> None:
         for _ in range(count):
-            notify(
+            send(
                 NotificationKind.REMINDER,
                 [supervisor.id],
                 "Reminder.",
-                object_type="person",
-                object_id=supervisor.id,
+                Link("person", supervisor.id),
             )
         db.session.commit()
 

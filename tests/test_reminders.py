@@ -21,12 +21,12 @@ from airm_training.notifications.models import (
     NotificationKind,
     ReminderSent,
 )
-from airm_training.notifications.reminders import expiry_threshold, send_reminders
 from airm_training.notifications.services import set_channel
 from airm_training.people.models import Person, Role
 from airm_training.people.services import add_licence
 from airm_training.progression.models import Endorsement
 from airm_training.progression.services import apply, endorse, vote
+from airm_training.reminders import expiry_threshold, send_reminders
 from tests.factories import (
     make_candidate,
     make_director,

@@ -15,9 +15,9 @@ from airm_training.assessments.bank import (
 from airm_training.assessments.forms import QuestionForm, QuizSettingsForm
 from airm_training.assessments.models import Question, Quiz
 from airm_training.assessments.routes import bp
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 
 
@@ -48,13 +48,9 @@ def quiz_bank(code: str):
     quiz = _quiz_or_404(code)
     form = QuizSettingsForm(obj=quiz if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             update_settings(current_user, quiz, form.to_settings())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Quiz settings saved.", "success")
             return redirect(url_for("assessments.quiz_bank", code=quiz.code))
     return render_template(
@@ -68,13 +64,9 @@ def new_question(code: str):
     quiz = _quiz_or_404(code)
     form = QuestionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             add_question(current_user, quiz, form.to_input())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Question added.", "success")
             return redirect(url_for("assessments.quiz_bank", code=quiz.code))
     return render_template("assessments/question_form.html", form=form, quiz=quiz, question=None)
@@ -93,13 +85,9 @@ def edit_question_page(question_id: int):
             entry.form.text.data = option.text
             entry.form.correct.data = option.correct
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             edit_question(current_user, question, form.to_input())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Question saved. Past attempts keep the version they were shown.", "success")
             return redirect(url_for("assessments.quiz_bank", code=question.quiz.code))
     return render_template(
@@ -113,7 +101,8 @@ def retire_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    set_question_retired(current_user, question, action == "retire")
-    db.session.commit()
-    flash("Question retired." if action == "retire" else "Question restored.", "success")
+    with unit_of_work() as work:
+        set_question_retired(current_user, question, action == "retire")
+    if work.ok:
+        flash("Question retired." if action == "retire" else "Question restored.", "success")
     return redirect(url_for("assessments.quiz_bank", code=question.quiz.code))

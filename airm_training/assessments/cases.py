@@ -15,12 +15,12 @@ from airm_training.assessments.models import (
     CaseStatus,
     CaseVersion,
 )
+from airm_training.assessments.notices import notify_case_graded
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.services import is_supervisor
 from airm_training.extensions import db
-from airm_training.notifications.services import notify_case_graded
 from airm_training.people.models import Person, Role
 
 PDF_MAGIC = b"%PDF-"

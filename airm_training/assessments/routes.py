@@ -36,23 +36,24 @@ from airm_training.assessments.models import (
     QuizAttempt,
 )
 from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
-from airm_training.core.errors import DomainError
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
-    flash_problems,
-    show_problems,
 )
 from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
+from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.hours.services import modality_names
+from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
 from airm_training.programme.services import current_version
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+register_target("case_presentation", "assessments.case", "case_id")
+register_target("competency_evaluation", "assessments.evaluation", "evaluation_id")
 
 
 def _active_quizzes() -> list[Quiz]:
@@ -95,12 +96,9 @@ def start_quiz(code: str):
     quiz = db.session.scalar(sa.select(Quiz).where(Quiz.code == code)) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         attempt = start_attempt(current_user, quiz)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
+    if not work.ok:
         return redirect(url_for("assessments.mine"))
     return redirect(url_for("assessments.attempt", attempt_id=attempt.id))
 
@@ -119,13 +117,9 @@ def attempt(attempt_id: int):
             item.position: id_values(request.form.getlist(f"q{item.position}"))
             for item in attempt.items
         }
-        try:
+        with unit_of_work() as work:
             submit_attempt(current_user, attempt, answers)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash_problems(error)
-        else:
+        if work.ok:
             verdict = "passed" if attempt.passed else "did not pass"
             flash(
                 f"You scored {attempt.score_percent} % and {verdict}.",
@@ -157,13 +151,9 @@ def _case_form() -> CaseForm:
 def new_case():
     form = _case_form()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             presentation = submit_case(current_user, form.to_input(), bond_types=set(_bond_types()))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Case presentation submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/case_form.html", form=form)
@@ -201,13 +191,9 @@ def revise_case(case_id: int):
     if form.validate_on_submit():
         upload = form.pdf.data
         data = _revision_input(presentation, form, upload)
-        try:
+        with unit_of_work(form) as work:
             resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("New version submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/revise.html", form=form, presentation=presentation)
@@ -260,12 +246,9 @@ def grade(case_id: int):
         feedback=form.feedback.data,
         rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
     )
-    try:
+    with unit_of_work() as work:
         grade_case(current_user, presentation, data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
+    if not work.ok:
         return redirect(url_for("assessments.case", case_id=case_id))
     flash("Grade recorded; the candidate sees it now.", "success")
     return redirect(url_for("assessments.grading"))
@@ -305,13 +288,9 @@ def new_evaluation():
             },
             overall_comment=form.overall_comment.data or "",
         )
-        try:
+        with unit_of_work(form) as work:
             evaluation = submit_evaluation(current_user, candidate, data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Evaluation submitted. The candidate can read it now.", "success")
             return redirect(url_for("assessments.evaluation", evaluation_id=evaluation.id))
     return render_template("assessments/evaluation_form.html", form=form, rubric=rubric)

@@ -1,16 +1,20 @@
-"""An audit event. Each row carries the hash of the one before it."""
+"""An audit event. Each row carries the hash of the one before it. Its actor is a row of
+the person table, reached through the ``actor`` relationship (named, not imported: the
+audit trail is a floor every feature writes to)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from airm_training.core.clock import utcnow
 from airm_training.extensions import db
-from airm_training.people.models import Person
+
+if TYPE_CHECKING:
+    from airm_training.people.models import Person
 
 
 class AuditEvent(db.Model):
@@ -28,7 +32,7 @@ class AuditEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
-    actor: Mapped[Person | None] = relationship()
+    actor: Mapped[Person | None] = relationship("Person")
 
     def changes(self) -> list[tuple[str, Any, Any]]:
         """(field, before, after) for every field either side mentions, in a stable order."""

@@ -11,7 +11,6 @@ from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
 from airm_training.core.permissions import DIRECTOR, requires
 from airm_training.extensions import db
-from airm_training.people.models import Person
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -27,7 +26,8 @@ OBJECT_PAGES = {
 
 def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     form = AuditFilterForm(request.args)
-    people = db.session.execute(sa.select(Person.id, Person.full_name).order_by(Person.full_name))
+    person = sa.inspect(AuditEvent).relationships["actor"].mapper.class_
+    people = db.session.execute(sa.select(person.id, person.full_name).order_by(person.full_name))
     form.person.choices = [(None, "Anyone")] + [(pid, name) for pid, name in people]
     form.action.choices = [("", "Any action")] + [
         (a, a) for a in distinct_values(AuditEvent.action)

@@ -19,10 +19,9 @@ from airm_training.auth.sessions import (
 )
 from airm_training.auth.tokens import TokenError, TokenPurpose, person_for_token
 from airm_training.auth.two_factor import is_enrolled, must_enrol, verify_second_factor
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
 from airm_training.core.permissions import public
-from airm_training.extensions import db, limiter
+from airm_training.core.work import unit_of_work
+from airm_training.extensions import limiter
 from airm_training.people.services import end_sessions, find_by_email, set_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -53,12 +52,12 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        # keep the audit record of the failed attempt
+        with unit_of_work(keep_refused=True, refusals=(SignInRefused,)) as work:
             person = authenticate(form.email.data, form.password.data)
-        except SignInRefused as refusal:
-            db.session.commit()  # keep the audit record of the failed attempt
-            form.password.errors.append(str(refusal))
-        else:
+        if isinstance(work.error, SignInRefused):
+            form.password.errors.append(str(work.error))
+        elif work.ok:
             next_path = _safe_next(request.args.get("next"))
             if is_enrolled(person):
                 begin_second_step(person, next_path)
@@ -80,20 +79,21 @@ def two_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(
+            form, keep_refused=True
+        ) as work:  # keep the audit record of the wrong code
             method = verify_second_factor(person, form.code.data, purpose="sign-in")
-        except DomainError as error:
-            db.session.commit()  # keep the audit record of the wrong code
-            show_problems(form, error)
-        else:
+        if work.ok:
             return _signed_in(person, pending_next(), second_factor=method)
     return render_template("auth/two_factor.html", form=form)
 
 
 def _signed_in(person, next_path: str | None, *, second_factor: str | None = None):
     """Every step passed: record it, start a fresh session, go where the person was going."""
-    complete_sign_in(person, second_factor=second_factor)
-    db.session.commit()
+    with unit_of_work() as work:
+        complete_sign_in(person, second_factor=second_factor)
+    if not work.ok:
+        return redirect(url_for("auth.login"))
     start_session(person)
     flash(f"Welcome, {person.full_name}.", "success")
     if second_factor == "recovery":
@@ -107,9 +107,9 @@ def _signed_in(person, next_path: str | None, *, second_factor: str | None = Non
 def logout():
     """Sign out and end every session of this person (all devices)."""
     person = current_user._get_current_object()
-    end_sessions(person)
-    record_event("auth.logout", "person", person.id, actor_id=person.id)
-    db.session.commit()
+    with unit_of_work():
+        end_sessions(person)
+        record_event("auth.logout", "person", person.id, actor_id=person.id)
     end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -134,13 +134,9 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
         return render_template("auth/link_invalid.html", reason=error.reason), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             set_password(person, form.password.data, actor_id=person.id)
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             end_session()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
@@ -155,9 +151,9 @@ def request_reset():
     if form.validate_on_submit():
         person = find_by_email(form.email.data)
         if person is not None and person.active:
-            send_link(person, TokenPurpose.RESET)
-            record_event("auth.reset_requested", "person", person.id, actor_id=None)
-            db.session.commit()
+            with unit_of_work():
+                send_link(person, TokenPurpose.RESET)
+                record_event("auth.reset_requested", "person", person.id, actor_id=None)
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))

@@ -26,9 +26,9 @@ from airm_training.auth.two_factor import (
     regenerate_recovery_codes,
     remaining_recovery_codes,
 )
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
-from airm_training.extensions import db, limiter
+from airm_training.core.db import writes
+from airm_training.core.work import unit_of_work
+from airm_training.extensions import limiter
 
 
 def _me():
@@ -53,15 +53,11 @@ def change_password():
     person = _me()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             change_password_service(
                 person, current_password=form.current_password.data, new_password=form.password.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             restart_session(person)
             flash("Your password is changed. Every other device was signed out.", "success")
             return redirect(url_for("auth.security"))
@@ -70,23 +66,24 @@ def change_password():
 
 @bp.route("/security/two-factor/setup", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])  # guesses of the password or a code
+@writes  # the secret is stored on the first visit
 def two_factor_setup():
     """Show the secret (QR code and text); a first code from the app turns it on."""
     person = _me()
     if is_enrolled(person):
         flash("Two-factor sign-in is already on.", "info")
         return redirect(url_for("auth.security"))
-    credential = begin_enrolment(person)
-    db.session.commit()  # the same secret on every visit until it is confirmed
+    with unit_of_work() as work:  # the same secret on every visit until it is confirmed
+        credential = begin_enrolment(person)
+    if not work.ok:
+        return redirect(url_for("auth.security"))
     form = ConfirmEnrolmentForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(
+            form, keep_refused=True
+        ) as work:  # keep the audit record of the wrong code
             codes = confirm_enrolment(person, form.code.data)
-        except DomainError as error:
-            db.session.commit()  # keep the audit record of the wrong code
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             restart_session(person)
             flash("Two-factor sign-in is on. Every other device was signed out.", "success")
             return render_template("auth/recovery_codes.html", codes=codes)
@@ -109,13 +106,11 @@ def two_factor_disable():
         return redirect(url_for("auth.security"))
     form = DisableTwoFactorForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(
+            form, keep_refused=True
+        ) as work:  # keep the audit record of a wrong code (nothing else changed)
             disable_two_factor(person, password=form.password.data, code=form.code.data)
-        except DomainError as error:
-            db.session.commit()  # keep the audit record of a wrong code (nothing else changed)
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             restart_session(person)
             flash("Two-factor sign-in is off. Every other device was signed out.", "success")
             return redirect(url_for("auth.security"))
@@ -132,13 +127,9 @@ def recovery_codes():
         return redirect(url_for("auth.security"))
     form = RegenerateCodesForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             codes = regenerate_recovery_codes(person, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash("New recovery codes replace the old ones.", "success")
             return render_template("auth/recovery_codes.html", codes=codes)
     return render_template(

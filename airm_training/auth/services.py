@@ -10,6 +10,7 @@ from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.core.urls import external_url
+from airm_training.notifications.delivery import deliver
 from airm_training.people.models import Person
 from airm_training.people.services import find_by_email, password_matches, set_password
 
@@ -53,7 +54,8 @@ def change_password(person: Person, *, current_password: str, new_password: str)
 
 
 def send_link(person: Person, purpose: TokenPurpose) -> None:
-    """E-mail an invitation or password-reset link (captured, not sent, outside production)."""
+    """E-mail an invitation or password-reset link once the action commits (captured, not
+    sent, outside production)."""
     endpoint = "auth.accept_invite" if purpose is TokenPurpose.INVITE else "auth.reset_password"
     link = external_url(endpoint, token=make_token(person, purpose))
     organisation = current_app.config["ORGANISATION_NAME"]
@@ -65,4 +67,4 @@ def send_link(person: Person, purpose: TokenPurpose) -> None:
     body = render_template(
         f"auth/email/{purpose.value}.txt", person=person, link=link, organisation=organisation
     )
-    EmailMessage(subject=subject, body=body, to=[person.email]).send()
+    deliver(EmailMessage(subject=subject, body=body, to=[person.email]))

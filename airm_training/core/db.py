@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -36,12 +39,34 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+F = TypeVar("F", bound=Callable)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES_ATTR = "_airm_writes"
+
+
+def writes(view: F) -> F:
+    """Mark a view that writes even when it answers a GET (it then takes the write lock)."""
+    setattr(view, _WRITES_ATTR, True)
+    return view
+
+
+def is_write_transaction() -> bool:
+    """A transaction may write unless it serves a read-only request: a GET (HEAD, OPTIONS)
+    of a view not marked ``@writes``. Commands and other work outside a request may write."""
+    if not has_request_context() or request.method not in READ_ONLY_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, _WRITES_ATTR, False)
+
+
 def _on_sqlite_begin(connection) -> None:
-    """Take SQLite's write lock when the transaction starts: a transaction that read first
-    and writes later would otherwise fail at once with "database is locked" when another
-    writer got there in between (the busy timeout only applies to waiting for the lock)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """A write transaction takes SQLite's write lock when it starts: one that read first
+    and wrote later would otherwise fail at once with "database is locked" when another
+    writer got there in between (the busy timeout only applies to waiting for the lock).
+    A read-only request's transaction takes no lock, so reads never queue behind reads."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if is_write_transaction() else "BEGIN")
 
 
 def install_sqlite_settings() -> None:

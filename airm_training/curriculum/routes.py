@@ -7,10 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import flash_problems, show_problems
 from airm_training.core.markdown import render_markdown
 from airm_training.core.permissions import CANDIDATE, DIRECTOR, requires
+from airm_training.core.work import unit_of_work
 from airm_training.curriculum.editing import (
     all_modules,
     create_module,
@@ -67,16 +66,13 @@ def complete(code: str):
     form = CompleteModuleForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(
+        category="warning",
+        conflict=f"{module.code} is already recorded as complete.",
+        conflict_category="info",
+    ) as work:
         complete_module(current_user, module)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error, "warning")
-    except sa.exc.IntegrityError:  # a second click raced the first
-        db.session.rollback()
-        flash(f"{module.code} is already recorded as complete.", "info")
-    else:
+    if work.ok:
         flash(f"{module.code} is recorded as complete today.", "success")
     return redirect(url_for("curriculum.show", code=module.code))
 
@@ -90,21 +86,14 @@ def attendance(code: str):
     form.people.choices = [SelectChoice(p.id, p.display_name) for p in candidates]
     if form.validate_on_submit():
         chosen = [p for p in candidates if p.id in set(form.people.data)]
-        try:
+        with unit_of_work(
+            form,
+            conflict="Someone else recorded some of these completions meanwhile; check and retry.",
+        ) as work:
             recorded = record_attendance(
                 module, chosen, form.attended_on.data, director=current_user
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            flash(
-                "Someone else recorded some of these completions meanwhile; check and retry.",
-                "warning",
-            )
-        else:
+        if work.ok:
             noun = "person" if len(recorded) == 1 else "people"
             flash(f"Attendance recorded for {len(recorded)} {noun}.", "success")
             return redirect(url_for("curriculum.show", code=module.code))
@@ -137,13 +126,9 @@ def manage():
 def create():
     form = _module_form()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             module = create_module(current_user, form.to_input())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash(f"{module.code} created.", "success")
             return redirect(url_for("curriculum.show", code=module.code))
     return render_template("curriculum/edit.html", form=form, module=None)
@@ -157,13 +142,9 @@ def edit(code: str):
     if request.method == "GET":
         form.fill_from(module)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             update_module(current_user, module, form.to_input())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash(f"{module.code} saved.", "success")
             return redirect(url_for("curriculum.show", code=module.code))
     return render_template("curriculum/edit.html", form=form, module=module)
@@ -196,13 +177,8 @@ def restore(code: str):
 def _manage_action(action, done: str | None = None):
     if not CompleteModuleForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(category="warning") as work:
         action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error, "warning")
-    else:
-        if done:
-            flash(done, "success")
+    if work.ok and done:
+        flash(done, "success")
     return redirect(url_for("curriculum.manage"))

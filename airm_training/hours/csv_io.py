@@ -19,9 +19,9 @@ from airm_training.core.clock import today, utcnow
 from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
+from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
 from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
-from airm_training.notifications.services import notify_hours_submitted
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
 

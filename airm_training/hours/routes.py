@@ -21,9 +21,10 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, flash_problems, show_problems
+from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
+from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
 from airm_training.hours.csv_io import (
@@ -68,8 +69,11 @@ from airm_training.hours.services import (
     submit_entry,
     withdraw_entry,
 )
+from airm_training.notifications.links import register_target
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
+register_target("hours_entry", "hours.show", "entry_id")
+register_target("hours_queue", "hours.queue", "supervisee")
 PAGE_SIZE = 25
 
 
@@ -155,13 +159,9 @@ def new():
     if form.validate_on_submit():
         warnings = _needs_identifier_confirmation(form)
         if not warnings:
-            try:
+            with unit_of_work(form) as work:
                 entry = log_entry(current_user, form.to_input(), submit=form.submitting)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
+            if work.ok:
                 flash(
                     "Submitted for sign-off." if form.submitting else "Saved as a draft.",
                     "success",
@@ -216,13 +216,9 @@ def edit(entry_id: int):
     if form.validate_on_submit():
         warnings = _needs_identifier_confirmation(form, exclude_ids=[entry.id])
         if not warnings:
-            try:
+            with unit_of_work(form) as work:
                 edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
+            if work.ok:
                 flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
                 return redirect(url_for("hours.show", entry_id=entry.id))
     return render_template("hours/form.html", form=form, warnings=warnings, entry=entry)
@@ -240,13 +236,9 @@ def amend(entry_id: int):
     if form.validate_on_submit():
         warnings = _needs_identifier_confirmation(form)
         if not warnings:
-            try:
+            with unit_of_work(form) as work:
                 amendment = request_amendment(original, current_user, form.to_input())
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
+            if work.ok:
                 flash("Amendment sent to your supervisor for signature.", "success")
                 return redirect(url_for("hours.show", entry_id=amendment.id))
     return render_template(
@@ -259,12 +251,9 @@ def _one_button_action(entry_id: int, action, done: str, *, removes_entry: bool 
     entry = _own_entry_or_403(entry_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         action(entry, current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
+    if not work.ok:
         return redirect(url_for("hours.show", entry_id=entry_id))
     flash(done, "success")
     if removes_entry:
@@ -319,16 +308,14 @@ def import_hours():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        # a conflict: the same file, imported twice at the same moment
+        with unit_of_work(
+            conflict="This file was already imported.", refusals=(ImportRejected,)
+        ) as work:
             batch = import_csv(current_user, upload.read(), filename=upload.filename or "")
-            db.session.commit()
-        except ImportRejected as rejected:
-            db.session.rollback()
-            problems = rejected.problems
-        except sa.exc.IntegrityError:  # the same file, imported twice at the same moment
-            db.session.rollback()
-            flash("This file was already imported.", "warning")
-        else:
+        if isinstance(work.error, ImportRejected):
+            problems = work.error.problems
+        elif work.ok:
             flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
             return redirect(url_for("hours.my_hours"))
     return render_template("hours/import.html", form=form, problems=problems)
@@ -364,13 +351,9 @@ def sign():
     if not form.validate_on_submit():
         abort(400)
     ids = id_values(request.form.getlist("entry"))
-    try:
+    with unit_of_work() as work:
         count = sign_entries(current_user, ids, attested=form.attest.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    else:
+    if work.ok:
         flash(f"Signed {count} {'entry' if count == 1 else 'entries'}.", "success")
     if request.form.get("back") == "entry" and len(ids) == 1:
         return redirect(url_for("hours.show", entry_id=ids[0]))
@@ -386,12 +369,9 @@ def return_(entry_id: int):
         for error in form.reason.errors or ["Say what needs to change."]:
             flash(error, "danger")
         return redirect(url_for("hours.show", entry_id=entry.id))
-    try:
+    with unit_of_work() as work:
         return_entry(entry, current_user, form.reason.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
+    if not work.ok:
         return redirect(url_for("hours.show", entry_id=entry.id))
     flash("Returned to the clinician with your reason.", "success")
     return redirect(url_for("hours.queue"))

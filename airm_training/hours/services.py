@@ -24,8 +24,8 @@ from airm_training.hours.models import (
     HoursEntry,
     HoursStatus,
 )
+from airm_training.hours.notices import notify_hours_returned, notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.notifications.services import notify_hours_returned, notify_hours_submitted
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import HoursCategory, ModuleStage
 from airm_training.programme.services import current_version

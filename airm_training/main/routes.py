@@ -16,6 +16,7 @@ from airm_training.core.permissions import (
     public,
     requires,
 )
+from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.extensions import db
 from airm_training.hours.queries import queue_for
@@ -136,9 +137,6 @@ def director_home():
 @bp.route("/healthz")
 @public
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+    if not database_answers():
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")

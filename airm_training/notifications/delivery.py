@@ -1,5 +1,6 @@
-"""E-mails of notifications leave only after the transaction that created them commits:
-a rolled-back action sends nothing."""
+"""The one place where e-mail leaves the application. A message handed to ``deliver``
+leaves only after the transaction that created it commits: a rolled-back action sends
+nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from flask import current_app
 from flask_mailman import EmailMessage
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from airm_training.extensions import db
+
 _PENDING = "airm_pending_mail"
+
+
+def deliver(message: EmailMessage) -> None:
+    """Send ``message`` once the current transaction commits (never if it rolls back)."""
+    queue_mail(db.session(), message)
 
 
 def queue_mail(session: Session, message: EmailMessage) -> None:

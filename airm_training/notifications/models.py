@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from airm_training.core.clock import utcnow
 from airm_training.extensions import db
+
+if TYPE_CHECKING:
+    from airm_training.people.models import Person
 
 
 class NotificationKind(enum.StrEnum):
@@ -67,6 +71,9 @@ class Notification(db.Model):
     object_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    # The recipient, named rather than imported: notifications sit below the features.
+    person: Mapped[Person] = relationship("Person", viewonly=True)
 
     @property
     def heading(self) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from airm_training.core.errors import DomainError
-from airm_training.core.forms import ActionForm, show_problems
+from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import SIGNED_IN, requires
+from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.notifications.forms import PreferenceForm
 from airm_training.notifications.models import Notification
@@ -64,8 +64,8 @@ def open_(notification_id: int):
     """Mark the notification read and go to what it is about."""
     notification = _own_or_404(notification_id)
     _check_action_form()
-    mark_read(notification, current_user)
-    db.session.commit()
+    with unit_of_work():
+        mark_read(notification, current_user)
     return redirect(link_of(notification))
 
 
@@ -74,9 +74,10 @@ def open_(notification_id: int):
 def read(notification_id: int):
     notification = _own_or_404(notification_id)
     _check_action_form()
-    mark_read(notification, current_user)
-    db.session.commit()
-    flash("Marked as read.", "success")
+    with unit_of_work() as work:
+        mark_read(notification, current_user)
+    if work.ok:
+        flash("Marked as read.", "success")
     return _back_to_list()
 
 
@@ -84,8 +85,10 @@ def read(notification_id: int):
 @requires(SIGNED_IN)
 def read_all():
     _check_action_form()
-    count = mark_all_read(current_user)
-    db.session.commit()
+    with unit_of_work() as work:
+        count = mark_all_read(current_user)
+    if not work.ok:
+        return _back_to_list()
     if count:
         noun = "notification" if count == 1 else "notifications"
         flash(f"Marked {count} {noun} as read.", "success")
@@ -101,13 +104,9 @@ def preferences():
     if request.method == "GET":
         form.channel.data = channel_of(current_user.id).value
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             set_channel(current_user, form.channel.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash("Your notification preference is saved.", "success")
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,12 +9,9 @@ from airm_training.audit.queries import recent_events
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.clock import today
-from airm_training.core.errors import DomainError
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
-    flash_problems,
-    show_problems,
 )
 from airm_training.core.permissions import (
     DIRECTOR,
@@ -24,8 +20,10 @@ from airm_training.core.permissions import (
     can_view_person,
     requires,
 )
+from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import awards_of, enrol, enrolment_of, supervisors_query
 from airm_training.extensions import db
+from airm_training.notifications.links import register_target
 from airm_training.people.directory import (
     NO_SUPERVISOR,
     DirectoryFilter,
@@ -55,6 +53,7 @@ from airm_training.people.supervision import assign_supervisor
 from airm_training.progression.engine import evaluate, next_level
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+register_target("person", "people.show", "person_id")
 PAGE_SIZE = 25
 
 
@@ -156,13 +155,9 @@ def change_roles(person_id: int):
     person = db.get_or_404(Person, person_id)
     form = RolesForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             changed = set_roles(current_user, person, {Role(value) for value in form.roles.data})
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash_problems(error)
-        else:
+        if work.ok:
             flash("Roles saved." if changed else "The roles are unchanged.", "success")
     else:
         flash_form_errors(form)
@@ -176,13 +171,9 @@ def deactivate(person_id: int):
     person = db.get_or_404(Person, person_id)
     form = DeactivateForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             deactivate_person(current_user, person, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(f"{person.full_name} is deactivated and can no longer sign in.", "success")
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/deactivate.html", person=person, form=form)
@@ -194,13 +185,9 @@ def reactivate(person_id: int):
     person = db.get_or_404(Person, person_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         reactivate_person(current_user, person)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    else:
+    if work.ok:
         flash(f"{person.full_name} can sign in again.", "success")
     return redirect(url_for("people.show", person_id=person.id))
 
@@ -214,13 +201,9 @@ def assign_supervisor_page(person_id: int):
     if form.validate_on_submit():
         supervisor_id = form.supervisor.data
         supervisor = db.session.get(Person, supervisor_id) if supervisor_id else None
-        try:
+        with unit_of_work() as work:
             changed = assign_supervisor(current_user, person, supervisor)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash_problems(error)
-        else:
+        if work.ok:
             flash(
                 "Primary supervisor saved." if changed else "The primary supervisor is unchanged.",
                 "success",
@@ -238,7 +221,7 @@ def add_licence_page(person_id: int):
         abort(403)
     form = LicenceForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(conflict="This licence is already on file.") as work:
             add_licence(
                 person,
                 licence_type=form.licence_type.data,
@@ -247,14 +230,7 @@ def add_licence_page(person_id: int):
                 expires_on=form.expires_on.data,
                 actor_id=current_user.id,
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash_problems(error)
-        except sa.exc.IntegrityError:
-            db.session.rollback()
-            flash("This licence is already on file.", "warning")
-        else:
+        if work.ok:
             flash("Licence recorded. A director verifies it with the issuing board.", "success")
     else:
         flash_form_errors(form)
@@ -267,13 +243,9 @@ def verify_licence_page(person_id: int, licence_id: int):
     licence = db.get_or_404(Licence, licence_id)
     if licence.person_id != person_id or not ActionForm().validate_on_submit():
         abort(404 if licence.person_id != person_id else 400)
-    try:
+    with unit_of_work() as work:
         verify_licence(licence, verifier=current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    else:
+    if work.ok:
         flash("Licence verified.", "success")
     return redirect(url_for("people.show", person_id=person_id))
 
@@ -284,16 +256,9 @@ def enrol_page(person_id: int):
     person = db.get_or_404(Person, person_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(conflict=f"{person.full_name} is already enrolled.") as work:
         enrol(person, actor_id=current_user.id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        flash(f"{person.full_name} is already enrolled.", "warning")
-    else:
+    if work.ok:
         flash(f"{person.full_name} is enrolled and holds AIRT-C.", "success")
     return redirect(url_for("people.show", person_id=person_id))
 
@@ -308,7 +273,7 @@ def invite():
         if forbidden:
             form.roles.errors.append(f"You may not grant: {', '.join(forbidden)}.")
         else:
-            try:
+            with unit_of_work(form) as work:
                 person = create_person(
                     email=form.email.data,
                     full_name=form.full_name.data,
@@ -317,11 +282,7 @@ def invite():
                     actor_id=current_user.id,
                 )
                 send_link(person, TokenPurpose.INVITE)
-            except DomainError as error:
-                db.session.rollback()
-                show_problems(form, error)
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(f"Invitation sent to {person.email}.", "success")
                 return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/invite.html", form=form)

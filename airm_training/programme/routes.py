@@ -9,8 +9,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.errors import DomainError
-from airm_training.core.forms import show_problems
 from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.work import unit_of_work
 from airm_training.credentials.models import Enrolment
 from airm_training.credentials.services import enrolment_of
 from airm_training.extensions import db
@@ -69,20 +69,13 @@ def edit_level_page(version_id: int, level_code: str):
     data = current_values(version, level_code) if request.method == "GET" else None
     form = level_form(level, code_choices(version), data)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(
+            form, conflict="Another version was saved at the same moment. Check it and try again."
+        ) as work:
             new = edit_level(
                 version, level_code, form.values(), actor=current_user, note=form.note.data or ""
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        except sa.exc.IntegrityError:  # another director saved a version at the same moment
-            db.session.rollback()
-            flash(
-                "Another version was saved at the same moment. Check it and try again.", "warning"
-            )
-        else:
+        if work.ok:
             flash(
                 f"Saved as {new.label}. New enrolments use it; people already enrolled keep "
                 "their version until you move them.",
@@ -151,13 +144,9 @@ def move_person(person_id: int):
         form.version.data = request.args.get("to", type=int)
     if form.validate_on_submit():
         target = db.get_or_404(ProgrammeVersion, form.version.data)
-        try:
+        with unit_of_work(form) as work:
             move_enrolment(person, target, actor=current_user, confirmed=form.confirm.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        else:
+        if work.ok:
             flash(f"{person.full_name} is now evaluated under {target.label}.", "success")
             return redirect(url_for("people.show", person_id=person.id))
     target = db.session.get(ProgrammeVersion, form.version.data) if form.version.data else None

@@ -13,10 +13,6 @@ from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import award_credential, current_award_clause
 from airm_training.extensions import db
-from airm_training.notifications.services import (
-    notify_certificate_issued,
-    notify_renewal_requested,
-)
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import (
     ProgrammeLevel,
@@ -31,6 +27,10 @@ from airm_training.progression.models import (
     ApplicationStatus,
     Certificate,
     CertificateStatus,
+)
+from airm_training.progression.notices import (
+    notify_certificate_issued,
+    notify_renewal_requested,
 )
 from airm_training.progression.services import (
     claim_transition,

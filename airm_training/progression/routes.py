@@ -18,20 +18,19 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from airm_training.core.clock import local_date
-from airm_training.core.errors import DomainError
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
-    flash_problems,
-    show_problems,
 )
 from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
 from airm_training.core.urls import external_url
+from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import supervisors_query
 from airm_training.documents.certificate import CertificateData, CertificatePdf
 from airm_training.documents.evidence import EvidenceData, EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
+from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
@@ -57,6 +56,8 @@ from airm_training.progression.services import (
 from airm_training.progression.transcript import transcript_data
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
+register_target("application", "progression.application", "application_id")
+register_target("certificate", "progression.certificate", "certificate_id")
 
 
 def _application_or_403(application_id: int) -> Application:
@@ -84,18 +85,11 @@ def apply_page():
         if p.id != current_user.id
     ]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, conflict="You already have an application in progress.") as work:
             application = apply(
                 current_user, endorser_id=form.endorser.data, statement=form.statement.data or ""
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_problems(form, error)
-        except sa.exc.IntegrityError:  # a second, simultaneous application
-            db.session.rollback()
-            flash("You already have an application in progress.", "warning")
-        else:
+        if work.ok:
             flash("Application submitted. Your endorser has been asked to review it.", "success")
             return redirect(url_for("progression.application", application_id=application.id))
     return render_template("progression/apply.html", form=form, standing=standing, rules=rules)
@@ -123,16 +117,9 @@ def _record_decision(application_id: int, form, action, done: str):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return back
-    try:
+    with unit_of_work(conflict="Your decision on this application is already recorded.") as work:
         action(application, form)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    except sa.exc.IntegrityError:  # the same decision made twice at the same moment
-        db.session.rollback()
-        flash("Your decision on this application is already recorded.", "warning")
-    else:
+    if work.ok:
         flash(done, "success")
     return back
 
@@ -175,16 +162,9 @@ def issue_application(application_id: int):
     application = _application_or_403(application_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(conflict="This application has already been issued.") as work:
         certificate = issue(current_user, application)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-        return redirect(url_for("progression.application", application_id=application_id))
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        flash("This application has already been issued.", "warning")
+    if not work.ok:
         return redirect(url_for("progression.application", application_id=application_id))
     flash(f"Issued certificate {certificate.serial}.", "success")
     return redirect(url_for("progression.certificate", certificate_id=certificate.id))
@@ -286,13 +266,9 @@ def revoke_certificate(certificate_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         revoke(current_user, certificate, form.reason.data or "")
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-    else:
+    if work.ok:
         flash(
             f"Certificate {certificate.serial} revoked. The verification page says so now.",
             "success",
@@ -326,16 +302,9 @@ def _transcript_response(person: Person) -> Response:
 def request_renewal_page():
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work(conflict="You already have an application in progress.") as work:
         application = request_renewal(current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
-        return redirect(url_for("main.home"))
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        flash("You already have an application in progress.", "warning")
+    if not work.ok:
         return redirect(url_for("main.home"))
     flash("Renewal requested. A director will renew your credential.", "success")
     return redirect(url_for("progression.application", application_id=application.id))
@@ -347,12 +316,9 @@ def renew_application(application_id: int):
     application = _application_or_403(application_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with unit_of_work() as work:
         certificate = renew(current_user, application)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_problems(error)
+    if not work.ok:
         return redirect(url_for("progression.application", application_id=application_id))
     flash(f"Renewed: certificate {certificate.serial} replaces the previous one.", "success")
     return redirect(url_for("progression.certificate", certificate_id=certificate.id))

@@ -14,12 +14,6 @@ from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus
 from airm_training.credentials.services import award_credential, is_supervisor
 from airm_training.extensions import db
-from airm_training.notifications.services import (
-    notify_application_submitted,
-    notify_board_decision,
-    notify_certificate_issued,
-    notify_endorsement,
-)
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
 from airm_training.progression.engine import LevelStanding, evaluate, next_level
@@ -31,6 +25,12 @@ from airm_training.progression.models import (
     CertificateStatus,
     Endorsement,
     Vote,
+)
+from airm_training.progression.notices import (
+    notify_application_submitted,
+    notify_board_decision,
+    notify_certificate_issued,
+    notify_endorsement,
 )
 
 MAX_TEXT = 5000

@@ -1,5 +1,7 @@
 """Time-based reminders: credentials and licences about to expire, and work waiting too
-long for a supervisor, an endorser, the board or a director.
+long for a supervisor, an endorser, the board or a director. A job above the features
+(it reads hours, assessments, credentials, people and progression) that sends through
+``notifications`` like any feature; ``flask airm send-reminders`` runs it.
 
 Every reminder has a key (kind, object, threshold) stored in ``reminder_sent`` under a
 unique constraint, so the command can run from cron as often as wanted and never sends
@@ -22,9 +24,11 @@ from airm_training.core import clock
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.notifications.links import Link
 from airm_training.notifications.models import NotificationKind, ReminderSent
-from airm_training.notifications.services import holders_of, send
+from airm_training.notifications.services import send_each
 from airm_training.people.models import Licence, Person, Role
+from airm_training.people.queries import holders_of
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
@@ -282,11 +286,8 @@ def send_reminders(day: date | None = None) -> list[str]:
         keys = [key for key in item.keys if key not in sent_before]
         if not keys:
             continue
-        notifications = send(
-            NotificationKind.REMINDER,
-            item.messages,
-            object_type=item.object_type,
-            object_id=item.object_id,
+        notifications = send_each(
+            NotificationKind.REMINDER, item.messages, Link(item.object_type, item.object_id)
         )
         if not notifications:  # nobody active to tell: try again on a later run
             continue
