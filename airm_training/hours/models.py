@@ -100,7 +100,8 @@ class HoursEntry(db.Model):
     modalities: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     group_size: Mapped[int | None]
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[str] = mapped_column(sa.String(20), default=HoursStatus.DRAFT, index=True)
+    # Indexed by ix_hours_entry_pending, which begins with it.
+    status: Mapped[str] = mapped_column(sa.String(20), default=HoursStatus.DRAFT)
     late: Mapped[bool] = mapped_column(default=False)
     amends_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hours_entry.id"), index=True)
     import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hours_import.id"), index=True)

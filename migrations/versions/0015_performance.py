@@ -39,8 +39,11 @@ INDEXES = (
 def upgrade():
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    # ix_hours_entry_pending begins with the status: the status's own index is redundant.
+    op.drop_index('ix_hours_entry_status', table_name='hours_entry')
 
 
 def downgrade():
+    op.create_index('ix_hours_entry_status', 'hours_entry', ['status'])
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
