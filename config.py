@@ -37,6 +37,18 @@ class Config:
     # Public base URL used in e-mails and on certificates (QR codes); empty = request host.
     PUBLIC_BASE_URL = os.environ.get("AIRM_PUBLIC_BASE_URL", "")
 
+    # Signing keys (credentials, status list, PDFs) live outside the repository;
+    # `flask airm keys generate` creates or rotates them. Development creates them on
+    # first use; production refuses to issue until they exist.
+    KEYS_DIR = os.environ.get("AIRM_KEYS_DIR", str(Path.home() / ".local/share/airm-training/keys"))
+    KEYS_AUTO_GENERATE = _env_flag("AIRM_KEYS_AUTO_GENERATE", True)
+    # PAdES: an operator's CA-issued certificate and its key (PEM) instead of the key set's
+    # self-signed certificate; an optional PEM chain of intermediates and a key passphrase.
+    PDF_SIGNING_CERT = os.environ.get("AIRM_PDF_SIGNING_CERT", "")
+    PDF_SIGNING_KEY = os.environ.get("AIRM_PDF_SIGNING_KEY", "")
+    PDF_SIGNING_CHAIN = os.environ.get("AIRM_PDF_SIGNING_CHAIN", "")
+    PDF_SIGNING_PASSPHRASE = os.environ.get("AIRM_PDF_SIGNING_PASSPHRASE", "")
+
     # A session ends AIRM_SESSION_MINUTES after sign-in (absolute) or after AIRM_IDLE_MINUTES
     # without a request (idle), whichever comes first; both are checked on the server.
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("AIRM_SESSION_MINUTES", 8 * 60))
@@ -100,11 +112,13 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # nosec B105  # cheap hashing for tests
     RATELIMIT_STORAGE_URI = "memory://"
     SERVER_NAME = "localhost"
+    KEYS_DIR = os.environ.get("AIRM_TEST_KEYS_DIR", str(BASE_DIR / "instance" / "test-keys"))
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", True)
+    KEYS_AUTO_GENERATE = _env_flag("AIRM_KEYS_AUTO_GENERATE", False)
     # "__Host-" cookies are only accepted over HTTPS, for path "/" and without a domain,
     # so no other site or subdomain can set or overwrite them.
     SESSION_COOKIE_NAME = "__Host-session"

@@ -93,7 +93,6 @@ def register_blueprints(app: Flask) -> None:
     import airm_training.assessments.bank_routes
     import airm_training.auth.security_routes  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
-    from airm_training.audit.routes import bp as audit_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
@@ -104,7 +103,9 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
         main_bp,
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
         assessments_bp,
         progression_bp,
         verify_bp,
+        verifiable_bp,
         audit_bp,
         notifications_bp,
         reports_bp,
@@ -140,8 +142,8 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from airm_training.access.supervision import person_is_supervisor
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
-    from airm_training.core.permissions import person_is_supervisor
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
 

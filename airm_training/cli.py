@@ -137,3 +137,67 @@ def send_reminders_command() -> None:
     click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
     for line in sent:
         click.echo(f"  {line}")
+
+
+@bp.cli.group("keys")
+def keys_group() -> None:
+    """The organisation's signing keys (credentials, status list, PDFs)."""
+
+
+@keys_group.command("generate")
+@click.option("--if-missing", is_flag=True, help="Do nothing when a key set exists already.")
+def keys_generate_command(if_missing: bool) -> None:
+    """Create a key set in AIRM_KEYS_DIR; an existing one is retired but stays published."""
+    from airm_training.verifiable.keys import KeyStore
+
+    store = KeyStore(current_app.config["KEYS_DIR"])
+    if if_missing and store.key_sets():
+        click.echo(f"Signing keys exist in {store.folder} (current: {store.current().kid}).")
+        return
+    key_set = store.generate(current_app.config["ORGANISATION_NAME"])
+    retired = len(store.key_sets()) - 1
+    click.echo(f"Created key set {key_set.kid} in {store.folder}.")
+    if retired:
+        click.echo(f"{retired} earlier key set(s) retired; they stay in the JWKS and DID document.")
+
+
+@keys_group.command("list")
+def keys_list_command() -> None:
+    """The key sets, oldest first, with their state."""
+    from airm_training.verifiable.keys import KeyStore
+
+    for key_set in KeyStore(current_app.config["KEYS_DIR"]).key_sets():
+        state = f"retired {key_set.retired}" if key_set.retired else "current"
+        click.echo(f"{key_set.kid}  created {key_set.created}  {state}")
+
+
+def main() -> None:
+    """The ``airm`` command: ``flask airm`` without typing ``flask``."""
+    from flask.cli import FlaskGroup
+
+    from airm_training import create_app
+
+    group = FlaskGroup(create_app=lambda: create_app())
+    group.main(args=["airm", *sys.argv[1:]], prog_name="airm")
+
+
+@bp.cli.command("sign-credentials")
+def sign_credentials_command() -> None:
+    """Sign the Open Badges credential of every certificate that has none yet (those
+    issued before credentials were signed); safe to run again."""
+    import sqlalchemy as sa
+
+    from airm_training.extensions import db
+    from airm_training.progression.models import Certificate
+    from airm_training.verifiable.models import SignedCredential
+    from airm_training.verifiable.services import sign_certificate
+
+    unsigned = db.session.scalars(
+        sa.select(Certificate)
+        .where(~sa.exists().where(SignedCredential.certificate_id == Certificate.id))
+        .order_by(Certificate.id)
+    ).all()
+    with command_work():
+        for certificate in unsigned:
+            sign_certificate(certificate)
+    click.echo(f"Signed the credentials of {len(unsigned)} certificate(s).")

@@ -24,6 +24,7 @@ from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry, return_entry, sign_entries
 from airm_training.people.models import Person
 from airm_training.programme.models import Module
+from airm_training.programme.services import taxonomy
 
 DEMO_FEEDBACK = {
     CaseGrade.PASS: "Clear formulation and well-paced stage work.",
@@ -290,7 +291,7 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
         submit_attempt(
             person, attempt, {i.position: list(i.snapshot["correct"]) for i in attempt.items}
         )
-    bond_types = {"Emotional support", "Romantic", "Parasocial", "Habitual reliance"}
+    bond_types = set(taxonomy().bond_types)
     for title, bond_type, grader_key, grade in plan["cases"]:
         grader = people[grader_key]
         case = submit_case(

@@ -26,6 +26,7 @@ from airm_training.programme.models import (
     Requirement,
 )
 from airm_training.progression.models import Application, Certificate, Endorsement, Vote
+from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
     "Application",
@@ -42,6 +43,7 @@ __all__ = [
     "HoursCategory",
     "HoursEntry",
     "HoursImport",
+    "IssuedPdf",
     "Licence",
     "Module",
     "ModuleCompletion",
@@ -58,6 +60,7 @@ __all__ = [
     "ReminderSent",
     "Requirement",
     "RoleAssignment",
+    "SignedCredential",
     "TotpCredential",
     "Vote",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 
 import flask
 import flask_migrate
@@ -20,9 +22,23 @@ from airm_training import create_app
 from airm_training.assessments.bank import load_question_bank
 from airm_training.extensions import db, limiter
 from airm_training.programme.loader import load_programme_file
+from airm_training.verifiable.keys import KeyStore
 from tests import hostile  # noqa: F401 - registers and loads the hypothesis profiles
 
 TEST_PASSWORD = "correct horse battery"
+
+# Signing keys for this run only, created once before any app (and read by config.py).
+TEST_KEYS_DIR = os.environ.setdefault(
+    "AIRM_TEST_KEYS_DIR", tempfile.mkdtemp(prefix="airm-test-keys-")
+)
+if not KeyStore(TEST_KEYS_DIR).key_sets():
+    KeyStore(TEST_KEYS_DIR).generate("Bellevue Trauma Recovery Center")
+
+
+def pytest_unconfigure(config) -> None:
+    """Remove this run's keys (a folder made by this run, never one given)."""
+    if os.path.basename(TEST_KEYS_DIR).startswith("airm-test-keys-"):
+        shutil.rmtree(TEST_KEYS_DIR, ignore_errors=True)
 
 
 def _reset_database(url: str) -> None:

@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from airm_training.core import permissions
+from airm_training.access import needs as permissions
 from airm_training.core.permissions import declared_need
 from airm_training.people.models import Role
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
 
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
 
-# endpoint -> the name of the Need it must declare in airm_training.core.permissions
+# endpoint -> the name of the Need it must declare in airm_training.access.needs
 EXPECTED_NEEDS = {
     "main.index": "PUBLIC",
     "main.home": "SIGNED_IN",
@@ -93,6 +93,12 @@ EXPECTED_NEEDS = {
     "verify.form": "PUBLIC",
     "verify.show": "PUBLIC",
     "verify.show_json": "PUBLIC",
+    "verifiable.did_json": "PUBLIC",
+    "verifiable.jwks": "PUBLIC",
+    "verifiable.status_list": "PUBLIC",
+    "verifiable.credential_json": "PUBLIC",
+    "verifiable.credential_jwt": "PUBLIC",
+    "verifiable.check": "PUBLIC",
     "progression.my_transcript": "SIGNED_IN",
     "progression.transcript_of": "DIRECTOR",
     "progression.request_renewal_page": "SIGNED_IN",
@@ -159,6 +165,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": redirect(LOGIN),
         "progression.issuing": redirect(LOGIN),
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": redirect(LOGIN),
         "assessments.new_case": redirect(LOGIN),
         "assessments.grading": redirect(LOGIN),
@@ -204,6 +212,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": OK,
         "assessments.new_case": OK,
         "assessments.grading": FORBIDDEN,
@@ -249,6 +259,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": OK,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": FORBIDDEN,
         "assessments.new_case": FORBIDDEN,
         "assessments.grading": OK,
@@ -294,6 +306,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": FORBIDDEN,
         "assessments.new_case": FORBIDDEN,
         "assessments.grading": FORBIDDEN,
@@ -339,6 +353,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": FORBIDDEN,
         "assessments.new_case": FORBIDDEN,
         "assessments.grading": FORBIDDEN,
@@ -384,6 +400,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.endorsements": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
+        "verifiable.jwks": OK,
+        "verifiable.did_json": 404,  # did:web only on an HTTPS base URL
         "assessments.mine": FORBIDDEN,
         "assessments.new_case": FORBIDDEN,
         "assessments.grading": FORBIDDEN,
@@ -428,6 +446,9 @@ SAMPLE_URLS = {
     "progression.certificate_pdf": "/progression/certificates/999999.pdf",
     "verify.show": "/verify/no-such-code-000",
     "verify.show_json": "/verify/no-such-code-000.json",
+    "verifiable.status_list": "/credentials/status/0",
+    "verifiable.credential_json": "/credentials/no-such-code-000.json",
+    "verifiable.credential_jwt": "/credentials/no-such-code-000.jwt",
     "progression.transcript_of": "/progression/people/{me}/transcript.pdf",
     "progression.evidence_pdf": "/progression/applications/999999/evidence.pdf",
     "people.progress": "/people/{me}/progress",
@@ -460,6 +481,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": redirect(LOGIN),
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": redirect(LOGIN),
         "assessments.revise_case": redirect(LOGIN),
         "assessments.case": redirect(LOGIN),
@@ -491,6 +515,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": NOT_FOUND,
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": NOT_FOUND,
         "assessments.revise_case": NOT_FOUND,
         "assessments.case": NOT_FOUND,
@@ -522,6 +549,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": NOT_FOUND,
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": FORBIDDEN,
         "assessments.revise_case": FORBIDDEN,
         "assessments.case": NOT_FOUND,
@@ -553,6 +583,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": NOT_FOUND,
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": FORBIDDEN,
         "assessments.revise_case": FORBIDDEN,
         "assessments.case": NOT_FOUND,
@@ -584,6 +617,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": NOT_FOUND,
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": FORBIDDEN,
         "assessments.revise_case": FORBIDDEN,
         "assessments.case": NOT_FOUND,
@@ -615,6 +651,9 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.certificate_pdf": NOT_FOUND,
         "verify.show": NOT_FOUND,
         "verify.show_json": NOT_FOUND,
+        "verifiable.status_list": OK,
+        "verifiable.credential_json": NOT_FOUND,
+        "verifiable.credential_jwt": NOT_FOUND,
         "assessments.attempt": FORBIDDEN,
         "assessments.revise_case": FORBIDDEN,
         "assessments.case": NOT_FOUND,

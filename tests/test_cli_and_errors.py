@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
+from airm_training.auth.passwords import password_matches
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
-from airm_training.people.services import password_matches
 from tests.factories import login, make_person
 
 

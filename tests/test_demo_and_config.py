@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 import config
 from airm_training import create_app
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward, Enrolment
-from airm_training.credentials.services import awards_of, enrolment_of, is_supervisor
+from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.demo import DEMO_PASSWORD, DEMO_PEOPLE, seed_demo
 from airm_training.extensions import db
 from airm_training.people.models import Licence, Person, Role

@@ -504,7 +504,9 @@ def case_issue() -> FormCase:
         "connie.zollner",
         f"/progression/applications/{application.id}/issue",
         {},
-        owns=frozenset({"application", "certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"application", "certificate", "credential_award", "signed_credential", "audit_event"}
+        ),
         after_location=(".pdf",),
     )
 
@@ -527,7 +529,9 @@ def case_renew() -> FormCase:
         "connie.zollner",
         f"/progression/applications/{application.id}/renew",
         {},
-        owns=frozenset({"application", "certificate", "credential_award", "audit_event"}),
+        owns=frozenset(
+            {"application", "certificate", "credential_award", "signed_credential", "audit_event"}
+        ),
         after_location=(".pdf",),
     )
 

@@ -37,10 +37,12 @@ PRINCIPALS = (
     "daniel.okafor",  # supervisor (AIRT-S)
 )
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# The one table a page may write: the two-factor set-up page stores the unconfirmed secret
+# The tables a page may write: the two-factor set-up page stores the unconfirmed secret
 # it shows on its first visit, so that the QR code stays the same on every visit; it has
-# no effect (and no audit event) until a code from the app confirms it by a POST.
-WRITTEN_BY_GET = frozenset({"totp_credential"})
+# no effect (and no audit event) until a code from the app confirms it by a POST. A signed
+# PDF download records the file's SHA-256 (issued_pdf) so that the public check can later
+# recognise that exact file; it changes no record and grants nothing.
+WRITTEN_BY_GET = frozenset({"totp_credential", "issued_pdf"})
 # Query parameters every page must survive (pages, filters and ids that are nonsense).
 HOSTILE_QUERY = {
     "page": "-1",

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from airm_training import create_app
-from airm_training.auth.passwords import common_passwords, is_common_password
-from airm_training.core.errors import DomainError
-from airm_training.people.services import (
+from airm_training.auth.passwords import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     check_password_rules,
+    common_passwords,
     hash_password,
+    is_common_password,
 )
+from airm_training.core.errors import DomainError
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import today
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import award_credential, is_supervisor
+from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Licence, Person, Role
 from airm_training.people.roles import set_roles

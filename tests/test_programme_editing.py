@@ -14,10 +14,11 @@ from airm_training.credentials.services import enrolment_of
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.programme.diff import diff_versions
-from airm_training.programme.editing import current_values, edit_level, move_enrolment
+from airm_training.programme.editing import current_values, edit_level
 from airm_training.programme.models import ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 from airm_training.progression.engine import evaluate, next_level
+from airm_training.progression.enrolment import move_enrolment
 from tests.factories import login, make_candidate, make_director, make_person
 from tests.test_engine import (
     APPROVAL,

@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import add_months, today
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import CredentialAward
-from airm_training.credentials.services import award_credential, is_supervisor
+from airm_training.credentials.services import award_credential
 from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.assessments.bank import (
     add_question,
     edit_question,
@@ -16,7 +17,7 @@ from airm_training.assessments.forms import QuestionForm, QuizSettingsForm
 from airm_training.assessments.models import Question, Quiz
 from airm_training.assessments.routes import bp
 from airm_training.core.forms import ActionForm
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.assessments.models import (
     CaseGrade,
     CasePresentation,
@@ -16,10 +17,15 @@ from airm_training.assessments.models import (
     CaseVersion,
 )
 from airm_training.assessments.notices import notify_case_graded
+from airm_training.assessments.workflow import (
+    CaseAction,
+    can_grade,
+    can_resubmit,
+    transition,
+)
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import is_supervisor
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 
@@ -116,16 +122,13 @@ def resubmit_case(
     person: Person, presentation: CasePresentation, data: CaseInput, *, bond_types: set[str]
 ) -> CaseVersion:
     """A new version after a "revise" grade."""
-    if presentation.person_id != person.id:
-        raise DomainError.on(None, "Only the author can revise this case presentation.")
-    if presentation.state is not CaseStatus.REVISE:
-        raise DomainError.on(None, "A new version is possible only after a “revise” grade.")
+    can_resubmit(person, presentation).enforce()
     data.title = data.title or presentation.title
     data.bond_type = data.bond_type or presentation.bond_type
     _check(data, bond_types=bond_types)
     version = _version(len(presentation.versions) + 1, data)
     presentation.versions.append(version)
-    presentation.status = CaseStatus.SUBMITTED.value
+    presentation.status = transition(presentation, CaseAction.RESUBMIT).value
     db.session.flush()
     record_event(
         "case.resubmitted",
@@ -156,14 +159,7 @@ def can_view_case(viewer: Person, presentation: CasePresentation) -> bool:
 
 def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeInput) -> None:
     """Grade the latest version: pass, revise (a new version follows) or fail."""
-    if presentation.person_id == supervisor.id:
-        raise DomainError.on(None, "You cannot grade your own work.")
-    if presentation.supervisor_id != supervisor.id:
-        raise DomainError.on(None, "Only the supervisor this case was submitted to can grade it.")
-    if not is_supervisor(supervisor):
-        raise DomainError.on(None, "Your AIRT-S is not current: you cannot grade until renewed.")
-    if presentation.state is not CaseStatus.SUBMITTED:
-        raise DomainError.on(None, "This case presentation is not waiting for a grade.")
+    can_grade(supervisor, presentation).enforce()
     problems = []
     if data.grade not in {g.value for g in CaseGrade}:
         problems.append(("grade", "Choose pass, revise or fail."))
@@ -177,11 +173,10 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
     version.rubric = {key: data.rubric.get(key, "") for key, _ in RUBRIC}
     version.graded_by_id = supervisor.id
     version.graded_at = utcnow()
-    presentation.status = {
-        CaseGrade.PASS.value: CaseStatus.PASSED,
-        CaseGrade.REVISE.value: CaseStatus.REVISE,
-        CaseGrade.FAIL.value: CaseStatus.FAILED,
-    }[data.grade].value
+    new_state = transition(presentation, CaseAction(data.grade))
+    if new_state is None:
+        raise DomainError.on("grade", "This grade cannot be given now.")
+    presentation.status = new_state.value
     if presentation.status != CaseStatus.REVISE:
         presentation.decided_at = version.graded_at
     db.session.flush()

@@ -9,12 +9,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.assessments.models import CompetencyEvaluation
 from airm_training.assessments.notices import notify_evaluation_completed
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import enrolment_of, is_supervisor
+from airm_training.credentials.services import enrolment_of
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.programme.services import current_version

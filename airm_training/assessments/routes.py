@@ -8,6 +8,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import CANDIDATE, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
+from airm_training.assessments import workflow
 from airm_training.assessments.cases import (
     RUBRIC,
     CaseInput,
@@ -29,7 +32,6 @@ from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm,
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
-    CaseStatus,
     CaseVersion,
     CompetencyEvaluation,
     Quiz,
@@ -41,30 +43,24 @@ from airm_training.core.forms import (
     flash_form_errors,
 )
 from airm_training.core.input import id_value, id_values
-from airm_training.core.permissions import CANDIDATE, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
 from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
-from airm_training.hours.services import modality_names
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
-from airm_training.programme.services import current_version
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 register_target("case_presentation", "assessments.case", "case_id")
 register_target("competency_evaluation", "assessments.evaluation", "evaluation_id")
+bp.add_app_template_global(workflow, "case_workflow")  # what the case page offers
 
 
 def _active_quizzes() -> list[Quiz]:
     return list(
         db.session.scalars(sa.select(Quiz).where(Quiz.retired.is_(False)).order_by(Quiz.code))
     )
-
-
-def _bond_types() -> list[str]:
-    version = current_version()
-    return list((version.definition if version else {}).get("taxonomy", {}).get("bond_types", []))
 
 
 # --- the candidate's overview --------------------------------------------------------------
@@ -141,8 +137,9 @@ def _case_form() -> CaseForm:
         for p in db.session.scalars(supervisors_query())
         if p.id != current_user.id
     ]
-    form.bond_type.choices = [SelectChoice(b, b) for b in _bond_types()]
-    form.modalities.choices = [SelectChoice(m, m) for m in sorted(modality_names())]
+    terms = taxonomy()
+    form.bond_type.choices = [SelectChoice(b, b) for b in terms.bond_types]
+    form.modalities.choices = [SelectChoice(m, m) for m in sorted(terms.modalities)]
     return form
 
 
@@ -152,7 +149,9 @@ def new_case():
     form = _case_form()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            presentation = submit_case(current_user, form.to_input(), bond_types=set(_bond_types()))
+            presentation = submit_case(
+                current_user, form.to_input(), bond_types=set(taxonomy().bond_types)
+            )
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))
@@ -174,8 +173,6 @@ def case(case_id: int):
         presentation=presentation,
         grade_form=GradeForm(),
         rubric=RUBRIC,
-        can_grade=presentation.supervisor_id == current_user.id
-        and presentation.state is CaseStatus.SUBMITTED,
     )
 
 
@@ -192,7 +189,7 @@ def revise_case(case_id: int):
         upload = form.pdf.data
         data = _revision_input(presentation, form, upload)
         with unit_of_work(form) as work:
-            resubmit_case(current_user, presentation, data, bond_types=set(_bond_types()))
+            resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
         if work.ok:
             flash("New version submitted for grading.", "success")
             return redirect(url_for("assessments.case", case_id=presentation.id))

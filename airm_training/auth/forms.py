@@ -3,8 +3,8 @@
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from airm_training.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from airm_training.core.forms import Form
-from airm_training.people.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 
 
 class LoginForm(Form):

@@ -1,9 +1,22 @@
-"""The list of common passwords that nobody may choose (shipped with the package)."""
+"""Passwords: the rules a new one must meet (length, not on the shipped list of common
+passwords), hashing, and checking one against a person's stored hash."""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from airm_training.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from airm_training.people.models import Person
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 128
 
 HEADER_PREFIX = "## "
 
@@ -22,3 +35,24 @@ def common_passwords() -> frozenset[str]:
 def is_common_password(password: str) -> bool:
     """Whether ``password`` (ignoring case and surrounding spaces) is on the list."""
     return password.strip().lower() in common_passwords()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise DomainError.on(
+            field, f"Use at least {PASSWORD_MIN_LENGTH} characters; a short phrase works well."
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise DomainError.on(field, f"Use at most {PASSWORD_MAX_LENGTH} characters.")
+    if is_common_password(password):
+        raise DomainError.on(
+            field, "This password is on a list of commonly used passwords; choose another."
+        )
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(person: Person, password: str) -> bool:
+    return bool(person.password_hash) and check_password_hash(person.password_hash, password)

@@ -6,13 +6,14 @@ from flask import current_app, render_template
 from flask_mailman import EmailMessage
 
 from airm_training.audit.services import record_event
+from airm_training.auth.passwords import password_matches
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.core.urls import external_url
 from airm_training.notifications.delivery import deliver
 from airm_training.people.models import Person
-from airm_training.people.services import find_by_email, password_matches, set_password
+from airm_training.people.services import find_by_email, set_password
 
 
 class SignInRefused(Exception):

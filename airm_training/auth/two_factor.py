@@ -19,11 +19,12 @@ from markupsafe import Markup
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.services import record_event
 from airm_training.auth.models import RecoveryCode, TotpCredential
+from airm_training.auth.passwords import password_matches
 from airm_training.core import clock
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
-from airm_training.people.services import end_sessions, password_matches
+from airm_training.people.services import end_sessions
 
 REQUIRED_FOR = (Role.DIRECTOR, Role.ADMIN, Role.CO_CREATOR)
 RECOVERY_CODE_COUNT = 10

@@ -1,4 +1,5 @@
-"""Who holds which level, and who is a supervisor today."""
+"""Who holds which level: awarding credentials, enrolling. Who supervises (holds a
+current AIRT-S) is answered by ``access.supervision``, built on ``current_award_clause``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from airm_training.credentials.models import AwardStatus, CredentialAward, Enrol
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.people.services import grant_role
-from airm_training.programme.models import CredentialLevel, ProgrammeLevel, ProgrammeVersion
+from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 
 
@@ -24,33 +25,6 @@ def current_award_clause(day: date):
         CredentialAward.status == AwardStatus.ACTIVE,
         CredentialAward.awarded_on <= day,
         sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= day),
-    )
-
-
-def supervisors_query(day: date | None = None) -> sa.Select:
-    """People holding a current credential that confers supervision on ``day``."""
-    day = day or today()
-    return (
-        sa.select(Person)
-        .where(
-            Person.active.is_(True),
-            sa.exists()
-            .where(CredentialAward.person_id == Person.id)
-            .where(CredentialAward.level_id == CredentialLevel.id)
-            .where(CredentialLevel.confers_supervision.is_(True))
-            .where(current_award_clause(day)),
-        )
-        .order_by(Person.full_name)
-    )
-
-
-def is_supervisor(person: Person, day: date | None = None) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(sa.literal(True)).where(
-                supervisors_query(day).where(Person.id == person.id).exists()
-            )
-        )
     )
 
 
@@ -159,27 +133,3 @@ def _entry_level(version: ProgrammeVersion) -> ProgrammeLevel:
         if rules.granted_by == "enrolment":
             return rules
     raise DomainError.on(None, "The programme defines no level granted on enrolment.")
-
-
-def supervision_periods(person_ids: set[int]) -> dict[int, list[tuple[date, date | None]]]:
-    """For each person, the periods (from, through) in which they held an active
-    credential that confers supervision. One query, for any number of people."""
-    periods: dict[int, list[tuple[date, date | None]]] = {pid: [] for pid in person_ids}
-    if not person_ids:
-        return periods
-    rows = db.session.execute(
-        sa.select(CredentialAward.person_id, CredentialAward.awarded_on, CredentialAward.expires_on)
-        .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
-        .where(
-            CredentialAward.person_id.in_(person_ids),
-            CredentialLevel.confers_supervision.is_(True),
-            CredentialAward.status == AwardStatus.ACTIVE,
-        )
-    )
-    for person_id, awarded_on, expires_on in rows:
-        periods[person_id].append((awarded_on, expires_on))
-    return periods
-
-
-def held_on(periods: list[tuple[date, date | None]], day: date) -> bool:
-    return any(start <= day and (end is None or day <= end) for start, end in periods)

@@ -1,1 +1,4 @@
-"""Modules of the curriculum and who has completed them."""
+"""The curriculum: modules (content, prerequisites, editing) and who completed them.
+
+May import: ``core``, ``extensions``, ``audit``, ``access``, ``people``, ``credentials``,
+``programme``."""

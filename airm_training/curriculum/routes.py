@@ -7,8 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import CANDIDATE, DIRECTOR
 from airm_training.core.markdown import render_markdown
-from airm_training.core.permissions import CANDIDATE, DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.curriculum.editing import (
     all_modules,

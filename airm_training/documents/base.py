@@ -1,4 +1,5 @@
-"""The base of every PDF: draw on a reportlab canvas over an in-memory buffer."""
+"""The base of every PDF, fed a plain dataclass (never a database object) and returning
+the PDF's bytes from an in-memory buffer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 
 class PdfDocument:
-    """Subclasses set ``pagesize`` and ``title`` and implement ``_build_pdf``."""
+    """Subclasses set ``pagesize`` and ``title``. A drawn page (the certificate) implements
+    ``_build_pdf(canvas)`` and keeps this ``get_pdf``; a flowing document (the transcript,
+    the evidence packet) overrides ``get_pdf`` to lay out reportlab flowables instead."""
 
     pagesize: tuple[float, float]
     title: str = "Document"

@@ -14,16 +14,17 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
+from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
-from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import minutes_by_day, modality_names, stage_codes
+from airm_training.hours.services import minutes_by_day, stage_codes
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
+from airm_training.programme.services import taxonomy
 
 IMPORT_COLUMNS = (
     "session_date",
@@ -287,7 +288,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities = stage_codes(), modality_names()
+    stages, modalities = stage_codes(), taxonomy().modalities
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):

@@ -42,15 +42,6 @@ class HoursAction(enum.StrEnum):
     SUPERSEDE = "supersede"
 
 
-TRANSITIONS: dict[tuple[HoursStatus, HoursAction], HoursStatus] = {
-    (HoursStatus.DRAFT, HoursAction.SUBMIT): HoursStatus.SUBMITTED,
-    (HoursStatus.RETURNED, HoursAction.SUBMIT): HoursStatus.SUBMITTED,
-    (HoursStatus.SUBMITTED, HoursAction.WITHDRAW): HoursStatus.DRAFT,
-    (HoursStatus.SUBMITTED, HoursAction.SIGN): HoursStatus.SIGNED,
-    (HoursStatus.SUBMITTED, HoursAction.RETURN): HoursStatus.RETURNED,
-    (HoursStatus.SIGNED, HoursAction.SUPERSEDE): HoursStatus.SUPERSEDED,
-}
-EDITABLE = frozenset({HoursStatus.DRAFT, HoursStatus.RETURNED})
 # Entries that take up time on their day (for the 16-hours-a-day rule).
 COUNTED_FOR_DAY = frozenset(
     {HoursStatus.DRAFT, HoursStatus.SUBMITTED, HoursStatus.RETURNED, HoursStatus.SIGNED}

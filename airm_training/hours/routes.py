@@ -19,14 +19,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import LOGS_HOURS, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
-from airm_training.core.permissions import LOGS_HOURS, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
 from airm_training.extensions import db
+from airm_training.hours import workflow
 from airm_training.hours.csv_io import (
     ImportRejected,
     export_csv,
@@ -41,7 +43,7 @@ from airm_training.hours.forms import (
     ReturnForm,
     SignForm,
 )
-from airm_training.hours.models import EDITABLE, HoursEntry, HoursStatus
+from airm_training.hours.models import HoursEntry
 from airm_training.hours.queries import (
     HoursFilter,
     entries_of,
@@ -61,8 +63,6 @@ from airm_training.hours.services import (
     delete_entry,
     edit_entry,
     log_entry,
-    modality_names,
-    pending_amendment,
     request_amendment,
     return_entry,
     sign_entries,
@@ -70,10 +70,12 @@ from airm_training.hours.services import (
     withdraw_entry,
 )
 from airm_training.notifications.links import register_target
+from airm_training.programme.services import taxonomy
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 register_target("hours_entry", "hours.show", "entry_id")
 register_target("hours_queue", "hours.queue", "supervisee")
+bp.add_app_template_global(workflow, "hours_workflow")  # the entry page asks it what to show
 PAGE_SIZE = 25
 
 
@@ -117,7 +119,7 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     supervisors = [p for p in db.session.scalars(supervisors_query()) if p.id != current_user.id]
     if only_supervisor_id is not None:
         supervisors = [p for p in supervisors if p.id == only_supervisor_id]
-    form.set_choices(active_categories(), supervisors, modality_names())
+    form.set_choices(active_categories(), supervisors, taxonomy().modalities)
     return form
 
 
@@ -197,8 +199,6 @@ def show(entry_id: int):
         return_form=ReturnForm(),
         sign_form=SignForm(),
         attestation=ATTESTATION,
-        editable=entry.state in EDITABLE,
-        amendment_open=entry.state is HoursStatus.SIGNED and pending_amendment(entry) is None,
     )
 
 
@@ -206,7 +206,7 @@ def show(entry_id: int):
 @requires(LOGS_HOURS)
 def edit(entry_id: int):
     entry = _own_entry_or_403(entry_id)
-    if entry.state not in EDITABLE:
+    if not workflow.can_edit(current_user, entry):
         flash("Only drafts and returned entries can be edited.", "warning")
         return redirect(url_for("hours.show", entry_id=entry.id))
     form = _entry_form()

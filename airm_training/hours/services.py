@@ -11,24 +11,34 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import held_on, supervision_periods
 from airm_training.extensions import db
 from airm_training.hours.models import (
     COUNTED_FOR_DAY,
-    EDITABLE,
-    TRANSITIONS,
     HoursAction,
     HoursEntry,
     HoursStatus,
 )
 from airm_training.hours.notices import notify_hours_returned, notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
+from airm_training.hours.workflow import (
+    NOT_CURRENT,
+    TRANSITIONS,
+    can_amend,
+    can_delete,
+    can_edit,
+    can_return,
+    can_submit,
+    can_withdraw,
+    moves,
+    sign_refusal,
+)
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import HoursCategory, ModuleStage
-from airm_training.programme.services import current_version
+from airm_training.programme.services import taxonomy
 
 ATTESTATION = (
     "I attest that these hours were logged with me, that I supervised or consulted on "
@@ -41,11 +51,6 @@ def can_view_entry(viewer: Person, entry: HoursEntry) -> bool:
     return viewer.id in (entry.person_id, entry.supervisor_id) or viewer.has_role(
         Role.DIRECTOR, Role.ADMIN
     )
-
-
-def _require_owner(entry: HoursEntry, person: Person) -> None:
-    if entry.person_id != person.id:
-        raise DomainError.on(None, "Only the clinician who logged this entry can change it.")
 
 
 # --- reference data ------------------------------------------------------------------
@@ -63,12 +68,6 @@ def stage_codes() -> frozenset[str]:
     return frozenset(
         s.value for s in ModuleStage if s not in (ModuleStage.FOUNDATIONS, ModuleStage.SUPERVISION)
     )
-
-
-def modality_names() -> frozenset[str]:
-    version = current_version()
-    taxonomy = version.definition.get("taxonomy", {}) if version else {}
-    return frozenset(taxonomy.get("modalities", []))
 
 
 def minutes_by_day(person_id: int, days: Iterable[date], *, exclude_ids: Iterable[int] = ()):
@@ -111,7 +110,7 @@ def _context(person: Person, data: EntryInput, *, exclude_ids: Iterable[int]) ->
             person.id, [data.session_date], exclude_ids=exclude_ids
         ).get(data.session_date, 0),
         stage_codes=stage_codes(),
-        modality_names=modality_names(),
+        modality_names=taxonomy().modalities,
     )
 
 
@@ -139,11 +138,9 @@ def _apply(entry: HoursEntry, data: EntryInput, category: HoursCategory) -> None
 
 
 def _move(entry: HoursEntry, action: HoursAction) -> HoursStatus:
-    new_state = TRANSITIONS.get((entry.state, action))
-    if new_state is None:
-        raise DomainError.on(
-            None, f"An entry that is “{entry.state.label.lower()}” cannot be {action.value}ed."
-        )
+    """Move ``entry`` along its transition table (refused when the table has no row)."""
+    moves(entry, action).enforce()
+    new_state = TRANSITIONS[(entry.state, action)]
     entry.status = new_state.value
     return new_state
 
@@ -178,13 +175,7 @@ def log_entry(person: Person, data: EntryInput, *, submit: bool) -> HoursEntry:
 
 def edit_entry(entry: HoursEntry, person: Person, data: EntryInput, *, submit: bool) -> None:
     """Change a draft or returned entry (and optionally submit it)."""
-    _require_owner(entry, person)
-    if entry.state not in EDITABLE:
-        raise DomainError.on(
-            None,
-            "Only drafts and returned entries can be edited. Withdraw a submitted entry "
-            "first; a signed entry is corrected by an amendment.",
-        )
+    can_edit(person, entry).enforce()
     ctx = _check_revision(entry, person, data, submitting=submit)
     before = entry.to_audit()
     was_returned = entry.state is HoursStatus.RETURNED
@@ -222,7 +213,7 @@ def _check_revision(entry: HoursEntry, person: Person, data: EntryInput, *, subm
 
 
 def submit_entry(entry: HoursEntry, person: Person) -> None:
-    _require_owner(entry, person)
+    can_submit(person, entry).enforce()
     _check_revision(entry, person, _input_of(entry), submitting=True)
     before = entry.status
     _move(entry, HoursAction.SUBMIT)
@@ -241,7 +232,7 @@ def submit_entry(entry: HoursEntry, person: Person) -> None:
 
 def withdraw_entry(entry: HoursEntry, person: Person) -> None:
     """Take a submitted entry back to draft (before the supervisor acts on it)."""
-    _require_owner(entry, person)
+    can_withdraw(person, entry).enforce()
     _move(entry, HoursAction.WITHDRAW)
     entry.submitted_at = None
     db.session.flush()
@@ -256,9 +247,7 @@ def withdraw_entry(entry: HoursEntry, person: Person) -> None:
 
 
 def delete_entry(entry: HoursEntry, person: Person) -> None:
-    _require_owner(entry, person)
-    if entry.state not in EDITABLE:
-        raise DomainError.on(None, "Only drafts and returned entries can be deleted.")
+    can_delete(person, entry).enforce()
     record_event(
         "hours.deleted", "hours_entry", entry.id, actor_id=person.id, before=entry.to_audit()
     )
@@ -268,11 +257,7 @@ def delete_entry(entry: HoursEntry, person: Person) -> None:
 
 def request_amendment(original: HoursEntry, person: Person, data: EntryInput) -> HoursEntry:
     """Propose a correction to a signed entry; its signer must sign the amendment."""
-    _require_owner(original, person)
-    if original.state is not HoursStatus.SIGNED:
-        raise DomainError.on(None, "Only a signed entry is corrected by an amendment.")
-    if pending_amendment(original) is not None:
-        raise DomainError.on(None, "An amendment of this entry is already waiting for sign-off.")
+    can_amend(person, original).enforce()
     if data.supervisor_id != original.signed_by_id:
         raise DomainError.on(
             "supervisor", "An amendment is signed by the supervisor who signed the original."
@@ -296,15 +281,6 @@ def request_amendment(original: HoursEntry, person: Person, data: EntryInput) ->
     )
     notify_hours_submitted(person, [amendment.supervisor_id], entry_id=amendment.id)
     return amendment
-
-
-def pending_amendment(original: HoursEntry) -> HoursEntry | None:
-    return db.session.scalar(
-        sa.select(HoursEntry).where(
-            HoursEntry.amends_id == original.id,
-            HoursEntry.status.in_([s.value for s in EDITABLE | {HoursStatus.SUBMITTED}]),
-        )
-    )
 
 
 def _input_of(entry: HoursEntry) -> EntryInput:
@@ -334,19 +310,15 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
         )
     )
     periods = supervision_periods({supervisor.id})[supervisor.id]
-    day = today()
-    if not held_on(periods, day):
-        raise DomainError.on(
-            None, "Your AIRT-S is not current: you cannot sign hours until it is renewed."
-        )
+    if not held_on(periods, today()):
+        raise DomainError.on(None, NOT_CURRENT)
     problems = []
     if len(entries) != len(ids):
         problems.append((None, "Some of these entries no longer exist."))
     for entry in entries:
-        problems += [
-            (None, f"Entry {entry.id}: {reason}")
-            for reason in _sign_problems(entry, supervisor, periods)
-        ]
+        reason = sign_refusal(supervisor, entry, periods)
+        if reason:
+            problems.append((None, f"Entry {entry.id}: {reason}"))
     if problems:
         raise DomainError(*problems)
     now = utcnow()
@@ -358,7 +330,7 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
             HoursEntry.supervisor_id == supervisor.id,
         )
         .values(
-            status=HoursStatus.SIGNED.value,
+            status=TRANSITIONS[(HoursStatus.SUBMITTED, HoursAction.SIGN)].value,
             signed_by_id=supervisor.id,
             signed_at=now,
             attestation=ATTESTATION,
@@ -385,20 +357,6 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
     return len(ids)
 
 
-def _sign_problems(entry: HoursEntry, supervisor: Person, periods) -> list[str]:
-    if entry.person_id == supervisor.id:
-        return ["you cannot sign your own hours."]
-    if entry.supervisor_id != supervisor.id:
-        return ["it was not logged with you."]
-    if entry.state is not HoursStatus.SUBMITTED:
-        return [f"it is {entry.state.label.lower()}, not waiting for sign-off."]
-    if entry.category.requires_supervisor and not held_on(periods, entry.session_date):
-        return ["your AIRT-S was not current on the session date."]
-    if entry.amends is not None and entry.amends.signed_by_id != supervisor.id:
-        return ["an amendment is signed by the supervisor who signed the original."]
-    return []
-
-
 def _supersede(original_id: int, supervisor: Person) -> None:
     original = db.session.get(HoursEntry, original_id)
     _move(original, HoursAction.SUPERSEDE)
@@ -420,8 +378,7 @@ def return_entry(entry: HoursEntry, supervisor: Person, reason: str) -> None:
         raise DomainError.on("reason", "Say what needs to change, so it can be fixed.")
     if len(reason) > 1000:
         raise DomainError.on("reason", "Keep the reason under 1000 characters.")
-    if entry.supervisor_id != supervisor.id or entry.person_id == supervisor.id:
-        raise DomainError.on(None, "Only the supervisor this entry was logged with can return it.")
+    can_return(supervisor, entry).enforce()
     _move(entry, HoursAction.RETURN)
     entry.returned_at = utcnow()
     entry.return_reason = reason

@@ -1,1 +1,3 @@
-"""Landing pages for each role, and the health check."""
+"""Landing pages for each role, the director's overview, and the health check.
+
+May import any feature (it only reads them); nothing imports it but the app factory."""

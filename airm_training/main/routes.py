@@ -6,16 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
+from airm_training.access.supervision import person_is_supervisor
 from airm_training.core.forms import ActionForm
-from airm_training.core.permissions import (
-    CANDIDATE,
-    CO_CREATOR,
-    DIRECTOR,
-    SUPERVISOR,
-    person_is_supervisor,
-    public,
-    requires,
-)
+from airm_training.core.permissions import public, requires
 from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.extensions import db

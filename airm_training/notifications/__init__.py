@@ -6,5 +6,6 @@ e-mail leaves the application (after the commit). Each feature owns its notices 
 recipients and texts, e.g. ``hours/notices.py``) and registers where its notifications
 lead (``links.register_target``, beside its routes).
 
-May import: ``core``, ``extensions``, ``audit`` and ``people.models`` (the recipients'
-addresses); never another feature."""
+May import: ``core``, ``extensions`` and ``audit``; never a feature (``tests/test_layers.py``
+checks it). Recipients are person ids; their name, address and whether they are active are
+read through ``Notification.person``, a relationship named, not imported."""

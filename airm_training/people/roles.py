@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from airm_training.access.needs import can_grant_role
 from airm_training.audit.services import record_event
 from airm_training.core.errors import DomainError
-from airm_training.core.permissions import can_grant_role
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role, RoleAssignment
 from airm_training.people.services import check_not_last

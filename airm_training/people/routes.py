@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from airm_training.access.needs import DIRECTOR, can_grant_role, can_manage_people, can_view_person
+from airm_training.access.supervision import supervisors_query
 from airm_training.audit.queries import recent_events
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
@@ -13,15 +15,9 @@ from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
-from airm_training.core.permissions import (
-    DIRECTOR,
-    can_grant_role,
-    can_manage_people,
-    can_view_person,
-    requires,
-)
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import awards_of, enrol, enrolment_of, supervisors_query
+from airm_training.credentials.services import awards_of, enrol, enrolment_of
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.directory import (

@@ -1,22 +1,18 @@
-"""Creating people, passwords and roles. Services flush; the caller commits."""
+"""Creating people, setting their passwords (by the rules and hashing of
+``auth.passwords``), roles, licences and accounts. Services flush; the caller commits."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from airm_training.audit.services import record_event
-from airm_training.auth.passwords import is_common_password
+from airm_training.auth.passwords import check_password_rules, hash_password
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Licence, Person, Role, RoleAssignment
-
-PASSWORD_MIN_LENGTH = 12
-PASSWORD_MAX_LENGTH = 128
 
 
 def normalise_email(email: str) -> str:
@@ -25,27 +21,6 @@ def normalise_email(email: str) -> str:
 
 def find_by_email(email: str) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
-
-
-def check_password_rules(password: str, field: str = "password") -> None:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise DomainError.on(
-            field, f"Use at least {PASSWORD_MIN_LENGTH} characters; a short phrase works well."
-        )
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise DomainError.on(field, f"Use at most {PASSWORD_MAX_LENGTH} characters.")
-    if is_common_password(password):
-        raise DomainError.on(
-            field, "This password is on a list of commonly used passwords; choose another."
-        )
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def password_matches(person: Person, password: str) -> bool:
-    return bool(person.password_hash) and check_password_hash(person.password_hash, password)
 
 
 def create_person(

@@ -3,9 +3,9 @@ commits."""
 
 from __future__ import annotations
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.services import record_event
 from airm_training.core.errors import DomainError
-from airm_training.credentials.services import is_supervisor
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.core.errors import DomainError
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.credentials.models import Enrolment
 from airm_training.credentials.services import enrolment_of
@@ -21,12 +22,12 @@ from airm_training.programme.editing import (
     current_values,
     edit_level,
     level_document,
-    move_enrolment,
 )
 from airm_training.programme.forms import CompareForm, MoveForm, level_form
 from airm_training.programme.models import ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 from airm_training.progression.engine import evaluate_many, next_levels
+from airm_training.progression.enrolment import move_enrolment
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 

@@ -1,6 +1,9 @@
-"""Reading the programme: the version in force and the rules of a level."""
+"""Reading the programme: the version in force, the rules of a level and the version's
+taxonomy (its vocabulary of modalities and bond types)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -18,6 +21,23 @@ def current_version(code: str = PROGRAMME_CODE) -> ProgrammeVersion | None:
         .where(ProgrammeVersion.code == code)
         .order_by(ProgrammeVersion.version.desc())
         .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    modalities: frozenset[str]
+    bond_types: tuple[str, ...]  # in the programme file's order (the forms' choices)
+
+
+def taxonomy(version: ProgrammeVersion | None = None) -> Taxonomy:
+    """The vocabulary of ``version`` (default: the version in force); empty without one.
+    Every form, rule and the demo data read it here."""
+    version = version or current_version()
+    terms = (version.definition if version else {}).get("taxonomy", {})
+    return Taxonomy(
+        modalities=frozenset(terms.get("modalities", [])),
+        bond_types=tuple(terms.get("bond_types", [])),
     )
 
 

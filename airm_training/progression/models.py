@@ -23,7 +23,6 @@ class ApplicationStatus(enum.StrEnum):
     ISSUED = "issued"
     DECLINED = "declined"  # the endorser declined, with a reason
     REJECTED = "rejected"  # the board rejected, with reasons
-    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -34,7 +33,6 @@ class ApplicationStatus(enum.StrEnum):
             "issued": "Issued",
             "declined": "Endorsement declined",
             "rejected": "Not approved by the board",
-            "withdrawn": "Withdrawn",
         }[self.value]
 
 

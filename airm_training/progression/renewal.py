@@ -13,7 +13,7 @@ from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import award_credential, current_award_clause
 from airm_training.extensions import db
-from airm_training.people.models import Person, Role
+from airm_training.people.models import Person
 from airm_training.programme.models import (
     ProgrammeLevel,
     ProgrammeVersion,
@@ -26,7 +26,6 @@ from airm_training.progression.models import (
     ApplicationKind,
     ApplicationStatus,
     Certificate,
-    CertificateStatus,
 )
 from airm_training.progression.notices import (
     notify_certificate_issued,
@@ -36,6 +35,12 @@ from airm_training.progression.services import (
     claim_transition,
     new_certificate,
     open_application,
+)
+from airm_training.progression.workflow import (
+    ApplicationAction,
+    CertificateAction,
+    can_renew,
+    certificate_transition,
 )
 
 
@@ -117,21 +122,12 @@ def request_renewal(person: Person) -> Application:
 
 def renew(director: Person, application: Application) -> Certificate:
     """Issue the renewed credential; the old award and certificate become superseded."""
-    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
-        raise DomainError.on(None, "Only a director renews credentials.")
-    if not application.is_renewal or application.state is not ApplicationStatus.SUBMITTED:
-        raise DomainError.on(None, "This is not a renewal waiting for a director.")
+    can_renew(director, application).enforce()
     old_award = db.session.get(CredentialAward, application.renews_award_id)
     renewal = renewal_standing(application.person)
     if renewal is None or renewal.award.id != old_award.id or not renewal.met:
         raise DomainError.on(None, "The renewal requirements are no longer met.")
-    claim_transition(
-        application,
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.ISSUED,
-        open_key=None,
-        decided_at=utcnow(),
-    )
+    claim_transition(application, ApplicationAction.RENEW, open_key=None, decided_at=utcnow())
     version = db.session.get(ProgrammeVersion, application.programme_version_id)
     new_award = award_credential(
         application.person,
@@ -151,8 +147,11 @@ def renew(director: Person, application: Application) -> Certificate:
         list(old_certificate.approver_names) if old_certificate else [],
         application_id=application.id,
     )
-    if old_certificate is not None and old_certificate.status == CertificateStatus.VALID:
-        old_certificate.status = CertificateStatus.SUPERSEDED.value
+    superseded = old_certificate and certificate_transition(
+        old_certificate, CertificateAction.SUPERSEDE
+    )
+    if superseded:
+        old_certificate.status = superseded.value
         old_certificate.superseded_by_id = certificate.id
     db.session.flush()
     record_event(

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,21 +16,23 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from airm_training.core.clock import local_date
+from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
+from airm_training.access.supervision import supervisors_query
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
-from airm_training.core.permissions import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR, requires
+from airm_training.core.permissions import requires
 from airm_training.core.urls import external_url
 from airm_training.core.work import unit_of_work
-from airm_training.credentials.services import supervisors_query
-from airm_training.documents.certificate import CertificateData, CertificatePdf
-from airm_training.documents.evidence import EvidenceData, EvidencePdf
+from airm_training.documents.certificate import CertificatePdf
+from airm_training.documents.evidence import EvidencePdf
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
+from airm_training.progression import workflow
+from airm_training.progression.documents import certificate_data, evidence_data, transcript_data
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import (
@@ -53,11 +54,13 @@ from airm_training.progression.services import (
     verification_status,
     vote,
 )
-from airm_training.progression.transcript import transcript_data
+from airm_training.verifiable.models import PdfKind
+from airm_training.verifiable.services import issue_signed_pdf, linkedin_url, signed_credential_of
 
 bp = Blueprint("progression", __name__, url_prefix="/progression")
 register_target("application", "progression.application", "application_id")
 register_target("certificate", "progression.certificate", "certificate_id")
+bp.add_app_template_global(workflow, "progression_workflow")  # what the pages offer
 
 
 def _application_or_403(application_id: int) -> Application:
@@ -105,7 +108,6 @@ def application(application_id: int):
         endorse_form=EndorseForm(),
         vote_form=VoteForm(),
         action_form=ActionForm(),
-        already_voted=any(v.member_id == current_user.id for v in application.votes),
     )
 
 
@@ -229,6 +231,8 @@ def certificate(certificate_id: int):
         certificate=certificate,
         status=verification_status(certificate),
         verify_url=external_url("verify.show", code=certificate.verification_code),
+        signed=signed_credential_of(certificate),
+        linkedin_url=linkedin_url(certificate),
         revoke_form=RevokeForm(),
     )
 
@@ -236,26 +240,20 @@ def certificate(certificate_id: int):
 @bp.route("/certificates/<int:certificate_id>.pdf")
 def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_403(certificate_id)
-    pdf = CertificatePdf(certificate_data(certificate)).get_pdf()
+    with unit_of_work() as work:
+        pdf = issue_signed_pdf(
+            CertificatePdf(certificate_data(certificate)).get_pdf(),
+            PdfKind.CERTIFICATE,
+            person_id=certificate.holder_id,
+            certificate_id=certificate.id,
+            reason=f"Certificate {certificate.serial}",
+        )
+    if not work.ok:
+        return redirect(url_for("progression.certificate", certificate_id=certificate.id))
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
-    )
-
-
-def certificate_data(certificate: Certificate) -> CertificateData:
-    return CertificateData(
-        organisation=certificate.organisation,
-        holder_name=certificate.holder_name,
-        level_code=certificate.level_code,
-        level_name=certificate.level_name,
-        serial=certificate.serial,
-        issued_on=certificate.issued_on,
-        expires_on=certificate.expires_on,
-        issuer_name=certificate.issuer_name,
-        approver_names=tuple(certificate.approver_names),
-        verification_url=external_url("verify.show", code=certificate.verification_code),
     )
 
 
@@ -288,7 +286,16 @@ def transcript_of(person_id: int):
 
 
 def _transcript_response(person: Person) -> Response:
-    pdf = TranscriptPdf(transcript_data(person)).get_pdf()
+    with unit_of_work() as work:
+        pdf = issue_signed_pdf(
+            TranscriptPdf(transcript_data(person)).get_pdf(),
+            PdfKind.TRANSCRIPT,
+            person_id=person.id,
+            certificate_id=None,
+            reason=f"Transcript of {person.display_name}",
+        )
+    if not work.ok:
+        return redirect(url_for("main.home"))
     filename = f"airm-transcript-{person.id}.pdf"
     return Response(
         pdf,
@@ -327,40 +334,8 @@ def renew_application(application_id: int):
 @bp.route("/applications/<int:application_id>/evidence.pdf")
 def evidence_pdf(application_id: int):
     application = _application_or_403(application_id)
-    snapshot = application.snapshot
-    data = EvidenceData(
-        organisation=current_app.config["ORGANISATION_NAME"],
-        applicant=application.person.display_name,
-        level=f"{application.level.name} ({application.level.code})",
-        submitted_on=local_date(application.submitted_at).isoformat(),
-        as_of=snapshot.get("as_of", ""),
-        endorser=application.endorser.display_name if application.endorser else "—",
-        statement=application.statement,
-        requirements=tuple(
-            (
-                r["label"],
-                "yes" if r["met"] else "no",
-                r["progress"],
-                "; ".join(
-                    f"{k.removesuffix('_ids').replace('_', ' ')}: {len(v)}"
-                    for k, v in r["evidence"].items()
-                ),
-            )
-            for r in snapshot.get("requirements", [])
-        ),
-        decisions=tuple(
-            [
-                (e.supervisor.display_name, "endorsed" if e.endorsed else "declined", e.reason)
-                for e in application.endorsements
-            ]
-            + [
-                (v.member.display_name, "approved" if v.approve else "rejected", v.comment)
-                for v in application.votes
-            ]
-        ),
-    )
     return Response(
-        EvidencePdf(data).get_pdf(),
+        EvidencePdf(evidence_data(application)).get_pdf(),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="evidence-{application.id}.pdf"'},
     )

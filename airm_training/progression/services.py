@@ -8,11 +8,12 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from airm_training.access.supervision import is_supervisor
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus
-from airm_training.credentials.services import award_credential, is_supervisor
+from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementKind
@@ -32,6 +33,17 @@ from airm_training.progression.notices import (
     notify_certificate_issued,
     notify_endorsement,
 )
+from airm_training.progression.workflow import (
+    ApplicationAction,
+    CertificateAction,
+    can_endorse,
+    can_issue,
+    can_revoke,
+    can_vote,
+    certificate_transition,
+    transition,
+)
+from airm_training.verifiable.services import sign_certificate
 
 MAX_TEXT = 5000
 
@@ -118,10 +130,14 @@ def standing_for(application: Application) -> LevelStanding:
     return evaluate(application.person, _rules_of(application), application=application)
 
 
-def claim_transition(
-    application: Application, expected: ApplicationStatus, new: ApplicationStatus, **values
-) -> None:
-    """Move the application on only if nobody else moved it first."""
+def claim_transition(application: Application, action: ApplicationAction, **values) -> None:
+    """Move the application along its transition table, only if nobody else moved it
+    first (compare and set on the state it was read in)."""
+    expected, new = application.state, transition(application, action)
+    if new is None:
+        raise DomainError.on(
+            None, f"This application is now “{expected.label.lower()}”: reload the page."
+        )
     changed = db.session.execute(
         sa.update(Application)
         .where(Application.id == application.id, Application.status == expected.value)
@@ -138,14 +154,7 @@ def claim_transition(
 
 # --- the endorser -------------------------------------------------------------------------
 def endorse(supervisor: Person, application: Application, *, endorse: bool, reason: str) -> None:
-    if application.endorser_id != supervisor.id:
-        raise DomainError.on(None, "Only the supervisor named as endorser can endorse.")
-    if application.person_id == supervisor.id:
-        raise DomainError.on(None, "You cannot endorse your own application.")
-    if not is_supervisor(supervisor):
-        raise DomainError.on(None, "Your AIRT-S is not current: you cannot endorse until renewed.")
-    if application.state is not ApplicationStatus.SUBMITTED:
-        raise DomainError.on(None, "This application is not waiting for endorsement.")
+    can_endorse(supervisor, application).enforce()
     reason = reason.strip()
     if not endorse and not reason:
         raise DomainError.on("reason", "Say why you decline, so the candidate can act on it.")
@@ -156,12 +165,11 @@ def endorse(supervisor: Person, application: Application, *, endorse: bool, reas
     if endorse:
         needed = _param(_rules_of(application), RequirementKind.ENDORSEMENT, "count", 1)
         if sum(1 for e in application.endorsements if e.endorsed) >= needed:
-            claim_transition(application, ApplicationStatus.SUBMITTED, ApplicationStatus.ENDORSED)
+            claim_transition(application, ApplicationAction.ENDORSE)
     else:
         claim_transition(
             application,
-            ApplicationStatus.SUBMITTED,
-            ApplicationStatus.DECLINED,
+            ApplicationAction.DECLINE,
             open_key=None,
             decided_at=utcnow(),
             decision_reason=reason,
@@ -179,14 +187,7 @@ def endorse(supervisor: Person, application: Application, *, endorse: bool, reas
 # --- the board ----------------------------------------------------------------------------
 def vote(member: Person, application: Application, *, approve: bool, comment: str) -> None:
     """One vote per board member; nobody votes on their own application."""
-    if not member.has_role(Role.CO_CREATOR):
-        raise DomainError.on(None, "Only members of the co-creators' board vote.")
-    if application.person_id == member.id:
-        raise DomainError.on(None, "You cannot vote on your own application.")
-    if application.state is not ApplicationStatus.ENDORSED:
-        raise DomainError.on(None, "This application is not waiting for the board.")
-    if any(v.member_id == member.id for v in application.votes):
-        raise DomainError.on(None, "You have already voted on this application.")
+    can_vote(member, application).enforce()
     comment = comment.strip()
     if not approve and not comment:
         raise DomainError.on("comment", "Give the reasons for rejecting, for the candidate.")
@@ -205,9 +206,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
     approvals = sum(1 for v in application.votes if v.approve)
     rejections = len(application.votes) - approvals
     if approvals >= quorum:
-        claim_transition(
-            application, ApplicationStatus.ENDORSED, ApplicationStatus.APPROVED, decided_at=utcnow()
-        )
+        claim_transition(application, ApplicationAction.APPROVE, decided_at=utcnow())
         record_event(
             "application.approved",
             "application",
@@ -219,8 +218,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
         reasons = "; ".join(v.comment for v in application.votes if not v.approve)
         claim_transition(
             application,
-            ApplicationStatus.ENDORSED,
-            ApplicationStatus.REJECTED,
+            ApplicationAction.REJECT,
             open_key=None,
             decided_at=utcnow(),
             decision_reason=reasons,
@@ -238,10 +236,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
 # --- the director issues ------------------------------------------------------------------
 def issue(director: Person, application: Application) -> Certificate:
     """Award the level and issue its certificate, exactly once per application."""
-    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
-        raise DomainError.on(None, "Only a director issues credentials.")
-    if application.is_renewal or application.state is not ApplicationStatus.APPROVED:
-        raise DomainError.on(None, "Only an approved application can be issued.")
+    can_issue(director, application).enforce()
     person = application.person
     standing = standing_for(application)
     if not all(r.met for r in standing.results):
@@ -249,9 +244,7 @@ def issue(director: Person, application: Application) -> Certificate:
         raise DomainError.on(
             None, "The evidence no longer meets every requirement: " + "; ".join(missing) + "."
         )
-    claim_transition(
-        application, ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, open_key=None
-    )
+    claim_transition(application, ApplicationAction.ISSUE, open_key=None)
     version = db.session.get(ProgrammeVersion, application.programme_version_id)
     award = award_credential(
         person, application.level.code, actor_id=director.id, version=version, awarded_on=today()
@@ -295,18 +288,16 @@ def new_certificate(
     db.session.flush()
     certificate.serial = f"AIRM-{certificate.issued_on.year}-{certificate.id:05d}"
     db.session.flush()
+    sign_certificate(certificate)
     return certificate
 
 
 def revoke(director: Person, certificate: Certificate, reason: str) -> None:
-    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
-        raise DomainError.on(None, "Only a director revokes certificates.")
+    can_revoke(director, certificate).enforce()
     reason = reason.strip()
     if not reason:
         raise DomainError.on("reason", "Give the reason for the revocation (it is recorded).")
-    if certificate.status != CertificateStatus.VALID:
-        raise DomainError.on(None, f"This certificate is already {certificate.status}.")
-    certificate.status = CertificateStatus.REVOKED.value
+    certificate.status = certificate_transition(certificate, CertificateAction.REVOKE).value
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason[:MAX_TEXT]
     certificate.award.status = AwardStatus.REVOKED.value

@@ -12,6 +12,7 @@ from airm_training.core.permissions import public
 from airm_training.extensions import db, limiter
 from airm_training.progression.models import Certificate
 from airm_training.progression.services import verification_status
+from airm_training.verifiable.forms import CheckForm
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
@@ -51,7 +52,7 @@ def form():
     code = (request.args.get("code") or "").strip()
     if code:
         return redirect(url_for("verify.show", code=code))
-    return render_template("verify/form.html")
+    return render_template("verify/form.html", form=CheckForm())
 
 
 @bp.route("/<code>")
@@ -61,7 +62,9 @@ def show(code: str):
     certificate = _find(code)
     if certificate is None:
         return render_template("verify/not_found.html"), 404
-    return render_template("verify/show.html", view=_public_view(certificate))
+    return render_template(
+        "verify/show.html", view=_public_view(certificate), code=certificate.verification_code
+    )
 
 
 @bp.route("/<code>.json")

@@ -7,8 +7,9 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, render_template, request
 
+from airm_training.access.needs import DIRECTOR
 from airm_training.core.clock import today
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.reports import queues
 from airm_training.reports.charts import bar_chart_svg
 from airm_training.reports.forms import ReportSettingsForm

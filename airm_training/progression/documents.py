@@ -1,4 +1,6 @@
-"""Gather a person's record into the plain data of the transcript PDF."""
+"""The one place where each PDF's plain data is built from the records: the transcript,
+the certificate and the evidence packet. The documents package draws them, never
+touching a database object."""
 
 from __future__ import annotations
 
@@ -10,13 +12,17 @@ from airm_training.assessments import facts
 from airm_training.assessments.evaluations import evaluations_of
 from airm_training.assessments.models import CasePresentation, Quiz
 from airm_training.core.clock import local_date, today
+from airm_training.core.urls import external_url
 from airm_training.credentials.services import awards_of
 from airm_training.curriculum.models import ModuleCompletion
+from airm_training.documents.certificate import CertificateData
+from airm_training.documents.evidence import EvidenceData
 from airm_training.documents.transcript import TranscriptData
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory, Module
+from airm_training.progression.models import Application, Certificate
 
 
 def transcript_data(person: Person) -> TranscriptData:
@@ -100,5 +106,56 @@ def transcript_data(person: Person) -> TranscriptData:
                 local_date(last).isoformat(),
             )
             for category, supervisor, minutes, sessions, first, last in hours
+        ),
+    )
+
+
+def certificate_data(certificate: Certificate) -> CertificateData:
+    return CertificateData(
+        organisation=certificate.organisation,
+        holder_name=certificate.holder_name,
+        level_code=certificate.level_code,
+        level_name=certificate.level_name,
+        serial=certificate.serial,
+        issued_on=certificate.issued_on,
+        expires_on=certificate.expires_on,
+        issuer_name=certificate.issuer_name,
+        approver_names=tuple(certificate.approver_names),
+        verification_url=external_url("verify.show", code=certificate.verification_code),
+    )
+
+
+def evidence_data(application: Application) -> EvidenceData:
+    """The evidence packet: the application's frozen snapshot and its decisions."""
+    snapshot = application.snapshot
+    return EvidenceData(
+        organisation=current_app.config["ORGANISATION_NAME"],
+        applicant=application.person.display_name,
+        level=f"{application.level.name} ({application.level.code})",
+        submitted_on=local_date(application.submitted_at).isoformat(),
+        as_of=snapshot.get("as_of", ""),
+        endorser=application.endorser.display_name if application.endorser else "—",
+        statement=application.statement,
+        requirements=tuple(
+            (
+                r["label"],
+                "yes" if r["met"] else "no",
+                r["progress"],
+                "; ".join(
+                    f"{k.removesuffix('_ids').replace('_', ' ')}: {len(v)}"
+                    for k, v in r["evidence"].items()
+                ),
+            )
+            for r in snapshot.get("requirements", [])
+        ),
+        decisions=tuple(
+            [
+                (e.supervisor.display_name, "endorsed" if e.endorsed else "declined", e.reason)
+                for e in application.endorsements
+            ]
+            + [
+                (v.member.display_name, "approved" if v.approve else "rejected", v.comment)
+                for v in application.votes
+            ]
         ),
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
-from airm_training.audit.forms import AuditFilterForm
+from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
-from airm_training.core.permissions import DIRECTOR, requires
+from airm_training.core.permissions import requires
 from airm_training.extensions import db
+from airm_training.people.models import Person
+from airm_training.reports.audit_forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -26,8 +28,7 @@ OBJECT_PAGES = {
 
 def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     form = AuditFilterForm(request.args)
-    person = sa.inspect(AuditEvent).relationships["actor"].mapper.class_
-    people = db.session.execute(sa.select(person.id, person.full_name).order_by(person.full_name))
+    people = db.session.execute(sa.select(Person.id, Person.full_name).order_by(Person.full_name))
     form.person.choices = [(None, "Anyone")] + [(pid, name) for pid, name in people]
     form.action.choices = [("", "Any action")] + [
         (a, a) for a in distinct_values(AuditEvent.action)
