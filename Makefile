@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Mutation testing of the engine, the hours rules and services against their own tests
+# (configured in pyproject.toml's [tool.mutmut]); slow, so not part of `make test`.
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

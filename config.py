@@ -59,6 +59,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Directors, administrators and co-creators must sign in with a second factor.
     TWO_FACTOR_REQUIRED = _env_flag("AIRM_REQUIRE_TWO_FACTOR", False)
+    # Fernet keys encrypting two-factor secrets at rest, comma-separated, newest first (the
+    # first encrypts, all decrypt); empty: one derived from SECRET_KEY. New key: python -c
+    # "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+    TOTP_KEYS = [k.strip() for k in os.environ.get("AIRM_TOTP_KEYS", "").split(",") if k.strip()]
     INVITE_TOKEN_MAX_AGE = _env_int("AIRM_INVITE_HOURS", 72) * 3600
     RESET_TOKEN_MAX_AGE = _env_int("AIRM_RESET_MINUTES", 60) * 60
 
@@ -72,6 +76,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "airm-training@localhost")
+    # The outbox worker (`airm send-mail`): seconds before a silent mail server counts as a
+    # failure, attempts before a message is marked failed, and the backoff between them.
+    MAIL_TIMEOUT = _env_int("AIRM_MAIL_TIMEOUT_SECONDS", 10)
+    MAIL_MAX_ATTEMPTS = _env_int("AIRM_MAIL_MAX_ATTEMPTS", 6)
+    MAIL_RETRY_BASE_SECONDS = _env_int("AIRM_MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _env_int("AIRM_MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_BATCH_SIZE = _env_int("AIRM_MAIL_BATCH_SIZE", 50)
+    MAIL_POLL_SECONDS = _env_int("AIRM_MAIL_POLL_SECONDS", 5)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -8,9 +8,9 @@ from flask import Flask
 
 from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
+from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
-from airm_training.notifications.delivery import install_mail_delivery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_production_settings(app)
     register_extensions(app)
     register_input_guards(app)
+    register_origin_check(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -62,7 +63,6 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
-    install_mail_delivery(db.session.session_factory)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -91,7 +91,8 @@ def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint, plus the ``flask airm`` command group."""
     # Modules that add routes to the assessments and auth blueprints:
     import airm_training.assessments.bank_routes
-    import airm_training.auth.security_routes  # noqa: F401
+    import airm_training.auth.security_routes
+    import airm_training.reports.mail_delivery  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
@@ -100,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
+    from airm_training.privacy import cli as _privacy_commands  # noqa: F401 - on cli_bp
+    from airm_training.privacy.routes import bp as privacy_bp
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
@@ -121,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         reports_bp,
         programme_bp,
+        privacy_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)
@@ -146,7 +150,9 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
+    from airm_training.privacy.scan import all_labels
 
+    app.add_template_filter(all_labels, "privacy_labels")
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )

@@ -1,9 +1,11 @@
-"""``flask airm ...`` commands: loading the programme, demo data, users, audit checks,
-reminders."""
+"""``flask airm ...`` (or ``airm ...``) commands: loading the programme, demo data, users,
+audit checks, backups, reminders and the mail worker."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ from flask import Blueprint, current_app
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
 from airm_training.core.work import command_work
+from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
@@ -87,18 +90,50 @@ def reset_two_factor_command(email: str) -> None:
 
 
 @bp.cli.command("audit-verify")
-def audit_verify_command() -> None:
-    """Check the audit chain; exit 1 and name the first bad event if it was tampered with."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also check the chain against the checkpoints in this file.",
+)
+def audit_verify_command(checkpoint_file: Path | None) -> None:
+    """Check the audit chain; exit 1 and name the first bad event if it was tampered with
+    (with ``--checkpoint``, also if events recorded in a checkpoint are gone)."""
+    from airm_training.audit.checkpoint import check_against
+
     report = verify_chain()
-    if report.intact:
-        click.echo(f"Audit chain intact: {report.events_checked} events verified.")
-        return
+    if not report.intact:
+        click.echo(
+            f"Audit chain BROKEN at event {report.first_bad_id}: {report.problem} "
+            f"({report.events_checked} events verified before it).",
+            err=True,
+        )
+        sys.exit(1)
+    if checkpoint_file is not None:
+        problem = check_against(db.session, checkpoint_file)
+        if problem:
+            click.echo(
+                f"Audit chain BROKEN against checkpoint line {problem.line} of "
+                f"{checkpoint_file}: {problem.reason}.",
+                err=True,
+            )
+            sys.exit(1)
+    against = f" and every checkpoint in {checkpoint_file}" if checkpoint_file else ""
+    click.echo(f"Audit chain intact: {report.events_checked} events verified{against}.")
+
+
+@bp.cli.command("audit-checkpoint")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def audit_checkpoint_command(path: Path) -> None:
+    """Append the audit chain's head (count, last hash, time), signed, to PATH: a file
+    outside the database that ``audit-verify --checkpoint PATH`` checks against."""
+    from airm_training.audit.checkpoint import append_checkpoint
+
+    checkpoint = append_checkpoint(db.session, path)
     click.echo(
-        f"Audit chain BROKEN at event {report.first_bad_id}: {report.problem} "
-        f"({report.events_checked} events verified before it).",
-        err=True,
+        f"Checkpoint: {checkpoint['events']} events, last {checkpoint['last_id']}, "
+        f"written to {path}."
     )
-    sys.exit(1)
 
 
 @bp.cli.command("backup")
@@ -129,7 +164,10 @@ def send_reminders_command() -> None:
     """Send the reminders due today; safe to run repeatedly (e.g. daily from cron)."""
     from airm_training.reminders import send_reminders
 
-    with command_work(conflict="Another run was sending the same reminders; this run sent none."):
+    with command_work(
+        conflict="Another run is in progress and is sending these reminders; this run sent none.",
+        conflict_status=0,
+    ):
         sent = send_reminders()
     if not sent:
         click.echo("Nothing to send.")
@@ -137,6 +175,46 @@ def send_reminders_command() -> None:
     click.echo(f"Sent {len(sent)} {'reminder' if len(sent) == 1 else 'reminders'}:")
     for line in sent:
         click.echo(f"  {line}")
+
+
+@bp.cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped (SIGTERM, Ctrl-C).")
+@click.option("--interval", type=float, default=None, help="Seconds between polls in a loop.")
+def send_mail_command(loop: bool, interval: float | None) -> None:
+    """Deliver the e-mails waiting in the outbox (once, or in a loop with ``--loop``)."""
+    from airm_training.notifications.mailer import deliver_due
+
+    pause = current_app.config["MAIL_POLL_SECONDS"] if interval is None else interval
+    stopping: list[int] = []
+    if loop:
+        signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    while True:
+        run = deliver_due()
+        db.session.remove()
+        if run.handled or not loop:
+            click.echo(
+                f"Sent {len(run.sent)}, to retry {len(run.retrying)}, failed {len(run.failed)}."
+            )
+        if not loop:
+            return
+        if run.handled < current_app.config["MAIL_BATCH_SIZE"] or run.retrying:
+            deadline = time.monotonic() + pause
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, pause))
+        if stopping:
+            click.echo("Stopped.")
+            return
+
+
+@bp.cli.command("rotate-totp-keys")
+def rotate_totp_keys_command() -> None:
+    """Re-encrypt every two-factor secret with the first key of AIRM_TOTP_KEYS (after
+    putting a new key first; the old ones can then be removed)."""
+    from airm_training.auth.two_factor import reencrypt_secrets
+
+    with command_work():
+        count = reencrypt_secrets()
+    click.echo(f"Re-encrypted {count} two-factor {'secret' if count == 1 else 'secrets'}.")
 
 
 @bp.cli.group("keys")

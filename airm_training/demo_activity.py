@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import CaseInput, GradeInput, grade_case, submit_case
 from airm_training.assessments.evaluations import (
     EvaluationInput,
@@ -166,6 +167,25 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
                 start_days_ago=1,
                 note="Client session",
             ),
+            # Two notes that identify a client, for the privacy sweep to find: a draft the
+            # owner can redact at once and a signed entry redacted through an amendment.
+            HoursPlan(
+                "direct-clinical",
+                1,
+                "connie.zollner",
+                status="draft",
+                session_minutes=60,
+                start_days_ago=4,
+                note="Client Maria Gonzalez, 34, asked to be called back on 206-555-0190",
+            ),
+            HoursPlan(
+                "individual-consultation",
+                1,
+                "connie.zollner",
+                session_minutes=60,
+                start_days_ago=33,
+                note="Consultation on Mr. Haddad's stage 2 pacing after his Replika update",
+            ),
         ),
     ),
     "daniel.okafor": (
@@ -308,7 +328,10 @@ def _seed_assessments(person: Person, plan: dict, people: dict[str, Person]) -> 
             bond_types=bond_types,
         )
         feedback = DEMO_FEEDBACK[CaseGrade(grade)]
-        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback))
+        rubric = case_rubric()
+        given = rubric.pass_minimum if grade == CaseGrade.PASS else rubric.ratings[0][0]
+        ratings = dict.fromkeys((code for code, _ in rubric.criteria), given)
+        grade_case(grader, case, GradeInput(grade=grade, feedback=feedback, rubric=ratings))
     if plan["evaluation"]:
         evaluator_key, rating = plan["evaluation"]
         rubric = programme_rubric()

@@ -35,7 +35,7 @@ def register_errorhandlers(app: Flask) -> None:
         message = (
             f"This page is for {need.description}."
             if need
-            else "You may not open this record: it belongs to someone else."
+            else g.get("refusal") or "You may not open this record: it belongs to someone else."
         )
         return render(403, title="You don't have access to this page", message=message)
 

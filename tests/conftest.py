@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 
 import flask
 import flask_migrate
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from airm_training import create_app
 from airm_training.assessments.bank import load_question_bank
 from airm_training.extensions import db, limiter
+from airm_training.notifications.mailer import deliver_due
 from airm_training.programme.loader import load_programme_file
 from airm_training.verifiable.keys import KeyStore
 from tests import hostile  # noqa: F401 - registers and loads the hypothesis profiles
@@ -163,7 +165,34 @@ def client(app) -> IsolatedClient:
     return app.test_client()
 
 
+class DeliveredMail(Sequence):
+    """The e-mails delivered during the test (flask_mailman's locmem backend). Reading it
+    first runs the outbox worker, as ``airm send-mail`` would, on what was committed."""
+
+    def __init__(self, app: flask.Flask):
+        self.app = app
+
+    def _delivered(self) -> list:
+        while deliver_due().handled:
+            pass
+        return self.app.extensions["mailman"].outbox
+
+    def __getitem__(self, index):
+        return self._delivered()[index]
+
+    def __len__(self) -> int:
+        return len(self._delivered())
+
+    def __eq__(self, other) -> bool:
+        return self._delivered() == other
+
+    __hash__ = None
+
+    def clear(self) -> None:
+        self._delivered().clear()
+
+
 @pytest.fixture
-def outbox(app) -> list:
-    """E-mails the app sent during the test (flask_mailman's locmem backend)."""
-    return app.extensions["mailman"].outbox
+def outbox(app) -> DeliveredMail:
+    """E-mails the app's outbox delivered during the test."""
+    return DeliveredMail(app)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 
+import sqlalchemy as sa
+
 from airm_training.core.clock import today
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 from airm_training.people.services import add_licence, create_person, verify_licence
+from airm_training.programme.labels import requirement_label
+from airm_training.programme.models import HoursCategory
 from airm_training.programme.services import current_version
 from tests.conftest import TEST_PASSWORD
 
@@ -80,3 +84,9 @@ def login(client, person: Person, password: str = TEST_PASSWORD):
     return client.submit(
         "/auth/login", {"email": person.email, "password": password}, form_path="/auth/login"
     )
+
+
+def doc_label(requirement: dict) -> str:
+    """The label the loader derives for a requirement of a programme document."""
+    names = dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
+    return requirement_label(requirement, names)

@@ -158,9 +158,9 @@ def _merge(fields: dict, extras: dict) -> dict:
 
 
 # --- the database ------------------------------------------------------------------------
-# An accepted action may also tell people about it (in-app notifications, where the app
-# has them); a rejected one never does.
-SIDE_EFFECTS = frozenset({"notification"})
+# An accepted action may also tell people about it (in-app notifications, and the e-mail
+# queued for them in the outbox); a rejected one never does.
+SIDE_EFFECTS = frozenset({"notification", "outbox_message"})
 
 
 def table_checksums(*, ignore: frozenset[str] = frozenset()) -> dict[str, tuple[int, str]]:

@@ -171,6 +171,15 @@ def test_pagination_keeps_the_filters(client, trail):
     assert len(shown_ids(client.get(link))) == 10
 
 
+def test_a_page_past_the_end_says_so(client, trail):
+    html = client.get("/audit/?page=999").get_data(as_text=True)
+    assert "Nothing has been recorded yet" not in html
+    assert "page 999 is past the last one" in html
+    assert 'href="/audit/?page=1"' in html
+    filtered = client.get("/audit/?action=nothing.such&page=3").get_data(as_text=True)
+    assert "Nothing matches these filters." in filtered
+
+
 @pytest.mark.parametrize("query", ["", "?object_type=bulk"])
 def test_query_count_does_not_grow_with_events(app, query):
     director = make_director()

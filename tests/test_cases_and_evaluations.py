@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pikepdf
 import pytest
 import sqlalchemy as sa
 
@@ -30,6 +31,7 @@ from airm_training.assessments.models import (
     CaseVersion,
     CompetencyEvaluation,
 )
+from airm_training.assessments.pdf_safety import sanitise_pdf
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import today
 from airm_training.core.errors import DomainError
@@ -40,6 +42,7 @@ from airm_training.people.models import Role
 from airm_training.people.services import grant_role
 from airm_training.programme.services import current_version
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
+from tests.pdfs import pdf_bytes
 from tests.query_count import count_queries
 
 BOND_TYPES = {"Emotional support", "Romantic", "Parasocial", "Habitual reliance"}
@@ -76,11 +79,6 @@ def events(action: str, object_id=None) -> list[AuditEvent]:
     if object_id is not None:
         statement = statement.where(AuditEvent.object_id == str(object_id))
     return list(db.session.scalars(statement.order_by(AuditEvent.id)))
-
-
-def pdf_bytes(size: int = 4096) -> bytes:
-    head, tail = b"%PDF-1.7\n", b"\n%%EOF\n"
-    return head + b"%" * max(size - len(head) - len(tail), 0) + tail
 
 
 def cases_of(person) -> list[CasePresentation]:
@@ -157,8 +155,11 @@ def submitted_case(candidate, supervisor, **changes) -> CasePresentation:
     return presentation
 
 
+ALL_MET = {"formulation": "met", "stage-work": "met", "integration": "met", "ethics": "met"}
+
+
 def graded(supervisor, presentation, grade: str, feedback: str = "Clear formulation.") -> None:
-    grade_case(supervisor, presentation, GradeInput(grade, feedback, {"formulation": "met"}))
+    grade_case(supervisor, presentation, GradeInput(grade, feedback, ALL_MET))
     db.session.commit()
 
 
@@ -178,7 +179,7 @@ def grade_fields(grade="pass", feedback="Clear formulation of the bond.", **chan
         "grade": grade,
         "feedback": feedback,
         "rubric_formulation": "met",
-        "rubric_stage-work": "partly",
+        "rubric_stage-work": "met",
         "rubric_integration": "met",
         "rubric_ethics": "met",
     }
@@ -278,8 +279,9 @@ def test_candidate_submits_a_case_with_pdf_stored_in_the_database(client, people
     content = pdf_bytes(50_000)
     case_id = case_id_from(post_case(client, supervisor, pdf=content, filename="my case.pdf"))
     (version,) = versions(db.session.get(CasePresentation, case_id))
-    assert version.pdf == content
-    assert version.pdf_size == len(content)
+    assert version.pdf.startswith(b"%PDF-")  # the file as re-written by the sanitiser
+    assert len(pikepdf.open(io.BytesIO(version.pdf)).pages) == 1
+    assert version.pdf_size == len(version.pdf)
     assert version.pdf_filename == "my case.pdf"
     page = client.get(f"/assessments/cases/{case_id}").get_data(as_text=True)
     assert f"/assessments/cases/{case_id}/versions/1.pdf" in page
@@ -291,7 +293,7 @@ def test_pdf_of_exactly_the_size_limit_is_accepted(app, client, people):
     content = pdf_bytes(app.config["CASE_PDF_MAX_BYTES"])
     case_id = case_id_from(post_case(client, supervisor, pdf=content))
     (version,) = versions(db.session.get(CasePresentation, case_id))
-    assert version.pdf_size == app.config["CASE_PDF_MAX_BYTES"]
+    assert 0 < version.pdf_size == len(version.pdf)
 
 
 @pytest.mark.parametrize(
@@ -442,10 +444,11 @@ def test_pdf_download_permissions(app, client, people):
     content = pdf_bytes(10_000)
     case_id = case_id_from(post_case(client, supervisor, pdf=content))
     path = f"/assessments/cases/{case_id}/versions/1.pdf"
+    (stored,) = versions(db.session.get(CasePresentation, case_id))
     for viewer in (candidate, supervisor, make_director()):
         response = signed_in(app, viewer).get(path)
         assert response.status_code == 200, viewer
-        assert response.data == content
+        assert response.data == stored.pdf
         assert response.mimetype == "application/pdf"
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -482,7 +485,7 @@ def test_assigned_supervisor_grades_through_the_page(client, people):
     assert version.feedback == "Clear formulation of the bond."
     assert version.rubric == {
         "formulation": "met",
-        "stage-work": "partly",
+        "stage-work": "met",
         "integration": "met",
         "ethics": "met",
     }
@@ -639,7 +642,7 @@ def test_revise_lets_the_candidate_submit_version_2(app, client, people):
     assert (first.number, first.grade, first.feedback) == (1, "revise", "Say more about pacing.")
     assert first.text == CASE_TEXT
     assert (second.number, second.grade, second.text) == (2, None, new_text)
-    assert second.pdf == content
+    assert second.pdf == sanitise_pdf(content).data  # the cleaned file (the same each time)
     page = client.get(f"/assessments/cases/{presentation.id}").get_data(as_text=True)
     assert "Version 1" in page and "Version 2" in page
     assert "Grade: Revise and resubmit" in page
@@ -787,9 +790,65 @@ def test_case_events_are_audited(people):
     assert [(e.actor_id, e.after["version"]) for e in submitted_events] == [(candidate.id, 1)]
     assert [(e.actor_id, e.after["version"]) for e in resubmitted_events] == [(candidate.id, 2)]
     assert [(e.actor_id, e.after) for e in graded_events] == [
-        (supervisor.id, {"version": 1, "grade": "revise"}),
-        (supervisor.id, {"version": 2, "grade": "pass"}),
+        (supervisor.id, {"version": 1, "grade": "revise", "rubric": ALL_MET}),
+        (supervisor.id, {"version": 2, "grade": "pass", "rubric": ALL_MET}),
     ]
+
+
+# --- the rubric ---------------------------------------------------------------------------------
+def test_the_rubric_offers_no_preselected_rating(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    login(client, supervisor)
+    page = client.get(f"/assessments/cases/{presentation.id}").get_data(as_text=True)
+    for code in ALL_MET:
+        select = re.search(rf'<select[^>]*name="rubric_{code}".*?</select>', page, re.S).group(0)
+        assert "selected" not in select
+        assert '<option value="">Choose a rating…</option>' in select
+    assert "A pass needs every criterion rated at least “Met”" in page
+
+
+def test_a_grade_without_every_criterion_rated_is_refused(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    error = refused(
+        grade_case, supervisor, presentation, GradeInput("revise", "Fine.", {"ethics": "met"})
+    )
+    fields = {name for name, _ in error.problems}
+    assert fields == {"rubric_formulation", "rubric_stage-work", "rubric_integration"}
+    login(client, supervisor)
+    post_grade(client, presentation.id, grade="pass", **{"rubric_ethics": ""})
+    assert reload(presentation).status == CaseStatus.SUBMITTED
+    assert events("case.graded", presentation.id) == []
+
+
+@pytest.mark.parametrize(
+    "ratings",
+    [
+        dict.fromkeys(ALL_MET, "not-met"),
+        {**ALL_MET, "ethics": "partly"},
+        {**ALL_MET, "formulation": "not-met"},
+    ],
+)
+def test_a_pass_needs_every_criterion_at_the_programmes_minimum(client, people, ratings):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    error = refused(grade_case, supervisor, presentation, GradeInput("pass", "Fine.", ratings))
+    ((field, reason),) = error.problems
+    assert field == "grade"
+    assert "A pass needs every criterion rated at least “Met”" in reason
+    login(client, supervisor)
+    response = post_grade(
+        client, presentation.id, grade="pass", **{f"rubric_{k}": v for k, v in ratings.items()}
+    )
+    assert "A pass needs every criterion" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert reload(presentation).status == CaseStatus.SUBMITTED
+    # the same ratings may still ask for a revision
+    graded_with = GradeInput("revise", "Work on these.", ratings)
+    grade_case(supervisor, reload(presentation), graded_with)
+    assert reload(presentation).status == CaseStatus.REVISE
 
 
 # --- the grading queue ----------------------------------------------------------------------------
@@ -1054,6 +1113,7 @@ KNOWN_POST_ENDPOINTS = {
     "edit_question_page",
     "retire_question",
     "quiz_bank",
+    "extra_attempt",
 }
 
 

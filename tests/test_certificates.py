@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import local_date, today
 from airm_training.extensions import db
+from airm_training.notifications.models import Notification, NotificationKind
 from airm_training.people.models import Licence, Person, Role
 from airm_training.progression.models import Certificate
 from airm_training.progression.services import issue, revoke
@@ -388,3 +389,26 @@ def test_only_a_director_revokes_through_the_page(app, issued):
         assert response.status_code == 403, person
     assert reload(certificate).status == "valid"
     assert revocations(certificate) == []
+
+
+def test_a_revocation_is_told_to_the_holder_and_shown_on_their_pages(client, issued):
+    director, holder, certificate, _board = issued
+    revoke(director, certificate, REVOCATION_REASON)
+    db.session.commit()
+    certificate = reload(certificate)
+    assert certificate.revoked_by_id == director.id
+    (notice,) = db.session.scalars(
+        sa.select(Notification).where(
+            Notification.person_id == holder.id,
+            Notification.kind == NotificationKind.CERTIFICATE_REVOKED.value,
+        )
+    ).all()
+    assert REVOCATION_REASON in notice.message
+    assert certificate.application.status_label == "Issued, then revoked"
+    login(client, holder)
+    application = client.get(f"/progression/applications/{certificate.application_id}")
+    page = application.get_data(as_text=True)
+    assert "Issued, then revoked" in page
+    assert f"by {director.display_name}: {REVOCATION_REASON}" in page
+    shown = client.get(f"/progression/certificates/{certificate.id}").get_data(as_text=True)
+    assert f"by {director.display_name}: {REVOCATION_REASON}" in shown

@@ -20,6 +20,7 @@ from airm_training.assessments.models import CasePresentation, Question, Quiz
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
 from airm_training.core.clock import today
+from airm_training.credentials.models import CredentialAward
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import EntryInput
@@ -192,8 +193,9 @@ def case_request_reset() -> FormCase:
         "/auth/reset",
         {"email": _email("aubrey.holden")},
         owns=frozenset(),
-        # The answer is the same for every address; only an existing one is audited.
-        rejected_may_change=frozenset({"audit_event"}),
+        # The answer is the same for every address: the request is queued as typed (the
+        # mail worker looks the address up); only an existing one is audited.
+        rejected_may_change=frozenset({"audit_event", "outbox_message"}),
         fresh_client=True,
     )
 
@@ -367,10 +369,10 @@ def case_revise_case() -> FormCase:
 def case_grade() -> FormCase:
     supervisor = _person("connie.zollner")
     presentation = _submitted_case(_person("marcus.bell"), supervisor)
-    from airm_training.assessments.cases import RUBRIC
+    from airm_training.assessments.case_rubric import case_rubric
 
     fields = {"grade": "pass", "feedback": "Clear and well paced."}
-    fields.update({f"rubric_{code}": "met" for code, _ in RUBRIC})
+    fields.update({f"rubric_{code}": "met" for code, _ in case_rubric().criteria})
     return FormCase(
         "connie.zollner",
         f"/assessments/cases/{presentation.id}/grade",
@@ -522,8 +524,20 @@ def case_revoke() -> FormCase:
     )
 
 
+def _due_for_renewal(name: str) -> Person:
+    """The person's credentials expire in 30 days, inside the programme's renewal window."""
+    person = _person(name)
+    for award in db.session.scalars(
+        sa.select(CredentialAward).where(CredentialAward.person_id == person.id)
+    ):
+        if award.expires_on is not None:
+            award.expires_on = today() + timedelta(days=30)
+    db.session.commit()
+    return person
+
+
 def case_renew() -> FormCase:
-    application = request_renewal(_person("daniel.okafor"))
+    application = request_renewal(_due_for_renewal("daniel.okafor"))
     db.session.commit()
     return FormCase(
         "connie.zollner",
@@ -595,6 +609,7 @@ def case_verify_licence() -> FormCase:
 
 
 def case_request_renewal() -> FormCase:
+    _due_for_renewal("daniel.okafor")
     return _one_button("daniel.okafor", "/progression/renewal", {"application"})
 
 

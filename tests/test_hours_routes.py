@@ -7,10 +7,12 @@ import csv
 import io
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
@@ -456,10 +458,20 @@ def test_template_and_export(client, pair, yesterday):
     db.session.commit()
     rows = list(csv.DictReader(io.StringIO(client.get("/hours/export.csv").get_data(as_text=True))))
     assert len(rows) == 1
-    assert rows[0]["status"] == "signed"
+    assert (rows[0]["status"], rows[0]["status_label"]) == ("signed", "Signed")
+    assert (rows[0]["category"], rows[0]["category_name"]) == (
+        entry.category.code,
+        entry.category.name,
+    )
     assert rows[0]["signed_by"] == supervisor.full_name
-    assert rows[0]["signed_at"]
+    assert rows[0]["signed_by_email"] == supervisor.email
     assert rows[0]["duration_minutes"] == "90"
+    # ISO 8601 with the centre's offset, the same moment the page shows
+    signed_at = datetime.fromisoformat(rows[0]["signed_at"])
+    assert signed_at.utcoffset() is not None
+    assert signed_at.astimezone(UTC).replace(tzinfo=None) == entry.signed_at.replace(microsecond=0)
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    assert signed_at.utcoffset() == entry.signed_at.replace(tzinfo=UTC).astimezone(zone).utcoffset()
 
 
 def test_import_all_rows(client, pair, yesterday):
@@ -569,3 +581,21 @@ def test_query_counts_do_not_grow_with_entries(app, path):
         insert_entries(person, supervisor, 330)
     large = count_queries(lambda: client.get(path))
     assert large == small
+
+
+# --- the same entry posted twice ----------------------------------------------------------
+def test_an_identical_entry_is_held_back_with_a_warning_until_confirmed(client, pair, yesterday):
+    candidate, supervisor = pair
+    login(client, candidate)
+    assert log(client, supervisor, yesterday).status_code == 302
+    (first,) = entries_of(candidate)
+    again = log(client, supervisor, yesterday)  # the back button, then submit again
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert f"You already logged an identical entry (entry {first.id}" in page
+    assert 'name="confirm_duplicate"' in page
+    assert len(entries_of(candidate)) == 1
+    # a different duration or supervisor is not a duplicate; a confirmed one is logged
+    assert log(client, supervisor, yesterday, duration_minutes="45").status_code == 302
+    assert log(client, supervisor, yesterday, confirm_duplicate="y").status_code == 302
+    assert len(entries_of(candidate)) == 3

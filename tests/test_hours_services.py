@@ -18,6 +18,7 @@ from airm_training.hours.services import (
     ATTESTATION,
     delete_entry,
     edit_entry,
+    identical_entries,
     log_entry,
     request_amendment,
     return_entry,
@@ -53,7 +54,9 @@ def supervisor_for_a_year():
 
 
 def logged(person, supervisor, *, submit=True, **changes) -> HoursEntry:
-    entry = log_entry(person, entry_input(supervisor, **changes), submit=submit)
+    """Log an entry; a second identical one is confirmed as a second session."""
+    data = entry_input(supervisor, **changes)
+    entry = log_entry(person, data, submit=submit, duplicate_confirmed=True)
     db.session.commit()
     return entry
 
@@ -659,7 +662,8 @@ def test_totals_by_category_split_signed_and_pending(people):
     assert (
         mine["individual-consultation"].signed_minutes,
         mine["individual-consultation"].pending_minutes,
-    ) == (90, 60)
+        mine["individual-consultation"].draft_minutes,
+    ) == (90, 45, 15)  # a draft is never pending
     assert (mine["didactic"].signed_minutes, mine["didactic"].pending_minutes) == (0, 120)
     assert (mine["direct-clinical"].signed_minutes, mine["direct-clinical"].pending_minutes) == (
         0,
@@ -726,6 +730,7 @@ def test_queue_and_totals_cost_the_same_queries_for_10_or_200_entries(people):
                 person(candidate_ids[i % len(candidate_ids)]),
                 entry_input(person(supervisor_id), minutes=30, session_date=day),
                 submit=True,
+                duplicate_confirmed=True,
             )
         db.session.commit()
 
@@ -791,3 +796,21 @@ def test_a_first_submission_from_the_edit_form_is_recorded_as_submitted(people):
     db.session.commit()
     assert len(events("hours.submitted", draft.id)) == 1
     assert events("hours.resubmitted", draft.id) == []
+
+
+def test_an_identical_entry_needs_confirmation(people):
+    supervisor, candidate, _other = people
+    data = entry_input(supervisor)
+    first = log_entry(candidate, data, submit=True)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        log_entry(candidate, entry_input(supervisor), submit=False)
+    ((field, reason),) = refused.value.problems
+    assert field == "confirm_duplicate"
+    assert f"entry {first.id}" in reason
+    db.session.rollback()
+    assert [e.id for e in identical_entries(candidate, data)] == [first.id]
+    for change in ({"minutes": data.minutes + 1}, {"category_code": "didactic"}):
+        assert identical_entries(candidate, entry_input(supervisor, **change)) == []
+    second = log_entry(candidate, entry_input(supervisor), submit=True, duplicate_confirmed=True)
+    assert [e.id for e in identical_entries(candidate, data)] == [first.id, second.id]

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from airm_training.core.clock import today
+from airm_training.core.clock import today, utcnow
 from airm_training.demo import seed_demo
 from airm_training.extensions import db
 from airm_training.hours.csv_io import import_csv
@@ -22,8 +22,15 @@ from airm_training.hours.services import (
     sign_entries,
     submit_entry,
 )
+from airm_training.notifications.delivery import deliver
 from airm_training.notifications.links import Link
-from airm_training.notifications.models import Channel, Notification, NotificationKind
+from airm_training.notifications.models import (
+    Channel,
+    MailStatus,
+    Notification,
+    NotificationKind,
+    OutboxMessage,
+)
 from airm_training.notifications.services import send, set_channel
 from airm_training.people.models import Person, Role
 from airm_training.progression.models import ApplicationStatus
@@ -166,17 +173,25 @@ def test_a_rolled_back_action_sends_no_mail_and_leaves_no_notification(trio, out
     assert notifications_of(supervisor) == []
 
 
-def test_a_failing_mail_server_does_not_undo_the_action(trio, outbox, monkeypatch, caplog):
-    def refuse(_message):
+def test_a_failing_mail_server_does_not_undo_the_action(trio, outbox, monkeypatch):
+    def refuse(*_args, **_kwargs):
         raise ConnectionRefusedError("no SMTP server")
 
-    monkeypatch.setattr("flask_mailman.EmailMessage.send", refuse)
+    monkeypatch.setattr("flask_mailman.backends.locmem.EmailBackend.send_messages", refuse)
     _director, supervisor, candidate = trio
     entry = submitted(candidate, supervisor)
+    assert len(outbox) == 0  # the worker ran and could not deliver
     db.session.expire_all()
     assert db.session.get(HoursEntry, entry.id).status == HoursStatus.SUBMITTED.value
     assert len(notifications_of(supervisor)) == 1
-    assert "Could not send the e-mail" in caplog.text
+    (waiting,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert (waiting.recipient, waiting.status, waiting.attempts) == (
+        supervisor.email,
+        MailStatus.PENDING.value,
+        1,
+    )
+    assert "no SMTP server" in waiting.last_error
+    assert waiting.next_attempt_at > utcnow()
 
 
 # --- assessments ------------------------------------------------------------------------------
@@ -496,3 +511,22 @@ def test_the_demo_notifies_in_the_app_only_and_stays_idempotent(app, outbox):
     seed_demo()
     db.session.commit()
     assert db.session.scalar(count) == created
+
+
+def test_directors_see_the_mail_that_could_not_be_delivered(app, client, trio):
+    director, _supervisor, candidate = trio
+    failed = deliver(to="gone@example.org", subject="Your invitation", body="A link")
+    failed.status, failed.attempts, failed.last_error = (
+        MailStatus.FAILED.value,
+        6,
+        "SMTPRecipientsRefused: 550 No such mailbox",
+    )
+    db.session.commit()
+    login(client, candidate)
+    assert client.get("/reports/mail").status_code == 403
+    assert "E-mail delivery" not in client.get("/notifications/").get_data(as_text=True)
+    director_client = app.test_client()
+    login(director_client, director)
+    page = director_client.get("/reports/mail").get_data(as_text=True)
+    assert "gone@example.org" in page and "550 No such mailbox" in page
+    assert "E-mail delivery" in director_client.get("/notifications/").get_data(as_text=True)

@@ -19,7 +19,7 @@ from airm_training.programme.models import ProgrammeVersion
 from airm_training.programme.services import current_version, programme_level
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.enrolment import move_enrolment
-from tests.factories import login, make_candidate, make_director, make_person
+from tests.factories import doc_label, login, make_candidate, make_director, make_person
 from tests.test_engine import (
     APPROVAL,
     DIDACTIC,
@@ -47,7 +47,7 @@ def version_count() -> int:
 
 def index_of(version: ProgrammeVersion, label: str, section: str = "requirements") -> int:
     level = next(lv for lv in version.definition["levels"] if lv["code"] == LEVEL)
-    return next(i for i, r in enumerate(level[section]) if r["label"] == label)
+    return next(i for i, r in enumerate(level[section]) if doc_label(r) == label)
 
 
 def values_with(version: ProgrammeVersion, **changes) -> dict:
@@ -77,7 +77,7 @@ def test_a_change_is_saved_as_a_new_version_and_old_enrolments_keep_theirs(direc
         values_with(
             v1,
             validity_months=36,
-            **{didactic_field(v1): 60, didactic_field(v1, "label"): "Didactic training: 60 hours"},
+            **{didactic_field(v1): 60, didactic_field(v1, "description"): "Board decision"},
         ),
         actor=director,
         note="Board decision",
@@ -86,6 +86,7 @@ def test_a_change_is_saved_as_a_new_version_and_old_enrolments_keep_theirs(direc
     assert (v2.version, v2.code) == (v1.version + 1, v1.code)
     assert current_version().id == v2.id
     assert rule(v2, "Didactic training: 60 hours").params["minimum_minutes"] == 3600
+    assert rule(v2, "Didactic training: 60 hours").params["description"] == "Board decision"
     assert programme_level(v2, LEVEL).validity_months == 36
     # The old version is untouched and still used by the person enrolled under it.
     db.session.expire_all()
@@ -103,8 +104,14 @@ def test_a_change_is_saved_as_a_new_version_and_old_enrolments_keep_theirs(direc
 def test_lists_and_every_kind_of_number_can_change(director):
     v1 = current_version()
     modules, quizzes = (
-        index_of(v1, "Every AIRM module completed"),
-        index_of(v1, "Every module quiz passed"),
+        index_of(
+            v1,
+            "7 modules completed",
+        ),
+        index_of(
+            v1,
+            "7 quizzes passed",
+        ),
     )
     approval = index_of(v1, "Approved by the co-creators' board (2 of 3)")
     renewal = index_of(v1, "Continuing education in the cycle: 12 hours", "renewal")
@@ -117,7 +124,7 @@ def test_lists_and_every_kind_of_number_can_change(director):
                 f"req_{modules}_modules": ["AIRM-101", "AIRM-102"],
                 f"req_{quizzes}_assessments": ["AIRM-101-Q"],
                 f"req_{approval}_quorum": 3,
-                f"req_{index_of(v1, 'Two case presentations passed')}_count": 3,
+                f"req_{index_of(v1, '2 case presentations passed')}_count": 3,
                 f"req_{index_of(v1, 'AIRT-C held for at least 12 months')}_months": 18,
                 f"req_{index_of(v1, 'Endorsed by a supervisor')}_count": 2,
                 f"req_{index_of(v1, DIDACTIC)}_min_sessions": 8,
@@ -127,14 +134,15 @@ def test_lists_and_every_kind_of_number_can_change(director):
         actor=director,
     )
     db.session.commit()
-    assert rule(v2, "Every AIRM module completed").params["modules"] == ["AIRM-101", "AIRM-102"]
-    assert rule(v2, "Every module quiz passed").params["assessments"] == ["AIRM-101-Q"]
-    assert rule(v2, "Approved by the co-creators' board (2 of 3)").params["quorum"] == 3
-    assert rule(v2, "Two case presentations passed").params["count"] == 3
-    assert rule(v2, "AIRT-C held for at least 12 months").params["months"] == 18
-    assert rule(v2, "Endorsed by a supervisor").params["count"] == 2
-    assert rule(v2, DIDACTIC).params["min_sessions"] == 8
-    renew = rule(v2, "Continuing education in the cycle: 12 hours", "renew")
+    # each label follows its new numbers
+    assert rule(v2, "2 modules completed").params["modules"] == ["AIRM-101", "AIRM-102"]
+    assert rule(v2, "Quiz AIRM-101-Q passed").params["assessments"] == ["AIRM-101-Q"]
+    assert rule(v2, "Approved by the co-creators' board (3 of 3)").params["quorum"] == 3
+    assert rule(v2, "3 case presentations passed").params["count"] == 3
+    assert rule(v2, "AIRT-C held for at least 18 months").params["months"] == 18
+    assert rule(v2, "Endorsed by 2 supervisors").params["count"] == 2
+    assert rule(v2, "Didactic training: 40 hours (at least 8 sessions)").params["min_sessions"] == 8
+    renew = rule(v2, "Continuing education in the cycle: 15.5 hours", "renew")
     assert renew.params["minimum_minutes"] == 930
 
 
@@ -151,7 +159,7 @@ def test_lists_and_every_kind_of_number_can_change(director):
         ("modules", [], "Choose at least one."),
         ("modules", ["AIRM-999"], "Unknown codes: AIRM-999."),
         ("rating", 5, "Enter a number from 1 to 4."),
-        ("label", "  ", "Give the requirement a label"),
+        ("description", "x" * 201, "Keep the description under 200 characters."),
     ],
 )
 def test_bad_numbers_are_refused_with_a_reason_and_nothing_is_saved(
@@ -162,9 +170,9 @@ def test_bad_numbers_are_refused_with_a_reason_and_nothing_is_saved(
         "didactic": didactic_field(v1),
         "validity_months": "validity_months",
         "quorum": f"req_{index_of(v1, APPROVAL)}_quorum",
-        "modules": f"req_{index_of(v1, 'Every AIRM module completed')}_modules",
+        "modules": f"req_{index_of(v1, '7 modules completed')}_modules",
         "rating": f"req_{index_of(v1, EVALUATION)}_minimum_rating",
-        "label": didactic_field(v1, "label"),
+        "description": didactic_field(v1, "description"),
     }
     count = version_count()
     with pytest.raises(DomainError) as refused:
@@ -199,17 +207,22 @@ def hand_made_pair() -> tuple[ProgrammeVersion, ProgrammeVersion]:
     new["programme"]["version"] = 8
     level = next(lv for lv in new["levels"] if lv["code"] == LEVEL)
     level["validity_months"] = 36
-    requirement_doc(new, LEVEL, DIDACTIC)["minimum_hours"] = 60  # same label, new number
-    modules = requirement_doc(new, LEVEL, "Every AIRM module completed")
+    requirement_doc(new, LEVEL, DIDACTIC)["minimum_hours"] = 60  # the label follows
+    modules = requirement_doc(
+        new,
+        LEVEL,
+        "7 modules completed",
+    )
     modules["modules"] = modules["modules"][:-1]
-    modules["label"] = "The AIRM modules completed"  # new label: paired by kind and order
+    modules["description"] = "The AIRM modules"  # paired by kind and order
     level["requirements"] = [
-        r for r in level["requirements"] if r["label"] != "Consultation of consultation: 10 hours"
+        r
+        for r in level["requirements"]
+        if doc_label(r) != "Consultation of consultation with an AIRT-S: 10 hours"
     ]
     level["requirements"].append(
         {
             "kind": "hours",
-            "label": "Group consultation: 5 hours",
             "categories": ["group-consultation"],
             "minimum_hours": 5,
         }
@@ -228,22 +241,22 @@ def test_the_diff_of_a_hand_made_pair_of_versions(app):
         ("Valid for (months)", "24", "36")
     ]
     by_label = {r.label: r for r in airt_s.requirements}
-    didactic = by_label[DIDACTIC]
+    didactic = by_label["Didactic training: 60 hours"]
     assert didactic.status == "changed"
     assert [(c.name, c.before, c.after) for c in didactic.changes] == [
         ("Minimum hours", "40", "60")
     ]
-    modules = by_label["The AIRM modules completed"]
+    modules = by_label["6 modules completed"]
     assert modules.status == "changed"
     assert [(c.name, c.before, c.after) for c in modules.changes] == [
-        ("Label", "Every AIRM module completed", "The AIRM modules completed"),
+        ("Description", "—", "The AIRM modules"),
         (
             "Modules",
             "AIRM-101, AIRM-102, AIRM-201, AIRM-202, AIRM-203, AIRM-204, AIRM-301",
             "AIRM-101, AIRM-102, AIRM-201, AIRM-202, AIRM-203, AIRM-204",
         ),
     ]
-    assert by_label["Consultation of consultation: 10 hours"].status == "removed"
+    assert by_label["Consultation of consultation with an AIRT-S: 10 hours"].status == "removed"
     added = by_label["Group consultation: 5 hours"]
     assert added.status == "added"
     assert ("Minimum hours", "", "5") in [(c.name, c.before, c.after) for c in added.changes]
@@ -258,7 +271,7 @@ def test_the_compare_page_shows_the_differences(client, director):
     login(client, director)
     page = client.get(f"/programme/compare?old={old.id}&new={new.id}").get_data(as_text=True)
     assert "<del>40</del>" in page and "<ins>60</ins>" in page
-    assert "Consultation of consultation: 10 hours" in page and ">removed<" in page
+    assert "Consultation of consultation with an AIRT-S: 10 hours" in page and ">removed<" in page
     assert "Group consultation: 5 hours" in page and ">added<" in page
 
 
@@ -283,7 +296,7 @@ def test_a_director_saves_a_new_version_through_the_form(client, director):
     v2 = current_version()
     assert v2.version == v1.version + 1
     assert f"old={v1.id}" in response.headers["Location"]
-    assert rule(v2, DIDACTIC).params["minimum_minutes"] == 2730
+    assert rule(v2, "Didactic training: 45.5 hours").params["minimum_minutes"] == 2730
 
 
 def test_bad_input_in_the_form_shows_a_message_next_to_the_field(client, director):
@@ -380,7 +393,9 @@ def moved_setup(director):
 
 def didactic_result(person: Person):
     db.session.expire_all()
-    return next(r for r in evaluate(person, next_level(person)).results if r.label == DIDACTIC)
+    return next(
+        r for r in evaluate(person, next_level(person)).results if r.label.startswith("Didactic")
+    )
 
 
 def test_moving_a_person_re_evaluates_them_under_the_new_version(director, moved_setup):

@@ -29,10 +29,18 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.assessments.quizzes import public_items, start_attempt, submit_attempt
+from airm_training.assessments.quizzes import (
+    allow_extra_attempt,
+    out_of_attempts,
+    public_items,
+    standings,
+    start_attempt,
+    submit_attempt,
+)
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
+from airm_training.curriculum.services import complete_module
 from airm_training.extensions import db
 from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.query_count import count_queries
@@ -386,6 +394,66 @@ def test_attempt_limit_follows_the_quiz_settings(candidate, director):
     submitted(candidate, 0)
     error = refused(start_attempt, candidate, quiz())
     assert "used all 1 attempts" in reasons(error)
+
+
+def test_a_quiz_follows_its_modules_prerequisites(candidate_client):
+    person = candidate_client.person
+    error = refused(start_attempt, person, quiz("AIRM-102-Q"))
+    assert "opens once its module is unlocked: complete AIRM-101 first" in reasons(error)
+    assert attempts_of(person, "AIRM-102-Q") == []
+    page = candidate_client.get("/assessments/").get_data(as_text=True)
+    assert "Locked: complete AIRM-101 first" in page
+    response = start_through_page(candidate_client, "AIRM-102-Q")
+    assert attempts_of(person, "AIRM-102-Q") == []
+    assert response.status_code in (302, 303)
+    complete_module(person, quiz().module)
+    db.session.commit()
+    assert started(person, "AIRM-102-Q").quiz.code == "AIRM-102-Q"
+
+
+def used_every_attempt(person) -> None:
+    for n in range(1, 4):
+        backdate(submitted(person, 0), hours=25 * (4 - n))
+
+
+def test_a_director_allows_one_person_one_more_attempt_with_a_reason(candidate, director):
+    other = make_candidate()
+    used_every_attempt(candidate)
+    used_every_attempt(other)
+    assert [p.id for p in out_of_attempts(quiz())] == sorted([candidate.id, other.id])
+    error = refused(allow_extra_attempt, director, candidate, quiz(), "  ")
+    assert "Say why" in reasons(error)
+    refused(allow_extra_attempt, make_supervisor(), candidate, quiz(), "Illness")
+    allow_extra_attempt(director, candidate, quiz(), "Illness during the third attempt")
+    db.session.commit()
+    (event,) = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "quiz.extra_attempt_allowed")
+    ).all()
+    assert event.actor_id == director.id
+    assert event.after["person_id"] == candidate.id
+    assert event.after["reason"] == "Illness during the third attempt"
+    assert [p.id for p in out_of_attempts(quiz())] == [other.id]
+    # one more for this person only, then the limit holds again
+    error = refused(allow_extra_attempt, director, candidate, quiz(), "Again")
+    assert "still has 1 attempts left" in reasons(error)
+    assert refused(start_attempt, other, quiz())
+    submitted(candidate, 0)
+    assert "used all 4 attempts" in reasons(refused(start_attempt, candidate, quiz()))
+
+
+def test_the_extra_attempt_form_on_the_quiz_page(client, candidate, director):
+    used_every_attempt(candidate)
+    login(client, director)
+    path = f"/assessments/quizzes/{QUIZ}"
+    assert candidate.full_name in client.get(path).get_data(as_text=True)
+    response = client.submit(
+        f"{path}/extra-attempt", {"person": candidate.id, "reason": "Power cut"}, form_path=path
+    )
+    assert response.status_code == 302
+    assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1
+    no_token = client.post(f"{path}/extra-attempt", data={"person": candidate.id, "reason": "x"})
+    assert no_token.status_code == 400
+    assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1
 
 
 def test_waiting_time_between_attempts(candidate):
@@ -1004,6 +1072,8 @@ def test_my_assessments_page_shows_standings(candidate_client):
     person = candidate_client.person
     passed = submitted(person, 8)
     backdate(passed, hours=2)
+    complete_module(person, quiz().module)  # AIRM-102 builds on it
+    db.session.commit()
     failed = submitted(person, 5, "AIRM-102-Q")
     assert failed.score_percent == 62  # 5 of 8, rounded half to even
     page = candidate_client.get("/assessments/").get_data(as_text=True)

@@ -296,3 +296,23 @@ def test_the_command_prints_what_it_sent_then_nothing(app, director, outbox, mon
     assert second.exit_code == 0
     assert second.output == "Nothing to send.\n"
     assert len(outbox) == 1
+
+
+def test_an_overlapping_run_exits_cleanly_and_sends_nothing(app, director, outbox, monkeypatch):
+    """A second run that reached the same reminders while the first was sending meets the
+    unique key when it writes them (simulated: it read before the first run's commit)."""
+    expires = today() + timedelta(days=300)
+    licensed(director, expires, full_name="Overlap Person")
+    monkeypatch.setattr("airm_training.core.clock.today", lambda: expires - timedelta(days=7))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["airm", "send-reminders"]).exit_code == 0
+    assert len(outbox) == 1
+    monkeypatch.setattr("airm_training.reminders._already_sent", lambda _due: set())
+
+    second = runner.invoke(args=["airm", "send-reminders"])
+
+    assert second.exit_code == 0
+    assert second.output == (
+        "Another run is in progress and is sending these reminders; this run sent none.\n"
+    )
+    assert len(outbox) == 1

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from airm_training.core.clock import today
+from airm_training.access.supervision import is_supervisor
+from airm_training.core.clock import add_months, today
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import award_credential
@@ -22,7 +23,12 @@ from tests.factories import login, make_candidate, make_director, make_superviso
 
 @pytest.fixture
 def holder():
-    """An AIRT-S holder (awarded 100 days ago, with a certificate) and their consultant."""
+    """An AIRT-S holder (with a certificate) whose 24 months end in 60 days, inside the
+    renewal window, and their consultant."""
+    return holder_expiring_in(60)
+
+
+def holder_expiring_in(days: int):
     director = make_director()
     person = make_candidate(director=director)
     award = award_credential(
@@ -30,8 +36,9 @@ def holder():
         "AIRT-S",
         actor_id=director.id,
         version=current_version(),
-        awarded_on=today() - timedelta(days=100),
+        awarded_on=add_months(today() + timedelta(days=days + 1), -24),
     )
+    assert award.expires_on == today() + timedelta(days=days)
     certificate = new_certificate(person, award, director, ["Board Member"], application_id=None)
     db.session.commit()
     return (
@@ -59,7 +66,7 @@ def signed_hours(person, supervisor, category, hours, days_ago):
 
 def test_only_hours_in_the_cycle_count(holder):
     person, _director, supervisor, _certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 10, days_ago=150)  # before the cycle
+    signed_hours(person, supervisor, "continuing-education", 10, days_ago=700)  # before the cycle
     signed_hours(person, supervisor, "continuing-education", 6, days_ago=20)
     standing = renewal_standing(person)
     ce = next(r for r in standing.standing.results if "Continuing education" in r.label)
@@ -92,6 +99,11 @@ def test_request_and_renew_supersedes_the_old_certificate(holder, client):
     assert old.award.status == AwardStatus.SUPERSEDED
     new_award = db.session.get(CredentialAward, certificate.award_id)
     assert new_award.awarded_on == today()
+    # the new validity runs from the old expiry: renewing early costs nothing
+    assert new_award.expires_on == add_months(old.award.expires_on + timedelta(days=1), 24) - (
+        timedelta(days=1)
+    )
+    assert application.status_label == "Renewed"
     assert new_award.status == AwardStatus.ACTIVE
     assert (
         client.get(f"/verify/{old.verification_code}").get_data(as_text=True).count("Superseded")
@@ -133,3 +145,45 @@ def test_renewal_routes(app, holder):
         )
         == 2
     )
+
+
+def test_renewal_opens_90_days_before_expiry(app):
+    person, _director, supervisor, _certificate = holder_expiring_in(91)
+    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
+    standing = renewal_standing(person)
+    assert standing.met and not standing.window_open
+    assert standing.opens_on == today() + timedelta(days=1)
+    with pytest.raises(DomainError, match="opens on"):
+        request_renewal(person)
+    db.session.rollback()
+    own = app.test_client()
+    login(own, person)
+    home = own.get("/candidate").get_data(as_text=True)
+    assert "Request renewal" not in home
+    assert f"Renewal opens on {standing.opens_on}" in home
+
+
+def test_in_grace_the_credential_confers_nothing_but_can_be_renewed_late(app):
+    person, director, supervisor, _certificate = holder_expiring_in(-10)  # expired 10 days ago
+    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
+    standing = renewal_standing(person)
+    assert standing.in_grace and standing.status == "expired — in grace"
+    assert not is_supervisor(person)  # an AIRT-S in grace cannot sign
+    application = request_renewal(person)
+    assert application.status_label == "Renewal requested, waiting for a director"
+    certificate = renew(director, application)
+    db.session.commit()
+    new_award = db.session.get(CredentialAward, certificate.award_id)
+    assert new_award.expires_on == add_months(standing.award.expires_on + timedelta(days=1), 24) - (
+        timedelta(days=1)
+    )
+    assert is_supervisor(person)
+
+
+def test_after_grace_there_is_no_late_renewal(app):
+    person, _director, _supervisor, _certificate = holder_expiring_in(-91)
+    assert renewal_standing(person) is None
+    with pytest.raises(DomainError, match="no credential that is renewed"):
+        request_renewal(person)

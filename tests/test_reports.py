@@ -17,6 +17,7 @@ from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.main.overview import director_overview
 from airm_training.people.models import Licence, Person, Role
 from airm_training.programme.models import CredentialLevel
 from airm_training.programme.services import current_version
@@ -38,7 +39,7 @@ from tests.test_engine import (
     qualified_candidate,
 )
 
-DIRECT = "Direct clinical work applying AIRM: 50 hours"
+DIRECT = "Direct clinical: 50 hours"
 
 
 @pytest.fixture
@@ -99,6 +100,31 @@ def test_people_are_counted_at_the_highest_level_they_hold_today(director, super
         ("AIRT-S", "AIRM-Trained Supervisor", 2),
         ("—", "Enrolled, no current credential", 1),
     ]
+    # the director's overview counts the same people the same way
+    overview = director_overview().holders_by_level
+    assert overview == [row for row in rows_of(report) if row[0] != "—"]
+
+
+def test_the_overview_and_the_reports_page_show_the_same_holders(client, director, supervisor):
+    holder = make_candidate(director=director)
+    award_credential(holder, "AIRT-S", actor_id=director.id, version=current_version())
+    inactive = make_candidate(director=director)
+    inactive.active = False
+    db.session.commit()
+    login(client, director)
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    reports = client.get("/reports/").get_data(as_text=True)
+
+    def card(code: str) -> str:
+        text = home[home.index(f"At {code} now") :]
+        return text[text.index('display-6 mb-0">') + 16 :].split("<")[0]
+
+    people = {row[0]: row[2] for row in rows_of(PeopleReports(today()).levels())}
+    assert (card("AIRT-C"), card("AIRT-S")) == (str(people["AIRT-C"]), str(people["AIRT-S"]))
+    assert people["AIRT-S"] == 2  # the supervisor and the holder, who also holds AIRT-C
+    for code, name in (("AIRT-C", "AIRM-Trained Candidate"), ("AIRT-S", "AIRM-Trained Supervisor")):
+        row = f'<tr><td>{code}</td><td>{name}</td><td class="text-end">{people[code]}</td></tr>'
+        assert row in reports
 
 
 # --- progress, near completion ------------------------------------------------------------

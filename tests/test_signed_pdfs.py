@@ -15,6 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 from airm_training.extensions import db
 from airm_training.progression.services import revoke
 from airm_training.verifiable.models import IssuedPdf
+from airm_training.verifiable.pdf_signing import run_outside_event_loop
 from airm_training.verifiable.services import signing_keys
 from tests.factories import login
 from tests.test_certificates import REVOCATION_REASON, issued, pdf_of  # noqa: F401
@@ -24,7 +25,9 @@ from tests.verifiable_helpers import check, verdict_of
 def _validate(pdf: bytes):
     trust = load_cert_from_pemder(str(signing_keys().certificate_path))
     (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=[trust]))
+    return run_outside_event_loop(
+        validate_pdf_signature, signature, ValidationContext(trust_roots=[trust])
+    )
 
 
 def _flip_one_byte(pdf: bytes, marker: bytes) -> bytes:

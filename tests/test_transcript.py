@@ -22,7 +22,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_transcript_lists_modules_and_signed_hours_by_supervisor(client):
     director = make_director()
-    candidate = make_candidate(director=director)
+    candidate = make_candidate(director=director, enrolled_on=today() - timedelta(days=30))
     supervisor = make_supervisor(director=director)
     module = db.session.query(Module).filter_by(code="AIRM-101").one()
     record_attendance(module, [candidate], today() - timedelta(days=10), director=director)

@@ -179,7 +179,8 @@ def test_a_used_code_cannot_be_replayed(client, move_clock):
     response = enter_code(client, code_at(secret, move_clock.now()))
 
     assert response.status_code == 200
-    assert "That code is not right" in response.get_data(as_text=True)
+    assert "That code has already been used" in response.get_data(as_text=True)
+    assert "That code is not right" not in response.get_data(as_text=True)
     assert not is_signed_in(client)
 
 
@@ -195,7 +196,7 @@ def test_a_code_is_refused_after_a_later_one_was_used(move_clock):
         == "totp"
     )
     for older in (0, 1, -1):
-        with pytest.raises(DomainError, match="not right"):
+        with pytest.raises(DomainError, match="already been used"):
             two_factor.verify_second_factor(
                 person, code_at(credential.secret, now, step=older), purpose="sign-in"
             )
@@ -234,6 +235,7 @@ def test_a_recovery_code_signs_in_once(client, move_clock):
     login(client, person)
     again = enter_code(client, codes[3])
     assert again.status_code == 200
+    assert "That code has already been used" in again.get_data(as_text=True)
     assert not is_signed_in(client)
 
 
@@ -492,3 +494,77 @@ def test_the_obligation_is_on_in_production_and_off_in_development_by_default(
     assert config.DevelopmentConfig.TWO_FACTOR_REQUIRED is True
     assert config.TestingConfig.TWO_FACTOR_REQUIRED is False
     assert timedelta(minutes=12) == config.Config.SESSION_IDLE_TIMEOUT
+
+
+# --- signing out in every state of the set-up -------------------------------------------------
+def sign_out_from(client, html: str):
+    return client.post("/auth/logout", data={"csrf_token": csrf_token_in(html)})
+
+
+def test_sign_out_works_from_the_recovery_codes_page_just_after_turning_it_on(client, move_clock):
+    login(client, make_director())
+    page = client.get("/auth/security/two-factor/setup").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    codes_page = client.submit(
+        "/auth/security/two-factor/setup", {"code": code_at(secret, move_clock.now())}
+    ).get_data(as_text=True)
+    assert "recovery" in codes_page.lower()
+
+    response = sign_out_from(client, codes_page)
+
+    assert response.status_code == 302
+    assert location_path(response) == "/auth/login"
+    assert not is_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "state", ["not started", "secret shown", "wrong code", "codes regenerated", "required"]
+)
+def test_sign_out_works_in_every_state_of_the_set_up(client, move_clock, monkeypatch, state):
+    person = make_director()
+    if state == "required":
+        monkeypatch.setitem(client.application.config, "TWO_FACTOR_REQUIRED", True)
+    login(client, person)
+    page = client.get("/auth/security").get_data(as_text=True)
+    if state != "not started":
+        page = client.get("/auth/security/two-factor/setup").get_data(as_text=True)
+    if state == "wrong code":
+        page = client.submit("/auth/security/two-factor/setup", {"code": "000000"}).get_data(
+            as_text=True
+        )
+    if state == "codes regenerated":
+        enrol(client, move_clock)
+        page = client.submit("/auth/security/recovery-codes", {"password": TEST_PASSWORD}).get_data(
+            as_text=True
+        )
+        assert "New recovery codes" in page
+
+    response = sign_out_from(client, page)
+
+    assert response.status_code == 302
+    assert not is_signed_in(client)
+
+
+def test_sign_out_works_from_every_page_a_director_opens(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "1000 per minute")
+    person = make_director()
+    paths = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    )
+    checked = 0
+    for path in paths:
+        client = app.test_client()
+        login(client, person)
+        page = client.get(path)
+        if page.status_code != 200 or page.mimetype != "text/html":
+            continue
+        html = page.get_data(as_text=True)
+        if 'action="/auth/logout"' not in html:
+            continue
+        response = client.post("/auth/logout", data={"csrf_token": csrf_token_in(html)})
+        assert response.status_code == 302, path
+        assert not is_signed_in(client), path
+        checked += 1
+    assert checked >= 20

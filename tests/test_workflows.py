@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import GradeInput, grade_case, resubmit_case, submit_case
-from airm_training.assessments.forms import RUBRIC
 from airm_training.assessments.models import CasePresentation, CaseStatus
 from airm_training.assessments.workflow import TRANSITIONS as CASE_TRANSITIONS
 from airm_training.assessments.workflow import CaseAction
@@ -158,7 +158,9 @@ def test_the_case_presentation_table(app):
 
 
 def grade_input(grade: str) -> GradeInput:
-    return GradeInput(grade=grade, feedback="Clear work.", rubric={c: "meets" for c, _ in RUBRIC})
+    rubric = case_rubric()
+    ratings = {code: rubric.pass_minimum for code, _ in rubric.criteria}
+    return GradeInput(grade=grade, feedback="Clear work.", rubric=ratings)
 
 
 # --- applications ----------------------------------------------------------------------------

@@ -13,13 +13,15 @@ from airm_training.assessments.bank import (
     set_question_retired,
     update_settings,
 )
-from airm_training.assessments.forms import QuestionForm, QuizSettingsForm
+from airm_training.assessments.forms import ExtraAttemptForm, QuestionForm, QuizSettingsForm
 from airm_training.assessments.models import Question, Quiz
+from airm_training.assessments.quizzes import allow_extra_attempt, out_of_attempts
 from airm_training.assessments.routes import bp
-from airm_training.core.forms import ActionForm
+from airm_training.core.forms import ActionForm, flash_form_errors
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
+from airm_training.people.models import Person
 
 
 def _quiz_or_404(code: str) -> Quiz:
@@ -55,8 +57,31 @@ def quiz_bank(code: str):
             flash("Quiz settings saved.", "success")
             return redirect(url_for("assessments.quiz_bank", code=quiz.code))
     return render_template(
-        "assessments/quiz_bank.html", quiz=quiz, form=form, action_form=ActionForm()
+        "assessments/quiz_bank.html",
+        quiz=quiz,
+        form=form,
+        action_form=ActionForm(),
+        extra_form=ExtraAttemptForm(),
+        out_of_attempts=out_of_attempts(quiz),
     )
+
+
+@bp.route("/quizzes/<code>/extra-attempt", methods=["POST"])
+@requires(DIRECTOR)
+def extra_attempt(code: str):
+    quiz = _quiz_or_404(code)
+    form = ExtraAttemptForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("assessments.quiz_bank", code=quiz.code))
+    person = db.session.get(Person, form.person.data)
+    if person is None:
+        abort(404)
+    with unit_of_work() as work:
+        allow_extra_attempt(current_user, person, quiz, form.reason.data or "")
+    if work.ok:
+        flash(f"{person.full_name} may try {quiz.title} once more.", "success")
+    return redirect(url_for("assessments.quiz_bank", code=quiz.code))
 
 
 @bp.route("/quizzes/<code>/questions/new", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from airm_training.access.supervision import is_supervisor
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.models import (
     CaseGrade,
     CasePresentation,
@@ -17,6 +18,7 @@ from airm_training.assessments.models import (
     CaseVersion,
 )
 from airm_training.assessments.notices import notify_case_graded
+from airm_training.assessments.pdf_safety import UnsafePdf, sanitise_pdf
 from airm_training.assessments.workflow import (
     CaseAction,
     can_grade,
@@ -31,12 +33,6 @@ from airm_training.people.models import Person, Role
 
 PDF_MAGIC = b"%PDF-"
 MAX_TEXT_LENGTH = 30_000
-RUBRIC = (
-    ("formulation", "Formulation of the bond and its function"),
-    ("stage-work", "Use of the AIRM stages"),
-    ("integration", "Integration of other modalities"),
-    ("ethics", "Ethics, boundaries and de-identification"),
-)
 
 
 @dataclass
@@ -50,13 +46,14 @@ class CaseInput:
     supervisor_id: int | None = None
     pdf: bytes | None = None
     pdf_filename: str | None = None
+    pdf_removed: list[str] = field(default_factory=list)  # set by the check: what was removed
 
 
 @dataclass
 class GradeInput:
     grade: str
     feedback: str
-    rubric: dict[str, str] = field(default_factory=dict)  # criterion → "met" / "not met"
+    rubric: dict[str, str] = field(default_factory=dict)  # criterion code → rating code
 
 
 def _check_pdf(data: CaseInput) -> list[tuple[str, str]]:
@@ -65,8 +62,13 @@ def _check_pdf(data: CaseInput) -> list[tuple[str, str]]:
     limit = current_app.config["CASE_PDF_MAX_BYTES"]
     if len(data.pdf) > limit:
         return [("pdf", f"The PDF is larger than {limit // (1024 * 1024)} MB.")]
-    if not data.pdf.startswith(PDF_MAGIC) or b"%%EOF" not in data.pdf[-2048:]:
+    if not data.pdf.startswith(PDF_MAGIC):
         return [("pdf", "That file is not a PDF.")]
+    try:
+        cleaned = sanitise_pdf(data.pdf)
+    except UnsafePdf as refusal:
+        return [("pdf", str(refusal))]
+    data.pdf, data.pdf_removed = cleaned.data, cleaned.removed  # what is stored is the clean one
     return []
 
 
@@ -165,12 +167,27 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
         problems.append(("grade", "Choose pass, revise or fail."))
     if not data.feedback.strip():
         problems.append(("feedback", "Write feedback the candidate can learn from."))
+    rubric = case_rubric()
+    problems += [
+        (f"rubric_{code}", f"Rate “{name}”.")
+        for code, name in rubric.criteria
+        if rubric.rank(data.rubric.get(code, "")) < 0
+    ]
+    below = rubric.below_pass(data.rubric)
+    if data.grade == CaseGrade.PASS.value and below and len(problems) == 0:
+        problems.append(
+            (
+                "grade",
+                f"A pass needs every criterion rated at least “{rubric.pass_minimum_name}”; "
+                f"below it: {', '.join(below)}. Choose revise or fail, or change the ratings.",
+            )
+        )
     if problems:
         raise DomainError(*problems)
     version = presentation.versions[-1]
     version.grade = data.grade
     version.feedback = data.feedback.strip()
-    version.rubric = {key: data.rubric.get(key, "") for key, _ in RUBRIC}
+    version.rubric = {code: data.rubric[code] for code, _ in rubric.criteria}
     version.graded_by_id = supervisor.id
     version.graded_at = utcnow()
     new_state = transition(presentation, CaseAction(data.grade))
@@ -185,7 +202,7 @@ def grade_case(supervisor: Person, presentation: CasePresentation, data: GradeIn
         "case_presentation",
         presentation.id,
         actor_id=supervisor.id,
-        after={"version": version.number, "grade": data.grade},
+        after={"version": version.number, "grade": data.grade, "rubric": version.rubric},
     )
     notify_case_graded(presentation)
 

@@ -21,9 +21,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
-from airm_training.assessments.cases import RUBRIC, CaseInput
+from airm_training.assessments.case_rubric import CaseRubric
+from airm_training.assessments.cases import CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
+from airm_training.privacy.forms import PdfPrivacyChecked, PrivacyChecked
 from airm_training.programme.models import ModuleStage
 
 DEIDENTIFIED = (
@@ -38,7 +40,9 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
     )
 
 
-class CaseForm(Form):
+class CaseForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("title", "text")
+
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -80,14 +84,23 @@ class CaseForm(Form):
         )
 
 
-class RevisionForm(Form):
+class ExtraAttemptForm(Form):
+    person = IntegerField("Person", validators=[InputRequired()])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
+
+
+class RevisionForm(PdfPrivacyChecked, Form):
+    privacy_fields = ("text",)
+
     text = TextAreaField("Revised write-up", validators=[DataRequired()])
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
     deidentified = BooleanField(DEIDENTIFIED)
     submit = SubmitField("Submit the new version")
 
 
-class GradeForm(Form):
+class GradeForm(PrivacyChecked, Form):
+    privacy_fields = ("feedback",)
+
     grade = RadioField(
         "Grade",
         choices=[
@@ -101,22 +114,29 @@ class GradeForm(Form):
     submit = SubmitField("Record the grade")
 
 
-for _code, _label in RUBRIC:
-    setattr(
-        GradeForm,
-        f"rubric_{_code}",
-        SelectField(
-            _label,
-            choices=[
-                SelectChoice("met", "Met"),
-                SelectChoice("partly", "Partly met"),
-                SelectChoice("not-met", "Not met"),
-            ],
-        ),
-    )
+def grade_form(rubric: CaseRubric) -> GradeForm:
+    """The grade form with one rating per criterion of ``rubric``, none preselected."""
+
+    class RubricGradeForm(GradeForm):
+        pass
+
+    for code, name in rubric.criteria:
+        setattr(
+            RubricGradeForm,
+            f"rubric_{code}",
+            SelectField(
+                name,
+                choices=[SelectChoice("", "Choose a rating…")]
+                + [SelectChoice(c, label) for c, label in reversed(rubric.ratings)],
+                validators=[InputRequired(message=f"Rate “{name}”.")],
+            ),
+        )
+    return RubricGradeForm()
 
 
-class EvaluationForm(Form):
+class EvaluationForm(PrivacyChecked, Form):
+    privacy_fields = ("overall_comment",)  # and each item's comment, see the view
+
     candidate = SelectField("Candidate", coerce=int)
     session_date = DateField(
         "Date of the observed session", validators=[DataRequired()], default=today

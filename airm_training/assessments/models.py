@@ -41,6 +41,19 @@ class Quiz(db.Model):
     )
 
 
+class QuizExtraAttempt(db.Model):
+    """One more attempt at a quiz allowed to one person by a director, with the reason."""
+
+    __tablename__ = "quiz_extra_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Question(db.Model):
     __tablename__ = "question"
 

@@ -16,10 +16,12 @@ from airm_training.assessments.models import (
     QuestionKind,
     Quiz,
     QuizAttempt,
+    QuizExtraAttempt,
 )
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
+from airm_training.curriculum.services import completions_of
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 
@@ -36,10 +38,11 @@ class QuizStanding:
     passed: bool
     open_attempt_id: int | None
     next_attempt_at: datetime | None  # when waiting time applies
+    extra_attempts: int = 0  # allowed to this person by a director
 
     @property
     def attempts_left(self) -> int:
-        return max(self.quiz.attempt_limit - self.attempts_used, 0)
+        return max(self.quiz.attempt_limit + self.extra_attempts - self.attempts_used, 0)
 
 
 def standings(person: Person, quizzes: list[Quiz]) -> dict[int, QuizStanding]:
@@ -57,10 +60,21 @@ def standings(person: Person, quizzes: list[Quiz]) -> dict[int, QuizStanding]:
         )
         for attempt in rows:
             attempts[attempt.quiz_id].append(attempt)
-    return {quiz.id: _standing(quiz, attempts[quiz.id]) for quiz in quizzes}
+    extra = _extra_attempts(person.id, list(attempts)) if quizzes else {}
+    return {quiz.id: _standing(quiz, attempts[quiz.id], extra.get(quiz.id, 0)) for quiz in quizzes}
 
 
-def _standing(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizStanding:
+def _extra_attempts(person_id: int, quiz_ids: list[int]) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(QuizExtraAttempt.quiz_id, sa.func.count())
+            .where(QuizExtraAttempt.person_id == person_id, QuizExtraAttempt.quiz_id.in_(quiz_ids))
+            .group_by(QuizExtraAttempt.quiz_id)
+        ).all()
+    )
+
+
+def _standing(quiz: Quiz, attempts: list[QuizAttempt], extra: int = 0) -> QuizStanding:
     submitted = [a for a in attempts if a.status == AttemptStatus.SUBMITTED]
     open_attempt = next((a for a in attempts if a.status == AttemptStatus.OPEN), None)
     best = max((a.score_percent for a in submitted), default=None)
@@ -74,6 +88,88 @@ def _standing(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizStanding:
         passed=any(a.passed for a in submitted),
         open_attempt_id=open_attempt.id if open_attempt else None,
         next_attempt_at=next_at,
+        extra_attempts=extra,
+    )
+
+
+def locked_by(person: Person, quiz: Quiz) -> list[str]:
+    """Codes of the modules still to complete before the quiz's module, and so the
+    quiz, is unlocked (the quiz follows its module's prerequisites)."""
+    return locks(person, [quiz])[quiz.id]
+
+
+def locks(person: Person, quizzes: list[Quiz]) -> dict[int, list[str]]:
+    """Quiz id → the prerequisite modules still to complete (one query)."""
+    done = completions_of(person.id)
+    return {
+        quiz.id: [m.code for m in quiz.module.prerequisites if m.id not in done]
+        if quiz.module is not None
+        else []
+        for quiz in quizzes
+    }
+
+
+def out_of_attempts(quiz: Quiz) -> list[Person]:
+    """People who have used every attempt at ``quiz`` without passing it (two queries)."""
+    used = db.session.execute(
+        sa.select(
+            QuizAttempt.person_id,
+            sa.func.count(),
+            sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)),
+        )
+        .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.SUBMITTED)
+        .group_by(QuizAttempt.person_id)
+    ).all()
+    extra = dict(
+        db.session.execute(
+            sa.select(QuizExtraAttempt.person_id, sa.func.count())
+            .where(QuizExtraAttempt.quiz_id == quiz.id)
+            .group_by(QuizExtraAttempt.person_id)
+        ).all()
+    )
+    ids = [
+        person_id
+        for person_id, count, passed in used
+        if not passed and count >= quiz.attempt_limit + extra.get(person_id, 0)
+    ]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(Person).where(Person.id.in_(ids)).order_by(Person.full_name))
+    )
+
+
+def allow_extra_attempt(director: Person, person: Person, quiz: Quiz, reason: str) -> None:
+    """One more attempt at ``quiz`` for ``person`` alone, with the director's reason."""
+    if not director.has_role(Role.DIRECTOR, Role.ADMIN):
+        raise DomainError.on(None, "Only a director can allow another attempt.")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError.on("reason", "Say why another attempt is allowed.")
+    if len(reason) > 1000:
+        raise DomainError.on("reason", "Keep the reason under 1000 characters.")
+    standing = standings(person, [quiz])[quiz.id]
+    if standing.passed:
+        raise DomainError.on(None, f"{person.full_name} has already passed {quiz.title}.")
+    if standing.attempts_left > 0:
+        raise DomainError.on(
+            None, f"{person.full_name} still has {standing.attempts_left} attempts left."
+        )
+    extra = QuizExtraAttempt(
+        quiz_id=quiz.id, person_id=person.id, granted_by_id=director.id, reason=reason
+    )
+    db.session.add(extra)
+    db.session.flush()
+    record_event(
+        "quiz.extra_attempt_allowed",
+        "quiz",
+        quiz.id,
+        actor_id=director.id,
+        after={
+            "person_id": person.id,
+            "reason": reason,
+            "extra_attempts": standing.extra_attempts + 1,
+        },
     )
 
 
@@ -83,6 +179,12 @@ def start_attempt(person: Person, quiz: Quiz) -> QuizAttempt:
         raise DomainError.on(None, "Quizzes are taken by candidates.")
     if quiz.retired:
         raise DomainError.on(None, "This quiz has been retired.")
+    locked = locked_by(person, quiz)
+    if locked:
+        raise DomainError.on(
+            None,
+            f"{quiz.title} opens once its module is unlocked: complete {', '.join(locked)} first.",
+        )
     standing = standings(person, [quiz])[quiz.id]
     if standing.open_attempt_id is not None:
         return db.session.get(QuizAttempt, standing.open_attempt_id)
@@ -91,7 +193,8 @@ def start_attempt(person: Person, quiz: Quiz) -> QuizAttempt:
     if standing.attempts_left <= 0:
         raise DomainError.on(
             None,
-            f"You have used all {quiz.attempt_limit} attempts. A director can allow another.",
+            f"You have used all {quiz.attempt_limit + standing.extra_attempts} attempts. "
+            "A director can allow another attempt.",
         )
     now = utcnow()
     if standing.next_attempt_at and standing.next_attempt_at > now:

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from airm_training.access.needs import CANDIDATE, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
 from airm_training.assessments import workflow
+from airm_training.assessments.case_rubric import case_rubric
 from airm_training.assessments.cases import (
-    RUBRIC,
     CaseInput,
     GradeInput,
     can_view_case,
@@ -28,7 +28,13 @@ from airm_training.assessments.evaluations import (
     programme_rubric,
     submit_evaluation,
 )
-from airm_training.assessments.forms import CaseForm, EvaluationForm, GradeForm, RevisionForm
+from airm_training.assessments.forms import (
+    CaseForm,
+    EvaluationForm,
+    GradeForm,
+    RevisionForm,
+    grade_form,
+)
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
@@ -37,7 +43,13 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.assessments.quizzes import public_items, standings, start_attempt, submit_attempt
+from airm_training.assessments.quizzes import (
+    locks,
+    public_items,
+    standings,
+    start_attempt,
+    submit_attempt,
+)
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
@@ -49,6 +61,7 @@ from airm_training.curriculum.services import enrolled_candidates
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
+from airm_training.privacy.services import confirm_form
 from airm_training.programme.services import taxonomy
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -79,6 +92,7 @@ def mine():
         "assessments/mine.html",
         quizzes=quizzes,
         standings=standings(current_user, quizzes),
+        locks=locks(current_user, quizzes),
         cases=cases,
         evaluations=evaluations_of(current_user.id),
         action_form=ActionForm(),
@@ -148,14 +162,23 @@ def _case_form() -> CaseForm:
 def new_case():
     form = _case_form()
     if form.validate_on_submit():
+        data = form.to_input()
         with unit_of_work(form) as work:
-            presentation = submit_case(
-                current_user, form.to_input(), bond_types=set(taxonomy().bond_types)
-            )
+            presentation = submit_case(current_user, data, bond_types=set(taxonomy().bond_types))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
         if work.ok:
             flash("Case presentation submitted for grading.", "success")
+            _flash_pdf_cleaning(data)
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/case_form.html", form=form)
+
+
+def _flash_pdf_cleaning(data: CaseInput) -> None:
+    if data.pdf_removed:
+        flash(
+            f"Your PDF was cleaned before it was stored: removed {', '.join(data.pdf_removed)}.",
+            "warning",
+        )
 
 
 def _case_or_403(case_id: int) -> CasePresentation:
@@ -167,12 +190,17 @@ def _case_or_403(case_id: int) -> CasePresentation:
 
 @bp.route("/cases/<int:case_id>")
 def case(case_id: int):
-    presentation = _case_or_403(case_id)
+    rubric = case_rubric()
+    return _case_page(_case_or_403(case_id), grade_form(rubric), rubric)
+
+
+def _case_page(presentation: CasePresentation, form: GradeForm, rubric):
     return render_template(
         "assessments/case.html",
         presentation=presentation,
-        grade_form=GradeForm(),
-        rubric=RUBRIC,
+        grade_form=form,
+        rubric=rubric.criteria,
+        pass_minimum=rubric.pass_minimum_name,
     )
 
 
@@ -190,8 +218,10 @@ def revise_case(case_id: int):
         data = _revision_input(presentation, form, upload)
         with unit_of_work(form) as work:
             resubmit_case(current_user, presentation, data, bond_types=set(taxonomy().bond_types))
+            confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
         if work.ok:
             flash("New version submitted for grading.", "success")
+            _flash_pdf_cleaning(data)
             return redirect(url_for("assessments.case", case_id=presentation.id))
     return render_template("assessments/revise.html", form=form, presentation=presentation)
 
@@ -234,17 +264,21 @@ def case_pdf(case_id: int, number: int):
 @requires(SUPERVISOR)
 def grade(case_id: int):
     presentation = _case_or_403(case_id)
-    form = GradeForm()
+    rubric = case_rubric()
+    form = grade_form(rubric)
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _case_page(presentation, form, rubric)
         flash_form_errors(form)
         return redirect(url_for("assessments.case", case_id=case_id))
     data = GradeInput(
         grade=form.grade.data,
         feedback=form.feedback.data,
-        rubric={code: getattr(form, f"rubric_{code}").data for code, _ in RUBRIC},
+        rubric={code: form[f"rubric_{code}"].data for code, _ in rubric.criteria},
     )
     with unit_of_work() as work:
         grade_case(current_user, presentation, data)
+        confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
     if not work.ok:
         return redirect(url_for("assessments.case", case_id=case_id))
     flash("Grade recorded; the candidate sees it now.", "success")
@@ -269,6 +303,10 @@ def new_evaluation():
     form.candidate.choices = [
         SelectChoice(p.id, p.display_name) for p in enrolled_candidates() if p.id != current_user.id
     ]
+    form.privacy_extra = {
+        f"comment_{item.code}": (item.name, request.form.get(f"comment_{item.code}"))
+        for item in rubric.items
+    }
     if request.method == "GET" and request.args.get("candidate", type=id_value):
         form.candidate.data = request.args.get("candidate", type=id_value)
     if form.validate_on_submit():
@@ -287,6 +325,7 @@ def new_evaluation():
         )
         with unit_of_work(form) as work:
             evaluation = submit_evaluation(current_user, candidate, data)
+            confirm_form(form, "competency_evaluation", evaluation.id, actor_id=current_user.id)
         if work.ok:
             flash("Evaluation submitted. The candidate can read it now.", "success")
             return redirect(url_for("assessments.evaluation", evaluation_id=evaluation.id))

@@ -3,6 +3,7 @@ passwords), hashing, and checking one against a person's stored hash."""
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -56,3 +57,14 @@ def hash_password(password: str) -> str:
 
 def password_matches(person: Person, password: str) -> bool:
     return bool(person.password_hash) and check_password_hash(person.password_hash, password)
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def spend_password_check(password: str) -> None:
+    """Check ``password`` against a hash nobody's password matches: the same work as a real
+    check, so an unknown account answers in the time of a known one."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

@@ -9,7 +9,12 @@ from flask_login import current_user
 
 from airm_training.audit.services import record_event
 from airm_training.auth.forms import CodeForm, LoginForm, RequestResetForm, SetPasswordForm
-from airm_training.auth.services import SignInRefused, authenticate, complete_sign_in, send_link
+from airm_training.auth.services import (
+    SignInRefused,
+    authenticate,
+    complete_sign_in,
+    request_password_reset,
+)
 from airm_training.auth.sessions import (
     begin_second_step,
     end_session,
@@ -22,7 +27,7 @@ from airm_training.auth.two_factor import is_enrolled, must_enrol, verify_second
 from airm_training.core.permissions import public
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import limiter
-from airm_training.people.services import end_sessions, find_by_email, set_password
+from airm_training.people.services import end_sessions, set_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -149,12 +154,10 @@ def _set_password_from_link(token: str, purpose: TokenPurpose):
 def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
-        person = find_by_email(form.email.data)
-        if person is not None and person.active:
-            with unit_of_work():
-                send_link(person, TokenPurpose.RESET)
-                record_event("auth.reset_requested", "person", person.id, actor_id=None)
-        # The same answer whether or not the address has an account.
+        with unit_of_work():
+            request_password_reset(form.email.data)
+        # The same answer, after the same work, whether or not the address has an account;
+        # the e-mail waits in the outbox, so the mail server's state does not show either.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/request_reset.html", form=form)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from airm_training.core import clock
@@ -29,7 +29,7 @@ def _now() -> int:
 def start_session(person: Person, *, signed_in_at: int | None = None) -> None:
     """Sign ``person`` in on a fresh session: whatever the session held before (including a
     value planted by someone else) is dropped, so its cookie and CSRF token change."""
-    session.clear()
+    _clear_session()
     session.permanent = True  # the cookie expires after PERMANENT_SESSION_LIFETIME
     login_user(person, remember=False)
     now = _now()
@@ -46,7 +46,15 @@ def restart_session(person: Person) -> None:
 
 def end_session() -> None:
     logout_user()
+    _clear_session()
+
+
+def _clear_session() -> None:
+    """Empty the session, and forget the CSRF token cached for this request: a page
+    rendered after this (the recovery codes) must carry a token of the new session, or
+    its forms, signing out included, would be refused."""
     session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def expiry_reason(now: int) -> str | None:

@@ -21,6 +21,7 @@ from airm_training.audit.services import record_event
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.auth.passwords import password_matches
 from airm_training.core import clock
+from airm_training.core.encryption import reencrypt
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -35,6 +36,10 @@ MAX_FAILURES = 10
 FAILURE_WINDOW = timedelta(minutes=15)
 FAILED_ACTION = "auth.two_factor_failed"
 WRONG_CODE = "That code is not right. Enter the current code from your app, or a recovery code."
+USED_CODE = (
+    "That code has already been used (or a newer one has). Wait for your app to show the "
+    "next code, or enter a recovery code."
+)
 
 
 # --- state ---------------------------------------------------------------------------------
@@ -63,6 +68,15 @@ def remaining_recovery_codes(person: Person) -> int:
             RecoveryCode.person_id == person.id, RecoveryCode.used_at.is_(None)
         )
     )
+
+
+def reencrypt_secrets() -> int:
+    """Encrypt every stored secret again with the first configured key; how many."""
+    credentials = db.session.scalars(sa.select(TotpCredential)).all()
+    for credential in credentials:
+        credential.encrypted_secret = reencrypt(credential.encrypted_secret)
+    db.session.flush()
+    return len(credentials)
 
 
 # --- enrolment -----------------------------------------------------------------------------
@@ -168,6 +182,8 @@ def verify_second_factor(person: Person, code: str, *, purpose: str) -> str:
     if _use_recovery_code(person, entered):
         return "recovery"
     _record_failure(person, purpose)
+    if _already_used_totp(credential, entered) or _used_recovery_code(person, entered):
+        raise DomainError.on("code", USED_CODE)
     raise DomainError.on("code", WRONG_CODE)
 
 
@@ -189,6 +205,33 @@ def _accept_totp(credential: TotpCredential, code: str) -> bool:
             db.session.flush()
             return True
     return False
+
+
+def _already_used_totp(credential: TotpCredential, code: str) -> bool:
+    """The code of a time step already used for this credential (a replay)."""
+    if len(code) != 6 or not code.isdigit() or credential.last_counter is None:
+        return False
+    totp = pyotp.TOTP(credential.secret)
+    now = totp.timecode(clock.utcnow().replace(tzinfo=UTC))
+    return any(
+        counter <= credential.last_counter and hmac.compare_digest(totp.generate_otp(counter), code)
+        for counter in (now - 1, now, now + 1)
+    )
+
+
+def _used_recovery_code(person: Person, code: str) -> bool:
+    if len(code) != RECOVERY_CODE_LENGTH:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(RecoveryCode.id).where(
+                RecoveryCode.person_id == person.id,
+                RecoveryCode.code_hash == _hash_recovery_code(code),
+                RecoveryCode.used_at.is_not(None),
+            )
+        )
+        is not None
+    )
 
 
 def _hash_recovery_code(code: str) -> str:

@@ -4,7 +4,13 @@ row counts and checksums, restorable into an empty database of either dialect.
 The file holds a header line (format, schema revision), then per table a line naming its
 columns followed by one JSON array per row (in primary-key order), and a last line with
 each table's row count and SHA-256 checksum. Restoring recomputes the checksums from the
-restored tables, so an incomplete or altered file is refused and nothing is kept."""
+restored tables, so an incomplete or altered file is refused and nothing is kept.
+
+Every table is read in one snapshot (one REPEATABLE READ, read-only transaction on
+PostgreSQL; one read transaction on SQLite, whose WAL lets writers go on meanwhile), so
+rows written while the backup runs are either all in it or all out of it. The file is
+readable by its owner only (it holds password hashes) and appears only once complete;
+secrets encrypted at rest (two-factor keys) stay encrypted in it."""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +33,9 @@ from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 
 FORMAT = "airm-backup"
+# Execution option of a SQLite connection that only reads: its transaction begins
+# deferred (a read snapshot), not with the write lock (see core/db.py).
+SQLITE_READ_ONLY = "airm_sqlite_read_only"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000
 
@@ -65,39 +76,78 @@ def _line(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _encoded_rows(table: sa.Table) -> Iterator[list[Any]]:
+@contextmanager
+def snapshot() -> Iterator[sa.Connection]:
+    """A connection reading the whole database as of one moment (rolled back after).
+    Already inside a transaction (a command run from a test), it reads in that one."""
+    bind = db.session.get_bind()
+    if isinstance(bind, sa.Connection):
+        yield db.session.connection()
+        return
+    options = (
+        {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        if bind.dialect.name == "postgresql"
+        else {SQLITE_READ_ONLY: True}
+    )
+    with bind.connect().execution_options(**options) as connection, connection.begin() as work:
+        yield connection
+        work.rollback()
+
+
+def _encoded_rows(table: sa.Table, connection: sa.Connection) -> Iterator[list[Any]]:
     """Every row of ``table`` in primary-key order, encoded as JSON values."""
     columns = list(table.columns)
     statement = sa.select(table).order_by(*table.primary_key.columns)
-    result = db.session.execute(statement.execution_options(yield_per=BATCH_SIZE))
+    result = connection.execute(statement.execution_options(yield_per=BATCH_SIZE))
     for row in result:
         yield [_encode(column, value) for column, value in zip(columns, row, strict=True)]
 
 
-def summarise() -> dict[str, TableSummary]:
+def summarise(connection: sa.Connection | None = None) -> dict[str, TableSummary]:
     """Row count and checksum of every table, as the backup file records them."""
+    connection = connection or db.session.connection()
     summary = {}
     for table in _tables():
         digest, rows = hashlib.sha256(), 0
-        for row in _encoded_rows(table):
+        for row in _encoded_rows(table, connection):
             digest.update(_line(row).encode() + b"\n")
             rows += 1
         summary[table.name] = TableSummary(rows, digest.hexdigest())
     return summary
 
 
-def _schema_revision() -> str | None:
-    return db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+def _schema_revision(connection: sa.Connection | None = None) -> str | None:
+    connection = connection or db.session.connection()
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _private_file(path: Path) -> IO[bytes]:
+    """``path`` opened for writing, created with mode 0600 (and set so if it existed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
 
 
 def write_backup(path: Path) -> dict[str, TableSummary]:
-    """Write every table to ``path``; return what was written, per table."""
+    """Write every table, as of one moment, to ``path`` (mode 0600); return what was
+    written, per table. The file appears under its name only once it is complete."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with snapshot() as connection, _private_file(partial) as raw:
+            summary = _write(connection, raw)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return summary
+
+
+def _write(connection: sa.Connection, raw: IO[bytes]) -> dict[str, TableSummary]:
     summary: dict[str, TableSummary] = {}
-    with gzip.open(path, "wt", encoding="utf-8") as out:
+    with gzip.open(raw, "wt", encoding="utf-8") as out:
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "schema_revision": _schema_revision(),
+            "schema_revision": _schema_revision(connection),
             "created_at": utcnow().isoformat(),
         }
         out.write(_line(header) + "\n")
@@ -105,7 +155,7 @@ def write_backup(path: Path) -> dict[str, TableSummary]:
             out.write(_line({"table": table.name, "columns": [c.name for c in table.columns]}))
             out.write("\n")
             digest, rows = hashlib.sha256(), 0
-            for row in _encoded_rows(table):
+            for row in _encoded_rows(table, connection):
                 line = _line(row)
                 out.write(line + "\n")
                 digest.update(line.encode() + b"\n")
@@ -136,6 +186,10 @@ def restore_backup(path: Path) -> dict[str, TableSummary]:
 
     Refuses a database that holds data or is at another schema revision, and a file whose
     rows do not match its recorded counts and checksums. The caller commits."""
+    if not sa.inspect(db.session.connection()).has_table("alembic_version"):
+        raise _refuse(
+            "The database is not migrated: run `flask db upgrade` on it first, then restore."
+        )
     tables = {table.name: table for table in _tables()}
     for table in tables.values():
         if db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():

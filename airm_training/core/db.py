@@ -63,10 +63,14 @@ def _on_sqlite_begin(connection) -> None:
     """A write transaction takes SQLite's write lock when it starts: one that read first
     and wrote later would otherwise fail at once with "database is locked" when another
     writer got there in between (the busy timeout only applies to waiting for the lock).
-    A read-only request's transaction takes no lock, so reads never queue behind reads."""
+    A read-only request's transaction takes no lock, so reads never queue behind reads;
+    nor does a connection marked ``airm_sqlite_read_only`` (a backup's read snapshot)."""
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if is_write_transaction() else "BEGIN")
+    read_only = connection.get_execution_options().get("airm_sqlite_read_only")
+    connection.exec_driver_sql(
+        "BEGIN IMMEDIATE" if is_write_transaction() and not read_only else "BEGIN"
+    )
 
 
 def install_sqlite_settings() -> None:

@@ -129,10 +129,13 @@ def database_answers() -> bool:
 
 class command_work:
     """The unit of work of a ``flask airm`` command: commit on success; on a
-    ``DomainError`` (or a conflict) roll back, print why and exit with status 1."""
+    ``DomainError`` (or a conflict) roll back, print why and exit with status 1.
+    ``conflict_status`` 0: a conflict is an expected outcome (another run did the work),
+    printed on stdout, and the command ends with success."""
 
-    def __init__(self, *, conflict: str = CONFLICT) -> None:
+    def __init__(self, *, conflict: str = CONFLICT, conflict_status: int = 1) -> None:
         self.conflict = conflict
+        self.conflict_status = conflict_status
 
     def __enter__(self) -> command_work:
         return self
@@ -148,17 +151,23 @@ class command_work:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                self._fail([self.conflict])
+                self._conflicted()
             return False
         db.session.rollback()
         if isinstance(error, DomainError):
             self._fail([f"Error: {reason}" for _field, reason in error.problems])
         if isinstance(error, IntegrityError):
-            self._fail([self.conflict])
+            self._conflicted()
         return False
 
+    def _conflicted(self) -> None:
+        if self.conflict_status == 0:
+            click.echo(self.conflict)
+            sys.exit(0)
+        self._fail([self.conflict])
+
     @staticmethod
-    def _fail(lines: list[str]) -> None:
+    def _fail(lines: list[str], status: int = 1) -> None:
         for line in lines:
             click.echo(line, err=True)
-        sys.exit(1)
+        sys.exit(status)

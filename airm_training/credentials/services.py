@@ -54,12 +54,15 @@ def award_credential(
     actor_id: int | None,
     version: ProgrammeVersion,
     awarded_on: date | None = None,
+    valid_from: date | None = None,
 ) -> CredentialAward:
-    """Record that ``person`` holds ``level_code`` from ``awarded_on`` under ``version``."""
+    """Record that ``person`` holds ``level_code`` from ``awarded_on`` under ``version``;
+    its validity is counted from ``valid_from`` (a renewal: the old expiry), by default
+    from ``awarded_on``."""
     awarded_on = awarded_on or today()
     rules = programme_level(version, level_code)
     expires_on = (
-        add_months(awarded_on, rules.validity_months) - timedelta(days=1)
+        add_months(valid_from or awarded_on, rules.validity_months) - timedelta(days=1)
         if rules.validity_months
         else None
     )

@@ -31,6 +31,7 @@ class TranscriptData:
     evaluations: tuple[tuple[str, str, str], ...]  # session date, evaluator, lowest rating
     hours: tuple[tuple[str, str, str, int, str, str], ...]
     # (category, supervisor, hours, sessions, first sign-off, last sign-off)
+    uncounted: tuple[tuple[str, str, str, str], ...] = ()  # date, category, hours, reason
 
 
 class TranscriptPdf(PdfDocument):
@@ -83,6 +84,14 @@ class TranscriptPdf(PdfDocument):
                 d.hours,
             ),
         )
+        if d.uncounted:
+            sections += (
+                (
+                    "Signed hours that do not count",
+                    ("Session", "Category", "Hours", "Why not"),
+                    d.uncounted,
+                ),
+            )
         for heading, header, rows in sections:
             story.append(Paragraph(heading, styles["Heading2"]))
             if rows:

@@ -8,7 +8,8 @@ import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,8 +22,10 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
 from airm_training.hours.rules import EntryContext, EntryInput, entry_problems, is_late
-from airm_training.hours.services import minutes_by_day, stage_codes
+from airm_training.hours.services import minutes_by_day, oldest_session, stage_codes
 from airm_training.people.models import Person
+from airm_training.privacy.scan import TextFindings, all_labels, scan_texts
+from airm_training.privacy.services import record_confirmation
 from airm_training.programme.models import HoursCategory
 from airm_training.programme.services import taxonomy
 
@@ -38,12 +41,17 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("session_date", "duration_minutes", "category", "supervisor_email")
 LIST_SEPARATOR = ";"
+# Codes and labels each have their own column; timestamps are ISO 8601 in the centre's
+# time zone, with its UTC offset.
 EXPORT_COLUMNS = (
     *IMPORT_COLUMNS,
+    "category_name",
     "status",
+    "status_label",
     "late",
     "submitted_at",
     "signed_by",
+    "signed_by_email",
     "signed_at",
     "return_reason",
     "amends_entry",
@@ -69,11 +77,15 @@ class RowProblem:
 
 
 class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
+    """The file was not imported; ``problems`` says why, row by row; ``privacy`` holds the
+    notes that may identify a client, waiting for the person's confirmation."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(
+        self, problems: list[RowProblem], privacy: list[TextFindings] | None = None
+    ) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+        self.privacy = privacy or []
 
 
 def template_csv() -> str:
@@ -122,10 +134,12 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
             HoursEntry.modalities,
             HoursEntry.group_size,
             HoursEntry.note,
+            HoursCategory.name,
             HoursEntry.status,
             HoursEntry.late,
             HoursEntry.submitted_at,
             signer.full_name,
+            signer.email,
             HoursEntry.signed_at,
             HoursEntry.return_reason,
             HoursEntry.amends_id,
@@ -141,22 +155,32 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
 
 
 def export_csv(rows: list[sa.Row]) -> Iterator[str]:
-    """The export's CSV text in chunks of ``EXPORT_CHUNK`` rows, for a streamed response
-    (it needs no application context)."""
+    """The export's CSV text (``EXPORT_COLUMNS``) in chunks of ``EXPORT_CHUNK`` rows, for
+    a streamed response. The centre's time zone is read now: the chunks are written after
+    the request's context has gone."""
+    zone = current_app.config.get("TIMEZONE")
+    return _export_chunks(rows, ZoneInfo(zone) if zone else UTC)
+
+
+def _export_chunks(rows: list[sa.Row], zone: tzinfo) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for start in range(0, len(rows), EXPORT_CHUNK):
-        writer.writerows(_export_row(row) for row in rows[start : start + EXPORT_CHUNK])
+        writer.writerows(_export_row(row, zone) for row in rows[start : start + EXPORT_CHUNK])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def _export_row(row) -> list[str]:
+_STATUS_LABELS = {status.value: status.label for status in HoursStatus}
+
+
+def _export_row(row, zone: tzinfo) -> list[str]:
     day, minutes, category, supervisor, stages, modalities, group_size, note = row[:8]
-    status, late, submitted_at, signed_by, signed_at, return_reason, amends_id, entry_id = row[8:]
+    category_name, status, late, submitted_at, signed_by, signed_by_email = row[8:14]
+    signed_at, return_reason, amends_id, entry_id = row[14:]
     return [
         day.isoformat(),
         str(minutes),
@@ -166,24 +190,33 @@ def _export_row(row) -> list[str]:
         _neutralise(LIST_SEPARATOR.join(modalities or [])),
         str(group_size or ""),
         _neutralise(note),
+        _neutralise(category_name),
         status,
+        _STATUS_LABELS[status],
         "yes" if late else "no",
-        _iso(submitted_at),
+        _in_zone(submitted_at, zone),
         _neutralise(signed_by),
-        _iso(signed_at),
+        _neutralise(signed_by_email),
+        _in_zone(signed_at, zone),
         _neutralise(return_reason),
         str(amends_id or ""),
         str(entry_id),
     ]
 
 
-def _iso(moment) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+def _in_zone(moment: datetime | None, zone: tzinfo) -> str:
+    """A stored (naive UTC) timestamp as ISO 8601 time in ``zone`` with its offset."""
+    return (
+        moment.replace(tzinfo=UTC).astimezone(zone).isoformat(timespec="seconds") if moment else ""
+    )
 
 
 # --- import ------------------------------------------------------------------------------
-def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport:
-    """Validate every row, then submit all of them for sign-off, or none."""
+def import_csv(
+    person: Person, raw: bytes, *, filename: str = "", confirmed_private: bool = False
+) -> HoursImport:
+    """Validate every row, then submit all of them for sign-off, or none. Notes that may
+    identify a client stop the import unless ``confirmed_private`` (then audited)."""
     checksum = hashlib.sha256(raw).hexdigest()
     rows = _read_rows(raw)
     previous = db.session.scalar(
@@ -202,8 +235,11 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
             ]
         )
     inputs, problems = _parse_rows(rows, person)
+    flagged = _flagged_notes(rows)
+    if flagged and not confirmed_private:
+        problems = sorted([*problems, *_privacy_problems(flagged)], key=lambda p: p.row or 0)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, flagged)
     batch = HoursImport(
         person_id=person.id, checksum=checksum, filename=filename[:255], row_count=len(inputs)
     )
@@ -217,8 +253,26 @@ def import_csv(person: Person, raw: bytes, *, filename: str = "") -> HoursImport
         actor_id=person.id,
         after={"rows": len(inputs), "checksum": checksum, "filename": batch.filename},
     )
+    record_confirmation(flagged, "hours_import", batch.id, actor_id=person.id)
     notify_hours_submitted(person, [data.supervisor_id for data in inputs])
     return batch
+
+
+def _flagged_notes(rows: list[dict[str, str]]) -> list[TextFindings]:
+    notes = {str(line): (f"Row {line}", row.get("note")) for line, row in enumerate(rows, 2)}
+    return scan_texts(notes)
+
+
+def _privacy_problems(flagged: list[TextFindings]) -> list[RowProblem]:
+    return [
+        RowProblem(
+            int(part.name),
+            "note",
+            f"The note may identify a client ({', '.join(all_labels([part]))}). Edit it, or "
+            "tick the confirmation and upload the file again.",
+        )
+        for part in flagged
+    ]
 
 
 def _read_rows(raw: bytes) -> list[dict[str, str]]:
@@ -288,7 +342,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
     )
     periods = supervision_periods({p.id for p in supervisors.values()})
     day = today()
-    stages, modalities = stage_codes(), taxonomy().modalities
+    stages, modalities, oldest = stage_codes(), taxonomy().modalities, oldest_session(day)
     problems: list[RowProblem] = []
     parsed: list[tuple[int, EntryInput]] = []
     for line, row in enumerate(rows, start=2):
@@ -310,6 +364,7 @@ def _parse_rows(rows: list[dict[str, str]], person: Person):
             other_minutes_that_day=logged.get(data.session_date, 0) + in_file[data.session_date],
             stage_codes=stages,
             modality_names=modalities,
+            oldest_session=oldest,
         )
         for field, reason in entry_problems(data, ctx, submitting=True):
             problems.append(RowProblem(line, _FIELD_TO_COLUMN.get(field, field), reason))

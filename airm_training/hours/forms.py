@@ -21,6 +21,7 @@ from airm_training.core.forms import Form
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.rules import MAX_NOTE_LENGTH, EntryInput
 from airm_training.people.models import Person
+from airm_training.privacy.forms import PrivacyChecked
 from airm_training.programme.models import HoursCategory, ModuleStage
 
 PRIVACY_NOTICE = (
@@ -29,7 +30,8 @@ PRIVACY_NOTICE = (
 )
 
 
-class EntryForm(Form):
+class EntryForm(PrivacyChecked, Form):
+    privacy_fields = ("note",)
     session_date = DateField("Date of the session", validators=[DataRequired()], default=today)
     duration_hours = IntegerField(
         "Hours", validators=[InputRequired(), NumberRange(min=0, max=12)], default=1
@@ -64,8 +66,8 @@ class EntryForm(Form):
     note = TextAreaField(
         "Note", validators=[Length(max=MAX_NOTE_LENGTH)], description=PRIVACY_NOTICE
     )
-    confirm_no_identifiers = BooleanField(
-        "I have checked: this note contains no client-identifying information."
+    confirm_duplicate = BooleanField(
+        "This is a second session, not the same one logged twice: log it."
     )
     save_draft = SubmitField("Save as draft")
     submit_entry = SubmitField("Submit for sign-off")
@@ -128,7 +130,9 @@ class HoursFilterForm(Form):
     date_to = DateField("To", validators=[Optional()])
 
 
-class ReturnForm(Form):
+class ReturnForm(PrivacyChecked, Form):
+    privacy_fields = ("reason",)
+
     reason = TextAreaField(
         "What needs to change",
         validators=[DataRequired(message="Say what needs to change."), Length(max=1000)],
@@ -141,7 +145,9 @@ class SignForm(Form):
     submit = SubmitField("Sign selected entries")
 
 
-class ImportForm(Form):
+class ImportForm(PrivacyChecked, Form):
+    """The notes are checked in the file; the form carries the confirmation."""
+
     file = FileField(
         "CSV file",
         validators=[

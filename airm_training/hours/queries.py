@@ -15,7 +15,9 @@ from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
 
-PENDING = (HoursStatus.DRAFT.value, HoursStatus.SUBMITTED.value, HoursStatus.RETURNED.value)
+# "Pending" means submitted and waiting for a signature; drafts and returned entries are
+# counted apart, and a supervisor never sees a clinician's drafts.
+PENDING = HoursStatus.SUBMITTED.value
 
 
 @dataclass(frozen=True)
@@ -58,21 +60,28 @@ def entries_of(person_id: int, filters: HoursFilter) -> sa.Select:
 class CategoryTotals:
     category: HoursCategory
     signed_minutes: int = 0
-    pending_minutes: int = 0
+    pending_minutes: int = 0  # submitted, waiting for a signature
+    returned_minutes: int = 0
+    draft_minutes: int = 0  # only ever read for the clinician themselves
 
 
-def totals_by_category(person_ids: list[int], filters: HoursFilter | None = None):
-    """person id → category code → CategoryTotals (signed and pending), in one query."""
+def _minutes_in(status: HoursStatus):
+    return sa.func.sum(sa.case((HoursEntry.status == status.value, HoursEntry.minutes), else_=0))
+
+
+def totals_by_category(
+    person_ids: list[int], filters: HoursFilter | None = None, *, with_drafts: bool = True
+):
+    """person id → category code → CategoryTotals (signed, pending, returned and, for the
+    clinician's own view, drafts), in one query."""
     statement = (
         sa.select(
             HoursEntry.person_id,
             HoursEntry.category_id,
-            sa.func.sum(
-                sa.case(
-                    (HoursEntry.status == HoursStatus.SIGNED.value, HoursEntry.minutes), else_=0
-                )
-            ),
-            sa.func.sum(sa.case((HoursEntry.status.in_(PENDING), HoursEntry.minutes), else_=0)),
+            _minutes_in(HoursStatus.SIGNED),
+            _minutes_in(HoursStatus.SUBMITTED),
+            _minutes_in(HoursStatus.RETURNED),
+            _minutes_in(HoursStatus.DRAFT) if with_drafts else sa.literal(0),
         )
         .where(HoursEntry.person_id.in_(person_ids))
         .group_by(HoursEntry.person_id, HoursEntry.category_id)
@@ -87,11 +96,13 @@ def totals_by_category(person_ids: list[int], filters: HoursFilter | None = None
         pid: {c.code: CategoryTotals(c) for c in categories.values() if not c.retired}
         for pid in person_ids
     }
-    for person_id, category_id, signed, pending in db.session.execute(statement):
+    for person_id, category_id, signed, pending, returned, draft in db.session.execute(statement):
         category = categories[category_id]
         totals = result[person_id].setdefault(category.code, CategoryTotals(category))
         totals.signed_minutes = int(signed or 0)
         totals.pending_minutes = int(pending or 0)
+        totals.returned_minutes = int(returned or 0)
+        totals.draft_minutes = int(draft or 0)
     return result
 
 
@@ -151,7 +162,7 @@ def supervisees_of(supervisor_id: int) -> list[Person]:
 
 def supervisee_totals(supervisor_id: int) -> list[tuple[Person, dict[str, CategoryTotals]]]:
     people = supervisees_of(supervisor_id)
-    totals = totals_by_category([p.id for p in people]) if people else {}
+    totals = totals_by_category([p.id for p in people], with_drafts=False) if people else {}
     return [(person, totals[person.id]) for person in people]
 
 

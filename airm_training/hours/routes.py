@@ -25,10 +25,12 @@ from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.hours import workflow
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import (
     ImportRejected,
     export_csv,
@@ -54,7 +56,6 @@ from airm_training.hours.queries import (
     supervisors_of_person,
     totals_by_category,
 )
-from airm_training.hours.rules import identifier_warnings
 from airm_training.hours.services import (
     ATTESTATION,
     active_categories,
@@ -70,6 +71,7 @@ from airm_training.hours.services import (
     withdraw_entry,
 )
 from airm_training.notifications.links import register_target
+from airm_training.privacy.services import confirm_form
 from airm_training.programme.services import taxonomy
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
@@ -123,20 +125,16 @@ def _entry_form(*, only_supervisor_id: int | None = None) -> EntryForm:
     return form
 
 
-def _needs_identifier_confirmation(form: EntryForm, *, exclude_ids=()) -> list[str]:
-    """Warnings to show before saving a note that looks like it identifies a client;
-    the other problems of the entry are shown at the same time."""
-    if form.confirm_no_identifiers.data:
-        return []
-    warnings = identifier_warnings(form.note.data or "")
-    if warnings:
+def _show_entry_problems(form: EntryForm, *, exclude_ids=()) -> None:
+    """While the note waits for its privacy confirmation, the entry's other problems are
+    shown at the same time."""
+    if form.privacy_pending and not form.errors.keys() - {"note"}:
         try:
             check_entry(
                 current_user, form.to_input(), submitting=form.submitting, exclude_ids=exclude_ids
             )
         except DomainError as error:
             show_problems(form, error)
-    return warnings
 
 
 # --- the clinician's pages -----------------------------------------------------------------
@@ -144,10 +142,15 @@ def _needs_identifier_confirmation(form: EntryForm, *, exclude_ids=()) -> list[s
 @requires(LOGS_HOURS)
 def my_hours():
     form, filters = _filters()
-    page = db.paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(entries_of(current_user.id, filters), per_page=PAGE_SIZE)
     totals = totals_by_category([current_user.id], filters)[current_user.id]
     return render_template(
-        "hours/my_hours.html", form=form, page=page, totals=totals, filtered=bool(request.args)
+        "hours/my_hours.html",
+        form=form,
+        page=page,
+        totals=totals,
+        filtered=bool(request.args),
+        counting=counting_rule(current_user.id),
     )
 
 
@@ -157,24 +160,28 @@ def new():
     form = _entry_form()
     if not form.is_submitted():
         form.supervisor.data = current_user.primary_supervisor_id  # preselected, changeable
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form)
-        if not warnings:
-            with unit_of_work(form) as work:
-                entry = log_entry(current_user, form.to_input(), submit=form.submitting)
-            if work.ok:
-                flash(
-                    "Submitted for sign-off." if form.submitting else "Saved as a draft.",
-                    "success",
-                )
-                return redirect(url_for("hours.show", entry_id=entry.id))
-    return render_template("hours/form.html", form=form, warnings=warnings, entry=None)
+        with unit_of_work(form) as work:
+            entry = log_entry(
+                current_user,
+                form.to_input(),
+                submit=form.submitting,
+                duplicate_confirmed=bool(form.confirm_duplicate.data),
+            )
+            confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
+        if work.ok:
+            flash("Submitted for sign-off." if form.submitting else "Saved as a draft.", "success")
+            return redirect(url_for("hours.show", entry_id=entry.id))
+    _show_entry_problems(form)
+    return render_template("hours/form.html", form=form, entry=None)
 
 
 @bp.route("/<int:entry_id>")
 def show(entry_id: int):
-    entry = _entry_or_404(entry_id)
+    return _entry_page(_entry_or_404(entry_id), ReturnForm())
+
+
+def _entry_page(entry: HoursEntry, return_form: ReturnForm):
     related = list(
         db.session.scalars(
             sa.select(HoursEntry)
@@ -196,9 +203,10 @@ def show(entry_id: int):
         related=related,
         history=history,
         action_form=ActionForm(),
-        return_form=ReturnForm(),
+        return_form=return_form,
         sign_form=SignForm(),
         attestation=ATTESTATION,
+        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
     )
 
 
@@ -212,16 +220,15 @@ def edit(entry_id: int):
     form = _entry_form()
     if request.method == "GET":
         form.fill_from(entry)
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form, exclude_ids=[entry.id])
-        if not warnings:
-            with unit_of_work(form) as work:
-                edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
-            if work.ok:
-                flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
-                return redirect(url_for("hours.show", entry_id=entry.id))
-    return render_template("hours/form.html", form=form, warnings=warnings, entry=entry)
+        with unit_of_work(form) as work:
+            edit_entry(entry, current_user, form.to_input(), submit=form.submitting)
+            confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
+        if work.ok:
+            flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
+            return redirect(url_for("hours.show", entry_id=entry.id))
+    _show_entry_problems(form, exclude_ids=[entry.id])
+    return render_template("hours/form.html", form=form, entry=entry)
 
 
 @bp.route("/<int:entry_id>/amend", methods=["GET", "POST"])
@@ -232,18 +239,15 @@ def amend(entry_id: int):
     if request.method == "GET":
         form.fill_from(original)
         form.supervisor.data = original.signed_by_id
-    warnings: list[str] = []
     if form.validate_on_submit():
-        warnings = _needs_identifier_confirmation(form)
-        if not warnings:
-            with unit_of_work(form) as work:
-                amendment = request_amendment(original, current_user, form.to_input())
-            if work.ok:
-                flash("Amendment sent to your supervisor for signature.", "success")
-                return redirect(url_for("hours.show", entry_id=amendment.id))
-    return render_template(
-        "hours/form.html", form=form, warnings=warnings, entry=None, amending=original
-    )
+        with unit_of_work(form) as work:
+            amendment = request_amendment(original, current_user, form.to_input())
+            confirm_form(form, "hours_entry", amendment.id, actor_id=current_user.id)
+        if work.ok:
+            flash("Amendment sent to your supervisor for signature.", "success")
+            return redirect(url_for("hours.show", entry_id=amendment.id))
+    _show_entry_problems(form, exclude_ids=[original.id])
+    return render_template("hours/form.html", form=form, entry=None, amending=original)
 
 
 def _one_button_action(entry_id: int, action, done: str, *, removes_entry: bool = False):
@@ -305,20 +309,25 @@ def _csv_response(text: str | Iterator[str], filename: str) -> Response:
 @requires(LOGS_HOURS)
 def import_hours():
     form = ImportForm()
-    problems = []
+    problems, privacy = [], []
     if form.validate_on_submit():
         upload = form.file.data
         # a conflict: the same file, imported twice at the same moment
         with unit_of_work(
             conflict="This file was already imported.", refusals=(ImportRejected,)
         ) as work:
-            batch = import_csv(current_user, upload.read(), filename=upload.filename or "")
+            batch = import_csv(
+                current_user,
+                upload.read(),
+                filename=upload.filename or "",
+                confirmed_private=form.confirm_no_identifiers.data,
+            )
         if isinstance(work.error, ImportRejected):
-            problems = work.error.problems
+            problems, privacy = work.error.problems, work.error.privacy
         elif work.ok:
             flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
             return redirect(url_for("hours.my_hours"))
-    return render_template("hours/import.html", form=form, problems=problems)
+    return render_template("hours/import.html", form=form, problems=problems, privacy=privacy)
 
 
 # --- the supervisor's pages ----------------------------------------------------------------
@@ -331,7 +340,7 @@ def queue():
     statement = queue_for(
         current_user.id, supervisee_id=supervisee_id, category=category, late_only=late_only
     )
-    page = db.paginate(statement, per_page=50, error_out=False)
+    page = paginate(statement, per_page=50)
     return render_template(
         "hours/queue.html",
         page=page,
@@ -366,11 +375,14 @@ def return_(entry_id: int):
     entry = _entry_or_404(entry_id)
     form = ReturnForm()
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _entry_page(entry, form)
         for error in form.reason.errors or ["Say what needs to change."]:
             flash(error, "danger")
         return redirect(url_for("hours.show", entry_id=entry.id))
     with unit_of_work() as work:
         return_entry(entry, current_user, form.reason.data)
+        confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
     if not work.ok:
         return redirect(url_for("hours.show", entry_id=entry.id))
     flash("Returned to the clinician with your reason.", "success")

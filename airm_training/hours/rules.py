@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from airm_training.privacy import detect, labels_of
 from airm_training.programme.models import HoursCategory
 
 MAX_MINUTES = 720
@@ -42,6 +42,7 @@ class EntryContext:
     other_minutes_that_day: int
     stage_codes: frozenset[str]
     modality_names: frozenset[str]
+    oldest_session: date | None = None  # sessions before this day are refused
 
 
 def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> list[Problem]:
@@ -49,6 +50,15 @@ def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> 
     problems: list[Problem] = []
     if data.session_date > ctx.today:
         problems.append(("session_date", "The session date cannot be in the future."))
+    elif ctx.oldest_session is not None and data.session_date < ctx.oldest_session:
+        problems.append(
+            (
+                "session_date",
+                f"Sessions before {ctx.oldest_session.isoformat()} are too old to be logged: "
+                "the programme accepts sessions from the last "
+                f"{_months_text(ctx.today, ctx.oldest_session)}.",
+            )
+        )
     if not 1 <= data.minutes <= MAX_MINUTES:
         problems.append(("minutes", "A session lasts between 1 minute and 12 hours."))
     elif ctx.other_minutes_that_day + data.minutes > MAX_MINUTES_PER_DAY:
@@ -84,6 +94,11 @@ def entry_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> 
     return problems
 
 
+def _months_text(day: date, oldest: date) -> str:
+    months = (day.year - oldest.year) * 12 + day.month - oldest.month
+    return f"{months} months" if months != 1 else "month"
+
+
 def _supervisor_problems(data: EntryInput, ctx: EntryContext, *, submitting: bool) -> list[Problem]:
     category = ctx.category
     if data.supervisor_id is None:
@@ -111,30 +126,6 @@ def is_late(session_date: date, submitted_on: date, window_days: int) -> bool:
 
 
 # --- client-identifying information ------------------------------------------------------
-_IDENTIFIER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
-    (
-        "a phone number",
-        re.compile(r"(?<!\d)(?:\+?\d[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"),
-    ),
-    (
-        "a date of birth",
-        re.compile(
-            r"\b(?:dob|d\.o\.b\.?|born|date of birth)\b|\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "a record number",
-        re.compile(
-            r"\b(?:mrn|record|chart|case|file|patient|client)\s*(?:no\.?|number|#|id)?\s*[:#]?\s*\d{4,}\b|#\d{5,}",
-            re.IGNORECASE,
-        ),
-    ),
-    ("a social security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-)
-
-
 def identifier_warnings(text: str) -> list[str]:
     """Kinds of client-identifying information the text seems to contain."""
-    return [label for label, pattern in _IDENTIFIER_PATTERNS if pattern.search(text or "")]
+    return labels_of(detect(text))

@@ -13,7 +13,7 @@ from flask import current_app
 
 from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import add_months, today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.hours.models import (
@@ -38,7 +38,7 @@ from airm_training.hours.workflow import (
 )
 from airm_training.people.models import Person, Role
 from airm_training.programme.models import HoursCategory, ModuleStage
-from airm_training.programme.services import taxonomy
+from airm_training.programme.services import current_version, taxonomy
 
 ATTESTATION = (
     "I attest that these hours were logged with me, that I supervised or consulted on "
@@ -48,9 +48,11 @@ ATTESTATION = (
 
 # --- permissions ---------------------------------------------------------------------
 def can_view_entry(viewer: Person, entry: HoursEntry) -> bool:
-    return viewer.id in (entry.person_id, entry.supervisor_id) or viewer.has_role(
-        Role.DIRECTOR, Role.ADMIN
-    )
+    """The clinician and directors see every entry; the supervisor it was logged with
+    sees it once submitted, never as a draft."""
+    if viewer.id == entry.person_id or viewer.has_role(Role.DIRECTOR, Role.ADMIN):
+        return True
+    return viewer.id == entry.supervisor_id and entry.state is not HoursStatus.DRAFT
 
 
 # --- reference data ------------------------------------------------------------------
@@ -68,6 +70,15 @@ def stage_codes() -> frozenset[str]:
     return frozenset(
         s.value for s in ModuleStage if s not in (ModuleStage.FOUNDATIONS, ModuleStage.SUPERVISION)
     )
+
+
+def oldest_session(day: date) -> date | None:
+    """The earliest session date that may be logged on ``day`` (the programme's
+    ``[hours_policy] oldest_session_months``), or None without a limit."""
+    version = current_version()
+    policy = version.definition.get("hours_policy", {}) if version else {}
+    months = policy.get("oldest_session_months")
+    return add_months(day, -int(months)) if months else None
 
 
 def minutes_by_day(person_id: int, days: Iterable[date], *, exclude_ids: Iterable[int] = ()):
@@ -111,6 +122,7 @@ def _context(person: Person, data: EntryInput, *, exclude_ids: Iterable[int]) ->
         ).get(data.session_date, 0),
         stage_codes=stage_codes(),
         modality_names=taxonomy().modalities,
+        oldest_session=oldest_session(day),
     )
 
 
@@ -150,10 +162,43 @@ def _mark_submitted(entry: HoursEntry) -> None:
     entry.late = is_late(entry.session_date, today(), current_app.config["LATE_ENTRY_DAYS"])
 
 
+def identical_entries(person: Person, data: EntryInput) -> list[HoursEntry]:
+    """The person's live entries with the same date, category, minutes and supervisor
+    (a form posted twice, e.g. with the back button)."""
+    return list(
+        db.session.scalars(
+            sa.select(HoursEntry)
+            .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
+            .where(
+                HoursEntry.person_id == person.id,
+                HoursEntry.session_date == data.session_date,
+                HoursCategory.code == data.category_code,
+                HoursEntry.minutes == data.minutes,
+                HoursEntry.supervisor_id.is_(None)
+                if data.supervisor_id is None
+                else HoursEntry.supervisor_id == data.supervisor_id,
+                HoursEntry.status != HoursStatus.SUPERSEDED.value,
+            )
+            .order_by(HoursEntry.id)
+        )
+    )
+
+
 # --- the clinician's actions ---------------------------------------------------------------
-def log_entry(person: Person, data: EntryInput, *, submit: bool) -> HoursEntry:
-    """Create an entry, as a draft or submitted for sign-off at once."""
+def log_entry(
+    person: Person, data: EntryInput, *, submit: bool, duplicate_confirmed: bool = False
+) -> HoursEntry:
+    """Create an entry, as a draft or submitted for sign-off at once. An entry identical
+    to one already logged needs ``duplicate_confirmed``."""
     ctx = check_entry(person, data, submitting=submit)
+    same = identical_entries(person, data)
+    if same and not duplicate_confirmed:
+        raise DomainError.on(
+            "confirm_duplicate",
+            f"You already logged an identical entry (entry {same[0].id}: "
+            f"{data.session_date.isoformat()}, {ctx.category.name}, {data.minutes} min, the "
+            "same supervisor). Tick the box to log a second session all the same.",
+        )
     entry = HoursEntry(person_id=person.id, status=HoursStatus.DRAFT.value)
     _apply(entry, data, ctx.category)
     if submit:
@@ -297,6 +342,9 @@ def _input_of(entry: HoursEntry) -> EntryInput:
 
 
 # --- the supervisor's actions --------------------------------------------------------------
+MAX_SIGN_AT_ONCE = 500  # entries in one sign-off; more is refused with a message
+
+
 def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) -> int:
     """Sign submitted entries logged with ``supervisor``; all of them or none."""
     if not attested:
@@ -304,6 +352,12 @@ def sign_entries(supervisor: Person, entry_ids: list[int], *, attested: bool) ->
     ids = sorted(set(entry_ids))
     if not ids:
         raise DomainError.on(None, "Choose at least one entry to sign.")
+    if len(ids) > MAX_SIGN_AT_ONCE:
+        raise DomainError.on(
+            None,
+            f"Sign at most {MAX_SIGN_AT_ONCE} entries at a time ({len(ids)} were chosen); "
+            "nothing was signed.",
+        )
     entries = list(
         db.session.scalars(
             sa.select(HoursEntry).where(HoursEntry.id.in_(ids)).with_for_update(of=HoursEntry)

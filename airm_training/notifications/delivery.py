@@ -1,54 +1,53 @@
-"""The one place where e-mail leaves the application. A message handed to ``deliver``
-leaves only after the transaction that created it commits: a rolled-back action sends
-nothing."""
+"""The one place where e-mail leaves the application: ``deliver`` writes a row to the
+outbox in the caller's transaction. A rolled-back action leaves no row, so it sends
+nothing; the ``send-mail`` worker (``notifications/mailer.py``) delivers what was
+committed. No request ever talks to the mail server."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import current_app
-from flask_mailman import EmailMessage
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
 
 from airm_training.extensions import db
+from airm_training.notifications.models import OutboxMessage
 
-_PENDING = "airm_pending_mail"
+_QUEUED = "airm_outbox_queued"
+SUBJECT_MAX = 200
 
-
-def deliver(message: EmailMessage) -> None:
-    """Send ``message`` once the current transaction commits (never if it rolls back)."""
-    queue_mail(db.session(), message)
-
-
-def queue_mail(session: Session, message: EmailMessage) -> None:
-    session.info.setdefault(_PENDING, []).append(message)
+# purpose -> composer: given the queued request, the (subject, body) to send, or None when
+# there is nothing to send. Features register theirs; the worker calls them.
+Composer = Callable[[OutboxMessage], tuple[str, str] | None]
+COMPOSERS: dict[str, Composer] = {}
 
 
-def pending_mail(session: Session) -> list[EmailMessage]:
-    return list(session.info.get(_PENDING, []))
+def register_composer(purpose: str, composer: Composer) -> None:
+    COMPOSERS[purpose] = composer
+
+
+def deliver(*, to: str, subject: str, body: str, purpose: str | None = None) -> OutboxMessage:
+    """Send an e-mail to ``to`` once the current transaction commits (never if it rolls
+    back): the outbox row is part of that transaction."""
+    return queue_mail(db.session(), to=to, subject=subject, body=body, purpose=purpose)
+
+
+def queue_mail(
+    session: Session, *, to: str, subject: str, body: str, purpose: str | None = None
+) -> OutboxMessage:
+    """Add an e-mail to ``to`` to the outbox in ``session``'s transaction (with a
+    ``purpose``, a request that its registered composer turns into the e-mail)."""
+    message = OutboxMessage(recipient=to, subject=subject[:SUBJECT_MAX], body=body, purpose=purpose)
+    session.add(message)
+    session.info.setdefault(_QUEUED, []).append(message)
+    return message
 
 
 def discard_pending_mail(session: Session) -> int:
-    """Drop the mail queued so far (the notifications stay); returns how many."""
-    return len(session.info.pop(_PENDING, []))
-
-
-def _send_pending(session: Session) -> None:
-    messages = session.info.pop(_PENDING, [])
-    for message in messages:
-        try:
-            message.send()
-        except Exception:  # the notification is in the app already; mail is best effort
-            current_app.logger.exception("Could not send the e-mail to %s", message.to)
-
-
-def _drop_pending(session: Session, previous: SessionTransaction) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint
-        session.info.pop(_PENDING, None)
-
-
-def install_mail_delivery(session_factory: sessionmaker) -> None:
-    """Send queued mail after each commit of ``session_factory``'s sessions; drop it on
-    rollback."""
-    if not sa.event.contains(session_factory, "after_commit", _send_pending):
-        sa.event.listen(session_factory, "after_commit", _send_pending)
-        sa.event.listen(session_factory, "after_soft_rollback", _drop_pending)
+    """Take back the e-mails queued so far in this session (the notifications stay), e.g.
+    for demo data; returns how many."""
+    queued = session.info.pop(_QUEUED, [])
+    for message in queued:
+        if message in session:
+            session.expunge(message) if message.id is None else session.delete(message)
+    session.flush()
+    return len(queued)

@@ -28,6 +28,7 @@ class NotificationKind(enum.StrEnum):
     BOARD_DECIDED = "board_decided"
     RENEWAL_REQUESTED = "renewal_requested"
     CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_REVOKED = "certificate_revoked"
     REMINDER = "reminder"
 
     @property
@@ -44,6 +45,7 @@ class NotificationKind(enum.StrEnum):
             "board_decided": "The board has decided",
             "renewal_requested": "Renewal requested",
             "certificate_issued": "Certificate issued",
+            "certificate_revoked": "Certificate revoked",
             "reminder": "Reminder",
         }[self.value]
 
@@ -106,3 +108,34 @@ class ReminderSent(db.Model):
     threshold: Mapped[int]
     sent_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"  # a request the worker found nothing to send for (no such account)
+
+
+class OutboxMessage(db.Model):
+    """An e-mail to deliver, written in the same transaction as the action that caused it;
+    the ``send-mail`` worker delivers it, retrying with backoff, and records the outcome."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # Set for a request the worker turns into a message (e.g. "password_reset": the worker
+    # looks the address up); ``body`` holds the site's base URL until then.
+    purpose: Mapped[str | None] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(10), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker that claimed the message holds it until then (another worker skips it).
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from airm_training.core.forms import ActionForm
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import SIGNED_IN, requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
@@ -47,14 +48,15 @@ def _check_action_form() -> None:
 
 
 def _back_to_list():
-    page = request.form.get("page", type=int)
-    return redirect(url_for("notifications.index", page=page if page and page > 1 else None))
+    page = request.form.get("page", "")
+    page = int(page) if page.isascii() and page.isdigit() and len(page) <= 7 else 1
+    return redirect(url_for("notifications.index", page=page if page > 1 else None))
 
 
 @bp.route("/")
 @requires(SIGNED_IN)
 def index():
-    page = db.paginate(notifications_of(current_user.id), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(notifications_of(current_user.id), per_page=PAGE_SIZE)
     return render_template("notifications/index.html", page=page, link_of=link_of)
 
 

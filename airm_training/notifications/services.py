@@ -12,7 +12,6 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_mailman import EmailMessage
 
 from airm_training.audit.services import record_event
 from airm_training.core.clock import utcnow
@@ -89,12 +88,12 @@ def send_each(
         db.session.add(notification)
         created.append(notification)
         if channel != Channel.IN_APP_ONLY:
-            deliver(_email(person, notification, link))
+            _deliver_email(person, notification, link)
     db.session.flush()
     return created
 
 
-def _email(person: Any, notification: Notification, link: Link) -> EmailMessage:
+def _deliver_email(person: Any, notification: Notification, link: Link) -> None:
     endpoint, values = target_of(link)
     body = render_template(
         "notifications/email/notification.txt",
@@ -104,10 +103,10 @@ def _email(person: Any, notification: Notification, link: Link) -> EmailMessage:
         preferences_link=external_url("notifications.preferences"),
         organisation=current_app.config["ORGANISATION_NAME"],
     )
-    return EmailMessage(
+    deliver(
+        to=person.email,
         subject=f"AIRM Training & Credentials: {notification.heading}",
         body=body,
-        to=[person.email],
     )
 
 

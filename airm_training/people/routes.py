@@ -15,6 +15,7 @@ from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import awards_of, enrol, enrolment_of
@@ -77,7 +78,7 @@ def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
 @requires(DIRECTOR)
 def directory():
     form, filters = _directory_filters()
-    page = db.paginate(directory_query(filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(directory_query(filters), per_page=PAGE_SIZE)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "people/directory.html",

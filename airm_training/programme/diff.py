@@ -30,6 +30,8 @@ PARAM_NAMES = {
     "months": "Months",
     "quorum": "Quorum",
     "board_size": "Board members",
+    "description": "Description",
+    "counts_months_before_enrolment": "Counted from months before enrolment",
 }
 PURPOSES = {"attain": "To reach the level", "renew": "To renew it"}
 
@@ -109,7 +111,8 @@ def _alone(requirement: Requirement, status: str) -> RequirementDiff:
 
 
 def _requirement_diffs(old: list[Requirement], new: list[Requirement]) -> list[RequirementDiff]:
-    """Pair requirements by purpose, kind and label; those whose label changed are then
+    """Pair requirements by purpose, kind and label; those whose label changed (with their
+    numbers) are then
     paired in order by purpose, kind and what they are about (the hours categories, the
     level held, the evaluation form). The rest were added or removed."""
     unpaired_old = list(old)
@@ -132,9 +135,7 @@ def _requirement_diffs(old: list[Requirement], new: list[Requirement]) -> list[R
         if before is None:
             diffs.append(_alone(requirement, "added"))
             continue
-        changes = []
-        if before.label != requirement.label:
-            changes.append(Change("Label", before.label, requirement.label))
+        changes = []  # the label follows the numbers: their changes say it all
         for key in sorted(set(before.params) | set(requirement.params)):
             was, now = before.params.get(key), requirement.params.get(key)
             if was != now:

@@ -47,6 +47,13 @@ HOURS_PARAMS = (
     Param("min_sessions", "Minimum number of sessions", "int", 0, MAX_HOURS, optional=True),
     Param("within_months", "Only hours of the last … months", "int", 1, optional=True),
     Param("signed_by_level", "Signed by a holder of", "level", optional=True),
+    Param(
+        "counts_months_before_enrolment",
+        "Also count sessions up to … months before enrolment",
+        "int",
+        1,
+        optional=True,
+    ),
 )
 PARAMS_BY_KIND: dict[str, tuple[Param, ...]] = {
     "hours": HOURS_PARAMS,
@@ -92,10 +99,15 @@ def current_values(version: ProgrammeVersion, level_code: str) -> dict[str, Any]
     values: dict[str, Any] = {"validity_months": level.get("validity_months")}
     for prefix, key in SECTIONS:
         for index, requirement in enumerate(level.get(key, [])):
-            values[field_name(prefix, index, "label")] = requirement.get("label", "")
+            values[field_name(prefix, index, "description")] = requirement.get("description", "")
             for param in params_of(requirement):
                 values[field_name(prefix, index, param.key)] = requirement.get(param.key)
     return values
+
+
+def category_names() -> dict[str, str]:
+    """Hours category code → name, for the labels derived from requirements."""
+    return dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
 
 
 def code_choices(version: ProgrammeVersion) -> dict[str, list[str]]:
@@ -135,13 +147,12 @@ def edit_level(
     _set(level, "validity_months", validity)
     for prefix, key in SECTIONS:
         for index, requirement in enumerate(level.get(key, [])):
-            label_name = field_name(prefix, index, "label")
-            label = str(values.get(label_name) or "").strip()
-            if not label or len(label) > 200:
-                problems.append(
-                    (label_name, "Give the requirement a label of 1 to 200 characters.")
-                )
-            requirement["label"] = label
+            requirement.pop("label", None)  # derived from the numbers when loaded
+            description_name = field_name(prefix, index, "description")
+            description = str(values.get(description_name) or "").strip()
+            if len(description) > 200:
+                problems.append((description_name, "Keep the description under 200 characters."))
+            _set(requirement, "description", description or None)
             for param in params_of(requirement):
                 if param.key == "minimum_rating":  # the rubric's own scale
                     param = replace(param, minimum=scale["min"], maximum=scale["max"])

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.core.forms import Form
 from airm_training.programme.editing import SECTIONS, field_name, params_of
+from airm_training.programme.labels import requirement_label
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,29 @@ class _LevelForm(Form):
         return {name: self[name].data for name in names}
 
 
-def level_form(level: dict[str, Any], choices: dict[str, list[str]], data: dict | None = None):
+def level_form(
+    level: dict[str, Any],
+    choices: dict[str, list[str]],
+    data: dict | None = None,
+    category_names: dict[str, str] | None = None,
+):
     """A form for ``level`` (its document), prefilled with ``data`` on GET."""
 
     class LevelForm(_LevelForm):
         pass
 
+    category_names = category_names or {}
     groups = []
     for prefix, key in SECTIONS:
         for index, requirement in enumerate(level.get(key, [])):
-            names = [field_name(prefix, index, "label")]
+            names = [field_name(prefix, index, "description")]
             setattr(
                 LevelForm,
                 names[0],
-                StringField("Label", validators=[InputRequired(), Length(max=200)]),
+                StringField(
+                    "Description (optional; the label follows from the numbers)",
+                    validators=[Optional(), Length(max=200)],
+                ),
             )
             for param in params_of(requirement):
                 name = field_name(prefix, index, param.key)
@@ -74,7 +84,10 @@ def level_form(level: dict[str, Any], choices: dict[str, list[str]], data: dict 
                 names.append(name)
             groups.append(
                 RequirementGroup(
-                    requirement.get("label", ""), requirement.get("kind", ""), key, names
+                    requirement_label(requirement, category_names),
+                    requirement.get("kind", ""),
+                    key,
+                    names,
                 )
             )
     form = LevelForm(data=data) if data is not None else LevelForm()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from airm_training.audit.services import record_event
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
+from airm_training.programme.labels import requirement_label
 from airm_training.programme.models import (
     CredentialLevel,
     GrantedBy,
@@ -31,6 +32,7 @@ from airm_training.programme.models import (
 DEFAULT_PROGRAMME_FILE = Path(__file__).with_name("airm.toml")
 _LEVEL_KEYS = {"code", "name", "description", "rank", "granted_by", "validity_months"}
 _LEVEL_KEYS |= {"confers_supervision", "requirements", "renewal"}
+_LEVEL_KEYS |= {"renewal_window_days", "grace_days"}
 _REQUIREMENT_COMMON = {"kind", "label"}
 
 
@@ -92,8 +94,9 @@ def load_programme(
         loaded_by_id=actor_id,
     )
     db.session.add(version)
+    names = dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
     for level_doc in document["levels"]:
-        version.levels.append(_programme_level(level_doc))
+        version.levels.append(_programme_level(level_doc, names))
     db.session.flush()
     record_event(
         "programme.loaded",
@@ -105,7 +108,7 @@ def load_programme(
     return LoadResult(version, True, modules_added, categories_added)
 
 
-def _programme_level(level_doc: dict[str, Any]) -> ProgrammeLevel:
+def _programme_level(level_doc: dict[str, Any], names: dict[str, str]) -> ProgrammeLevel:
     level = db.session.scalar(
         sa.select(CredentialLevel).where(CredentialLevel.code == level_doc["code"])
     )
@@ -131,7 +134,7 @@ def _programme_level(level_doc: dict[str, Any]) -> ProgrammeLevel:
                     purpose=purpose.value,
                     position=position,
                     kind=req["kind"],
-                    label=req["label"],
+                    label=requirement_label(req, names),
                     params=_requirement_params(req),
                 )
             )
@@ -139,7 +142,8 @@ def _programme_level(level_doc: dict[str, Any]) -> ProgrammeLevel:
 
 
 def _requirement_params(req: dict[str, Any]) -> dict[str, Any]:
-    """Everything but kind and label; hours become whole minutes."""
+    """Everything but the kind (and a label, which is derived, never read); hours become
+    whole minutes."""
     params = {key: value for key, value in req.items() if key not in _REQUIREMENT_COMMON}
     if "minimum_hours" in params:
         params["minimum_minutes"] = round(params.pop("minimum_hours") * 60)
@@ -245,9 +249,9 @@ def _validate(document: dict[str, Any], base: Path) -> None:
                         f"Level {level.get('code')}: unknown requirement kind {req.get('kind')!r}.",
                     )
                 )
-            if not req.get("label"):
+            if len(str(req.get("description", ""))) > 500:
                 problems.append(
-                    (None, f"Level {level.get('code')}: every requirement needs a label.")
+                    (None, f"Level {level.get('code')}: keep descriptions under 500 characters.")
                 )
             for code in req.get("modules", []):
                 if code not in module_codes:

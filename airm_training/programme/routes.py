@@ -18,6 +18,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.diff import PURPOSES, diff_versions
 from airm_training.programme.editing import (
+    category_names,
     code_choices,
     current_values,
     edit_level,
@@ -68,7 +69,7 @@ def edit_level_page(version_id: int, level_code: str):
     except DomainError:
         abort(404)
     data = current_values(version, level_code) if request.method == "GET" else None
-    form = level_form(level, code_choices(version), data)
+    form = level_form(level, code_choices(version), data, category_names())
     if form.validate_on_submit():
         with unit_of_work(
             form, conflict="Another version was saved at the same moment. Check it and try again."
@@ -116,7 +117,7 @@ def compare():
     form = _compare_form()
     diff = None
     old = new = None
-    if form.old.data and form.new.data:
+    if form.validate() and form.old.data and form.new.data:  # only versions on the list
         old = db.session.get(ProgrammeVersion, form.old.data)
         new = db.session.get(ProgrammeVersion, form.new.data)
         if old is None or new is None:

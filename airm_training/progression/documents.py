@@ -19,6 +19,7 @@ from airm_training.documents.certificate import CertificateData
 from airm_training.documents.evidence import EvidenceData
 from airm_training.documents.transcript import TranscriptData
 from airm_training.extensions import db
+from airm_training.hours.counting import counting_rule
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory, Module
@@ -40,22 +41,7 @@ def transcript_data(person: Person) -> TranscriptData:
         .where(CasePresentation.person_id == person.id)
         .order_by(CasePresentation.created_at)
     ).all()
-    signer = aliased(Person)
-    hours = db.session.execute(
-        sa.select(
-            HoursCategory.name,
-            signer.full_name,
-            sa.func.sum(HoursEntry.minutes),
-            sa.func.count(),
-            sa.func.min(HoursEntry.signed_at),
-            sa.func.max(HoursEntry.signed_at),
-        )
-        .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
-        .join(signer, signer.id == HoursEntry.signed_by_id)
-        .where(HoursEntry.person_id == person.id, HoursEntry.status == HoursStatus.SIGNED.value)
-        .group_by(HoursCategory.name, HoursCategory.position, signer.full_name)
-        .order_by(HoursCategory.position, signer.full_name)
-    ).all()
+    hours, uncounted = _signed_hours(person)
     return TranscriptData(
         organisation=current_app.config["ORGANISATION_NAME"],
         holder_name=person.display_name,
@@ -96,17 +82,8 @@ def transcript_data(person: Person) -> TranscriptData:
             (e.session_date.isoformat(), e.evaluator.display_name, str(e.lowest_rating))
             for e in evaluations_of(person.id)
         ),
-        hours=tuple(
-            (
-                category,
-                supervisor,
-                f"{minutes / 60:.2f}".rstrip("0").rstrip("."),
-                sessions,
-                local_date(first).isoformat(),
-                local_date(last).isoformat(),
-            )
-            for category, supervisor, minutes, sessions, first, last in hours
-        ),
+        hours=hours,
+        uncounted=uncounted,
     )
 
 
@@ -159,3 +136,48 @@ def evidence_data(application: Application) -> EvidenceData:
             ]
         ),
     )
+
+
+def _signed_hours(person: Person) -> tuple[tuple, tuple]:
+    """Signed hours that count, by category and supervisor; and each signed entry that
+    does not count, with the reason."""
+    signer = aliased(Person)
+    rows = db.session.execute(
+        sa.select(
+            HoursCategory.name,
+            HoursCategory.code,
+            signer.full_name,
+            HoursEntry.minutes,
+            HoursEntry.signed_at,
+            HoursEntry.session_date,
+        )
+        .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
+        .join(signer, signer.id == HoursEntry.signed_by_id)
+        .where(HoursEntry.person_id == person.id, HoursEntry.status == HoursStatus.SIGNED.value)
+        .order_by(HoursCategory.position, signer.full_name, HoursEntry.session_date)
+    ).all()
+    rule = counting_rule(person.id)
+    groups: dict[tuple[str, str], list] = {}
+    uncounted = []
+    for category, code, supervisor, minutes, signed_at, session_date in rows:
+        reason = rule.reason(session_date, code)
+        if reason:
+            uncounted.append((session_date.isoformat(), category, _hours(minutes), reason))
+            continue
+        groups.setdefault((category, supervisor), []).append((minutes, signed_at))
+    counted = tuple(
+        (
+            category,
+            supervisor,
+            _hours(sum(m for m, _ in items)),
+            len(items),
+            local_date(min(s for _, s in items)).isoformat(),
+            local_date(max(s for _, s in items)).isoformat(),
+        )
+        for (category, supervisor), items in groups.items()
+    )
+    return counted, tuple(uncounted)
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")

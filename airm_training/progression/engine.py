@@ -50,6 +50,8 @@ class RequirementResult:
     progress: str  # e.g. "32.5 of 50 h"
     missing: list[str] = field(default_factory=list)
     evidence: dict[str, list] = field(default_factory=dict)  # what was counted
+    not_counted: str = ""  # evidence on file that does not count, and why
+    description: str = ""  # a director's explanation beside the derived label
 
     @property
     def percent(self) -> int:
@@ -93,6 +95,7 @@ class LevelStanding:
                     "met": r.met,
                     "progress": r.progress,
                     "missing": r.missing,
+                    "not_counted": r.not_counted,
                     "evidence": r.evidence,
                 }
                 for r in self.evidence_results
@@ -250,6 +253,7 @@ def _result(
     progress: str,
     missing=None,
     evidence=None,
+    not_counted: str = "",
 ) -> RequirementResult:
     return RequirementResult(
         req.id,
@@ -261,6 +265,8 @@ def _result(
         progress,
         missing or [],
         evidence or {},
+        not_counted,
+        str(req.params.get("description", "")),
     )
 
 
@@ -403,6 +409,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     evidence = {}
     if scope.with_evidence:
         evidence["hours_entry_ids"] = known.hours_ids.get((req.id, person_id), [])
+    uncounted = known.hours_uncounted.get((req.id, person_id), 0)
     return _result(
         req,
         met,
@@ -411,6 +418,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
         f"{_hours_text(minutes)} of {_hours_text(target)} h",
         missing,
         evidence,
+        f"{_hours_text(uncounted)} h signed for sessions before enrolment" if uncounted else "",
     )
 
 

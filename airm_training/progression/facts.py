@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from airm_training.assessments import facts
 from airm_training.core.clock import add_months
-from airm_training.credentials.models import AwardStatus, CredentialAward
+from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -55,6 +55,8 @@ class Facts:
     evaluations: dict[tuple[int, str], list[facts.EvaluationFact]] = field(default_factory=dict)
     awards: dict[tuple[int, str], tuple[int, date]] = field(default_factory=dict)
     hours: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # (requirement id, person) → minutes signed but logged too long before enrolment
+    hours_uncounted: dict[tuple[int, int], int] = field(default_factory=dict)
     hours_ids: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     applications: Mapping[int, object] = field(default_factory=dict)
 
@@ -172,6 +174,8 @@ def _first_current_awards(
 
 
 def _hours_conditions(req: Rule, ids: list[int] | sa.Select, scope: Scope) -> list:
+    """Which signed entries a requirement looks at; whether each counts for the
+    enrolment date is decided by ``counts_for_enrolment``."""
     params = req.params
     conditions = [
         HoursEntry.person_id.in_(ids),
@@ -192,21 +196,75 @@ def _hours_conditions(req: Rule, ids: list[int] | sa.Select, scope: Scope) -> li
     return conditions
 
 
+def counts_for_enrolment(months_before: int):
+    """SQL condition: the entry's session is on or after its clinician's enrolment date
+    less ``months_before`` months (the day clamped as ``add_months`` clamps it). Nobody
+    enrolled, nothing counts."""
+    enrolled_on = (
+        sa.select(Enrolment.enrolled_on)
+        .where(Enrolment.person_id == HoursEntry.person_id)
+        .scalar_subquery()
+    )
+    if months_before <= 0:
+        return HoursEntry.session_date >= enrolled_on
+    session = HoursEntry.session_date
+
+    def month_index(day):
+        return sa.extract("year", day) * 12 + sa.extract("month", day)
+
+    cutoff_month = month_index(enrolled_on) - months_before
+    same_month = month_index(session) == cutoff_month
+    return sa.or_(
+        month_index(session) > cutoff_month,
+        sa.and_(
+            same_month,
+            sa.or_(
+                sa.extract("day", session) >= sa.extract("day", enrolled_on),
+                sa.extract("day", session) == _days_in_month(session),
+            ),
+        ),
+    )
+
+
+def _days_in_month(day):
+    year, month = sa.extract("year", day), sa.extract("month", day)
+    leap = sa.or_(sa.and_(year % 4 == 0, year % 100 != 0), year % 400 == 0)
+    return sa.case(
+        (month == 2, sa.case((leap, 29), else_=28)),
+        (month.in_([4, 6, 9, 11]), 30),
+        else_=31,
+    )
+
+
 def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Facts) -> None:
-    """Minutes and sessions that count for ``req``, per person (and the entries, when
-    evidence is asked for)."""
+    """Minutes and sessions that count for ``req``, per person, and the signed minutes
+    that do not because they were logged before enrolment (and the entries counted, when
+    evidence is asked for). Renewal cycles start after enrolment, so only requirements
+    for attaining a level apply the enrolment date."""
     conditions = _hours_conditions(req, ids, scope)
+    counts = (
+        counts_for_enrolment(int(req.params.get("counts_months_before_enrolment", 0)))
+        if scope.cycle_start is None
+        else sa.true()
+    )
     rows = db.session.execute(
-        sa.select(HoursEntry.person_id, sa.func.sum(HoursEntry.minutes), sa.func.count())
+        sa.select(
+            HoursEntry.person_id,
+            sa.func.sum(sa.case((counts, HoursEntry.minutes), else_=0)),
+            sa.func.sum(sa.case((counts, 1), else_=0)),
+            sa.func.sum(sa.case((counts, 0), else_=HoursEntry.minutes)),
+        )
         .where(*conditions)
         .group_by(HoursEntry.person_id)
     )
-    for person_id, minutes, sessions in rows:
-        known.hours[(req.id, person_id)] = (int(minutes), int(sessions))
+    for person_id, minutes, sessions, uncounted in rows:
+        known.hours[(req.id, person_id)] = (int(minutes or 0), int(sessions or 0))
+        if uncounted:
+            known.hours_uncounted[(req.id, person_id)] = int(uncounted)
     if scope.with_evidence:
         entries = db.session.execute(
             sa.select(HoursEntry.person_id, HoursEntry.id)
-            .where(*conditions)
+            .where(*conditions, counts)
             .order_by(HoursEntry.id)
         )
         for person_id, entry_id in entries:

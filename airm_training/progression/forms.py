@@ -5,9 +5,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from airm_training.core.forms import Form
+from airm_training.privacy.forms import PrivacyChecked
 
 
-class ApplyForm(Form):
+class ApplyForm(PrivacyChecked, Form):
+    privacy_fields = ("statement",)
+
     endorser = SelectField("Supervisor who will endorse your application", coerce=int)
     statement = TextAreaField(
         "Personal statement (optional)",
@@ -17,7 +20,9 @@ class ApplyForm(Form):
     submit = SubmitField("Apply")
 
 
-class EndorseForm(Form):
+class EndorseForm(PrivacyChecked, Form):
+    privacy_fields = ("reason",)
+
     decision = RadioField(
         "Your decision",
         choices=[SelectChoice("endorse", "Endorse"), SelectChoice("decline", "Decline")],
@@ -27,7 +32,9 @@ class EndorseForm(Form):
     submit = SubmitField("Record my decision")
 
 
-class VoteForm(Form):
+class VoteForm(PrivacyChecked, Form):
+    privacy_fields = ("comment",)
+
     decision = RadioField(
         "Your vote",
         choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],

@@ -41,6 +41,13 @@ OPEN_STATUSES = frozenset(
 )
 
 
+# A renewal has steps of its own: no endorsement, no board; a director renews.
+RENEWAL_LABELS = {
+    "submitted": "Renewal requested, waiting for a director",
+    "issued": "Renewed",
+}
+
+
 class ApplicationKind(enum.StrEnum):
     ATTAIN = "attain"  # a new level: endorsement, the board's approval, issuing
     RENEW = "renew"  # the level held: a director renews once the cycle's requirements are met
@@ -81,6 +88,16 @@ class Application(db.Model):
     @property
     def state(self) -> ApplicationStatus:
         return ApplicationStatus(self.status)
+
+    @property
+    def status_label(self) -> str:
+        """What the holder reads: the step the application is at, by its kind; an issued
+        credential since revoked says so."""
+        if self.certificate is not None and self.certificate.status == "revoked":
+            return "Issued, then revoked"
+        if self.kind == ApplicationKind.RENEW:
+            return RENEWAL_LABELS.get(self.status, self.state.label)
+        return self.state.label
 
     @property
     def is_renewal(self) -> bool:
@@ -145,8 +162,10 @@ class Certificate(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=CertificateStatus.VALID)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     award: Mapped[CredentialAward] = relationship()
     application: Mapped[Application | None] = relationship(back_populates="certificate")
+    revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])

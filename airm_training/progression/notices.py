@@ -77,6 +77,18 @@ def notify_renewal_requested(application: Application) -> None:
     )
 
 
+def notify_certificate_revoked(certificate: Certificate, actor_id: int) -> None:
+    """The holder is told of the revocation, with the reason."""
+    send(
+        NotificationKind.CERTIFICATE_REVOKED,
+        [certificate.holder_id],
+        f"Your {certificate.level_code} certificate {certificate.serial} was revoked: "
+        f"{certificate.revoked_reason}"[:300],
+        Link("certificate", certificate.id),
+        actor_id=actor_id,
+    )
+
+
 def notify_certificate_issued(certificate: Certificate, actor_id: int) -> None:
     send(
         NotificationKind.CERTIFICATE_ISSUED,

@@ -4,6 +4,7 @@ issuing a new certificate and marking the old one superseded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -11,7 +12,7 @@ from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward
-from airm_training.credentials.services import award_credential, current_award_clause
+from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.models import (
@@ -45,18 +46,68 @@ from airm_training.progression.workflow import (
 
 
 @dataclass(frozen=True)
+class RenewalPolicy:
+    """A level's renewal window and grace period, from the programme file."""
+
+    window_days: int | None  # None: renewal may be asked for at any time
+    grace_days: int
+
+    @classmethod
+    def of(cls, rules: ProgrammeLevel) -> RenewalPolicy:
+        level = next(
+            (
+                doc
+                for doc in rules.programme_version.definition.get("levels", [])
+                if doc.get("code") == rules.level.code
+            ),
+            {},
+        )
+        window = level.get("renewal_window_days")
+        return cls(int(window) if window is not None else None, int(level.get("grace_days", 0)))
+
+
+@dataclass(frozen=True)
 class RenewalStanding:
     award: CredentialAward
     rules: ProgrammeLevel
     standing: LevelStanding
+    policy: RenewalPolicy
+    day: date
 
     @property
     def met(self) -> bool:
         return all(r.met for r in self.standing.results)
 
+    @property
+    def opens_on(self) -> date | None:
+        """The first day renewal may be asked for."""
+        if self.award.expires_on is None or self.policy.window_days is None:
+            return None
+        return self.award.expires_on - timedelta(days=self.policy.window_days)
+
+    @property
+    def grace_ends_on(self) -> date | None:
+        if self.award.expires_on is None:
+            return None
+        return self.award.expires_on + timedelta(days=self.policy.grace_days)
+
+    @property
+    def in_grace(self) -> bool:
+        """Expired, confers no rights, may still be renewed late."""
+        return self.award.expires_on is not None and self.award.expires_on < self.day
+
+    @property
+    def window_open(self) -> bool:
+        return self.opens_on is None or self.opens_on <= self.day
+
+    @property
+    def status(self) -> str:
+        return "expired — in grace" if self.in_grace else "current"
+
 
 def renewal_standing(person: Person) -> RenewalStanding | None:
-    """The person's current award that has renewal rules, with the cycle's progress."""
+    """The person's award that has renewal rules and is in force or in its grace period,
+    with the cycle's progress."""
     day = today()
     row = db.session.execute(
         sa.select(CredentialAward, ProgrammeLevel)
@@ -69,19 +120,21 @@ def renewal_standing(person: Person) -> RenewalStanding | None:
         )
         .where(
             CredentialAward.person_id == person.id,
-            current_award_clause(day),
+            CredentialAward.status == AwardStatus.ACTIVE.value,
+            CredentialAward.awarded_on <= day,
             sa.exists().where(
                 Requirement.programme_level_id == ProgrammeLevel.id,
                 Requirement.purpose == RequirementPurpose.RENEW.value,
             ),
         )
-        .order_by(ProgrammeLevel.rank.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    award, rules = row
-    return RenewalStanding(award, rules, evaluate_renewal(person, rules, award))
+        .order_by(ProgrammeLevel.rank.desc(), CredentialAward.awarded_on.desc())
+    ).all()
+    for award, rules in row:
+        policy = RenewalPolicy.of(rules)
+        if award.expires_on is None or award.expires_on + timedelta(days=policy.grace_days) >= day:
+            standing = evaluate_renewal(person, rules, award, as_of=day)
+            return RenewalStanding(award, rules, standing, policy, day)
+    return None
 
 
 def request_renewal(person: Person) -> Application:
@@ -90,6 +143,13 @@ def request_renewal(person: Person) -> Application:
         raise DomainError.on(None, "You hold no credential that is renewed.")
     if open_application(person.id) is not None:
         raise DomainError.on(None, "You already have an application in progress.")
+    if not renewal.window_open:
+        raise DomainError.on(
+            None,
+            f"Renewal of {renewal.rules.level.code} opens on {renewal.opens_on.isoformat()}, "
+            f"{renewal.policy.window_days} days before it expires on "
+            f"{renewal.award.expires_on.isoformat()}.",
+        )
     if not renewal.met:
         missing = [r.label for r in renewal.standing.results if not r.met]
         raise DomainError.on(
@@ -135,6 +195,7 @@ def renew(director: Person, application: Application) -> Certificate:
         actor_id=director.id,
         version=version,
         awarded_on=today(),
+        valid_from=old_award.expires_on + timedelta(days=1) if old_award.expires_on else None,
     )
     old_award.status = AwardStatus.SUPERSEDED.value
     old_certificate = db.session.scalar(

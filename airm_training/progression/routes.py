@@ -22,6 +22,7 @@ from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
 )
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.urls import external_url
 from airm_training.core.work import unit_of_work
@@ -31,6 +32,7 @@ from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
+from airm_training.privacy.services import confirm_form
 from airm_training.progression import workflow
 from airm_training.progression.documents import certificate_data, evidence_data, transcript_data
 from airm_training.progression.engine import evaluate, next_level
@@ -92,6 +94,7 @@ def apply_page():
             application = apply(
                 current_user, endorser_id=form.endorser.data, statement=form.statement.data or ""
             )
+            confirm_form(form, "application", application.id, actor_id=current_user.id)
         if work.ok:
             flash("Application submitted. Your endorser has been asked to review it.", "success")
             return redirect(url_for("progression.application", application_id=application.id))
@@ -100,27 +103,35 @@ def apply_page():
 
 @bp.route("/applications/<int:application_id>")
 def application(application_id: int):
-    application = _application_or_403(application_id)
+    return _application_page(_application_or_403(application_id))
+
+
+def _application_page(application: Application, **forms):
+    """The application's page; ``forms`` replaces a decision form that waits for its
+    privacy confirmation."""
     return render_template(
         "progression/application.html",
         application=application,
         standing=standing_for(application),
-        endorse_form=EndorseForm(),
-        vote_form=VoteForm(),
+        endorse_form=forms.get("endorse_form") or EndorseForm(),
+        vote_form=forms.get("vote_form") or VoteForm(),
         action_form=ActionForm(),
     )
 
 
-def _record_decision(application_id: int, form, action, done: str):
+def _record_decision(application_id: int, form, action, done: str, form_name: str):
     """Validate a decision form on the application page, run ``action(application,
     form)`` in one transaction and come back to the page with the outcome."""
     application = _application_or_403(application_id)
     back = redirect(url_for("progression.application", application_id=application_id))
     if not form.validate_on_submit():
+        if form.privacy_pending:
+            return _application_page(application, **{form_name: form})
         flash_form_errors(form)
         return back
     with unit_of_work(conflict="Your decision on this application is already recorded.") as work:
         action(application, form)
+        confirm_form(form, "application", application.id, actor_id=current_user.id)
     if work.ok:
         flash(done, "success")
     return back
@@ -139,6 +150,7 @@ def endorse_application(application_id: int):
             reason=form.reason.data or "",
         ),
         "Your decision is recorded.",
+        "endorse_form",
     )
 
 
@@ -155,6 +167,7 @@ def vote_application(application_id: int):
             comment=form.comment.data or "",
         ),
         "Your vote is recorded.",
+        "vote_form",
     )
 
 
@@ -204,9 +217,7 @@ def issuing():
         .options(selectinload(Application.person), selectinload(Application.level))
         .order_by(Application.decided_at)
     ).all()
-    certificates = db.paginate(
-        sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25, error_out=False
-    )
+    certificates = paginate(sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25)
     return render_template(
         "progression/issuing.html",
         approved=approved,

@@ -31,6 +31,7 @@ from airm_training.progression.notices import (
     notify_application_submitted,
     notify_board_decision,
     notify_certificate_issued,
+    notify_certificate_revoked,
     notify_endorsement,
 )
 from airm_training.progression.workflow import (
@@ -300,6 +301,7 @@ def revoke(director: Person, certificate: Certificate, reason: str) -> None:
     certificate.status = certificate_transition(certificate, CertificateAction.REVOKE).value
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason[:MAX_TEXT]
+    certificate.revoked_by_id = director.id
     certificate.award.status = AwardStatus.REVOKED.value
     certificate.award.revoked_at = certificate.revoked_at
     certificate.award.revoked_reason = certificate.revoked_reason
@@ -312,6 +314,7 @@ def revoke(director: Person, certificate: Certificate, reason: str) -> None:
         before={"status": "valid"},
         after={"status": "revoked", "reason": reason},
     )
+    notify_certificate_revoked(certificate, director.id)
 
 
 def verification_status(certificate: Certificate) -> str:

@@ -9,6 +9,7 @@ from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
 from airm_training.people.models import Person
@@ -52,7 +53,7 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
 @requires(DIRECTOR)
 def trail():
     form, filters = _filters()
-    page = db.paginate(events(filters), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(events(filters), per_page=PAGE_SIZE)
     args = {
         key: value for key, value in request.args.items() if key not in ("page", "verify") and value
     }

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 
 from airm_training.assessments.models import CasePresentation, CaseVersion, QuizAttempt
 from airm_training.core.clock import local_date
+from airm_training.credentials.holders import people_at_each_level
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
-from airm_training.programme.models import CredentialLevel, ProgrammeLevel
 from airm_training.progression.engine import evaluate_many
 from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.reports.tables import Report, paged
@@ -94,31 +94,7 @@ class PeopleReports:
 
     def levels(self) -> Report:
         """People by the highest level they hold today (and enrolled people holding none)."""
-        levels = db.session.execute(
-            sa.select(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
-            .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
-            .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
-            .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
-        ).all()
-        held = db.session.execute(
-            sa.select(CredentialAward.person_id, CredentialAward.level_id, ProgrammeLevel.rank)
-            .join(Person, Person.id == CredentialAward.person_id)
-            .join(
-                ProgrammeLevel,
-                sa.and_(
-                    ProgrammeLevel.level_id == CredentialAward.level_id,
-                    ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
-                ),
-            )
-            .where(Person.active.is_(True), current_award_clause(self.day))
-        ).all()
-        highest: dict[int, tuple[int, int]] = {}  # person → (rank, level id)
-        for person_id, level_id, rank in held:
-            if person_id not in highest or rank > highest[person_id][0]:
-                highest[person_id] = (rank, level_id)
-        counts = {level_id: 0 for level_id, _code, _name in levels}
-        for _rank, level_id in highest.values():
-            counts[level_id] = counts.get(level_id, 0) + 1
+        levels = people_at_each_level(self.day)
         enrolled_without = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Enrolment)
@@ -131,7 +107,7 @@ class PeopleReports:
                 ),
             )
         )
-        rows = [(code, name, counts[level_id]) for level_id, code, name in levels]
+        rows = [(level.code, level.name, level.people) for level in levels]
         rows.append(("—", "Enrolled, no current credential", enrolled_without))
         return Report("levels", "People at each level", ("Level", "Name", "People"), rows)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request
 
 from airm_training.access.needs import DIRECTOR
 from airm_training.core.clock import today
+from airm_training.core.pagination import page_number
 from airm_training.core.permissions import requires
 from airm_training.reports import queues
 from airm_training.reports.charts import bar_chart_svg
@@ -72,8 +73,8 @@ def index():
         stalled_days=form.stalled_days,
         levels=levels,
         progress=progress,
-        near=people.near_completion(page=request.args.get("near_page", 1, type=int)),
-        stalled=people.stalled(page=request.args.get("stalled_page", 1, type=int)),
+        near=people.near_completion(page=page_number("near_page")),
+        stalled=people.stalled(page=page_number("stalled_page")),
         signoffs=queues.pending_signoffs(day),
         applications=applications,
         steps=queues.applications_by_step(applications),

@@ -3,6 +3,8 @@ produced, checked on the bytes someone hands back."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -45,8 +47,20 @@ def sign_pdf(pdf: bytes, key_set: KeySet, reason: str) -> bytes:
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer(key_set))
+    output = run_outside_event_loop(signers.sign_pdf, writer, metadata, signer=_signer(key_set))
     return output.getvalue()
+
+
+def run_outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which start an asyncio loop of their
+    own: in a worker thread when this thread already runs a loop (an async server or
+    client in the same process), directly otherwise."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,7 @@ def check_pdf_signature(pdf: bytes, trust_roots: list[str]) -> PdfSignatureState
             trust_roots=[load_cert_from_pemder(path) for path in trust_roots],
             allow_fetching=False,
         )
-        status = validate_pdf_signature(signature, context)
+        status = run_outside_event_loop(validate_pdf_signature, signature, context)
     except Exception:  # a damaged signature structure is a broken signature
         return PdfSignatureState(True, False, False, None)
     covers = signature.signed_data is not None and _covers_whole(signature, len(pdf))

@@ -10,6 +10,7 @@ and a quiz attempt in progress; nothing the journeys rely on changes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -24,6 +25,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.demo_activity import CASE_TEXT
 from airm_training.extensions import db
@@ -104,6 +106,12 @@ def prepare_records() -> None:
     )
     if db.session.scalar(sa.select(Application.id).where(Application.person_id == daniel.id)):
         return
+    # Daniel's AIRT-S comes within the programme's renewal window, so he may ask to renew.
+    for award in db.session.scalars(
+        sa.select(CredentialAward).where(CredentialAward.person_id == daniel.id)
+    ):
+        if award.expires_on is not None:
+            award.expires_on = today() + timedelta(days=30)
     request_renewal(daniel)
     award = db.session.scalar(
         sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)

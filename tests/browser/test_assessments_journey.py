@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from airm_training.assessments.models import QuizAttempt
 from airm_training.extensions import db
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,7 @@ def test_candidate_takes_and_passes_a_quiz(open_as, live_app):
 
 def test_case_presentation_submitted_returned_for_revision_then_passed(open_as, tmp_path):
     pdf = tmp_path / "case.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes(2000))
     marcus = open_as("marcus.bell")
     marcus.goto("/assessments/")
     marcus.get_by_role("link", name="Submit a case presentation").click()
@@ -68,6 +69,7 @@ def test_case_presentation_submitted_returned_for_revision_then_passed(open_as, 
     connie = open_as("connie.zollner")
     connie.get_by_role("link", name="Grading").click()
     connie.get_by_role("link", name="Habitual reliance on a companion app: first steps").click()
+    _rate_every_criterion(connie, "Partly met")
     connie.get_by_label("Revise and resubmit").check()
     connie.get_by_label("Feedback").fill("Say how you will pace stage 2.")
     connie.get_by_role("button", name="Record the grade").click()
@@ -85,6 +87,7 @@ def test_case_presentation_submitted_returned_for_revision_then_passed(open_as, 
     expect(marcus.get_by_text("New version submitted for grading.")).to_be_visible()
 
     connie.goto(case_url)
+    _rate_every_criterion(connie, "Met")
     connie.get_by_label("Pass", exact=True).check()
     connie.get_by_label("Feedback").fill("Clear pacing and a sound rationale.")
     connie.get_by_role("button", name="Record the grade").click()
@@ -133,3 +136,17 @@ def test_competency_evaluation_reaches_the_candidate(open_as):
     marcus.goto("/assessments/")
     marcus.get_by_role("link", name=re.compile("Session of")).first.click()
     expect(marcus.get_by_text("Warm, well-paced first stage work.")).to_be_visible()
+
+
+RUBRIC_CRITERIA = (
+    "Formulation of the bond and its function",
+    "Use of the AIRM stages",
+    "Integration of other modalities",
+    "Ethics, boundaries and de-identification",
+)
+
+
+def _rate_every_criterion(page, rating: str) -> None:
+    """The grader chooses a rating for each criterion: none is preselected."""
+    for criterion in RUBRIC_CRITERIA:
+        page.get_by_label(criterion).select_option(label=rating)

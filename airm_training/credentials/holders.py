@@ -1,0 +1,60 @@
+"""The one definition of "the current holder of a level": an active person whose award
+of that level is in force on the day. A person is counted at the highest level they
+hold, so each person appears once; every page that counts holders reads it here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from airm_training.credentials.models import CredentialAward
+from airm_training.credentials.services import current_award_clause
+from airm_training.extensions import db
+from airm_training.people.models import Person
+from airm_training.programme.models import CredentialLevel, ProgrammeLevel
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level_id: int
+    code: str
+    name: str
+    people: int  # active people whose highest current level this is
+
+
+def current_awards(day: date) -> sa.Select:
+    """(person id, level id, rank) of every award in force on ``day`` held by an active
+    person, ranked under the programme version it was awarded under."""
+    return (
+        sa.select(CredentialAward.person_id, CredentialAward.level_id, ProgrammeLevel.rank)
+        .join(Person, Person.id == CredentialAward.person_id)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
+            ),
+        )
+        .where(Person.active.is_(True), current_award_clause(day))
+    )
+
+
+def people_at_each_level(day: date) -> list[LevelCount]:
+    """Every level of the ladder, lowest first, with the number of current holders
+    (each person at their highest current level). Two queries."""
+    levels = db.session.execute(
+        sa.select(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
+        .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
+        .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
+        .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
+    ).all()
+    highest: dict[int, tuple[int, int]] = {}  # person → (rank, level id)
+    for person_id, level_id, rank in db.session.execute(current_awards(day)):
+        if person_id not in highest or rank > highest[person_id][0]:
+            highest[person_id] = (rank, level_id)
+    counts: dict[int, int] = {}
+    for _rank, level_id in highest.values():
+        counts[level_id] = counts.get(level_id, 0) + 1
+    return [LevelCount(i, code, name, counts.get(i, 0)) for i, code, name in levels]
