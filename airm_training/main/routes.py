@@ -9,6 +9,7 @@ from flask_login import current_user
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
 from airm_training.access.supervision import person_is_supervisor
 from airm_training.core.forms import ActionForm
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import public, requires
 from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
@@ -118,7 +119,7 @@ def _renewal_context(application: Application | None) -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    page = db.paginate(awaiting_vote(current_user.id), per_page=BOARD_PAGE_SIZE, error_out=False)
+    page = paginate(awaiting_vote(current_user.id), per_page=BOARD_PAGE_SIZE)
     return render_template("main/board_home.html", page=page)
 
 
