@@ -186,26 +186,32 @@ def test_queue_queries_do_not_grow_with_the_supervisees_records(client):
     assert count_queries(lambda: client.get("/hours/queue")) == before
 
 
-def test_board_queue_is_paginated_oldest_first(client):
-    board = make_director()
-    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
-    people = bulk_candidates(30, signer_id=board.id, prefix="apply", hours_each=0)
+def _waiting_applications(people: list[int], *, days_back: int = 60) -> list[Application]:
+    """An endorsed application for each person, waiting for the board, oldest first."""
     level = db.session.scalar(sa.select(CredentialLevel.id).where(CredentialLevel.code == "AIRT-S"))
     version = current_version().id
-    applications = []
-    for n, person_id in enumerate(people):
-        application = Application(
+    applications = [
+        Application(
             person_id=person_id,
             level_id=level,
             programme_version_id=version,
             status="endorsed",
             open_key=f"{person_id}:{level}",
             snapshot={},
-            submitted_at=utcnow() - timedelta(days=60 - n),
+            submitted_at=utcnow() - timedelta(days=days_back - n),
         )
-        db.session.add(application)
-        applications.append(application)
+        for n, person_id in enumerate(people)
+    ]
+    db.session.add_all(applications)
     db.session.flush()
+    return applications
+
+
+def test_board_queue_is_paginated_oldest_first(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    people = bulk_candidates(30, signer_id=board.id, prefix="apply", hours_each=0)
+    applications = _waiting_applications(people)
     db.session.add(Vote(application_id=applications[0].id, member_id=board.id, approve=True))
     db.session.commit()
     login(client, board)
@@ -217,3 +223,41 @@ def test_board_queue_is_paginated_oldest_first(client):
     later = [a for a in applications if f'/applications/{a.id}"' in second]
     assert later == applications[26:]
     assert "page=2" in first
+
+
+def test_dashboard_queries_do_not_grow_with_the_candidates_records(client):
+    director = make_director()
+    candidate, supervisor = make_candidate(director=director), make_supervisor(director=director)
+    _entry(candidate, supervisor, 1)
+    _entry(candidate, supervisor, 2, status="submitted")
+    db.session.commit()
+    login(client, candidate)
+    before = count_queries(lambda: client.get("/candidate"))
+    for days_ago in range(3, 80):
+        _entry(
+            candidate,
+            supervisor,
+            days_ago,
+            status=("signed", "submitted", "returned")[days_ago % 3],
+        )
+    db.session.commit()
+    assert count_queries(lambda: client.get("/candidate")) == before
+
+
+def test_board_and_overview_queries_do_not_grow_with_the_applications(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    _waiting_applications(bulk_candidates(2, signer_id=board.id, prefix="few", hours_each=1))
+    db.session.commit()
+    login(client, board)
+    before = {
+        path: count_queries(lambda path=path: client.get(path)) for path in ("/board", "/director")
+    }
+    many = bulk_candidates(60, signer_id=board.id, prefix="many", hours_each=2)
+    _waiting_applications(many, days_back=120)
+    db.session.commit()
+    after = {
+        path: count_queries(lambda path=path: client.get(path)) for path in ("/board", "/director")
+    }
+    assert after == before
+    assert "page=2" in client.get("/board").get_data(as_text=True)  # 62 waiting: two pages

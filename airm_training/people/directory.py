@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from airm_training.core.clock import today
 from airm_training.credentials.models import AwardStatus, CredentialAward
@@ -90,20 +90,6 @@ def credential_choices() -> list[tuple[str, str]]:
     codes = db.session.scalars(sa.select(CredentialLevel.code).order_by(CredentialLevel.code))
     return [
         (f"{code}:{state}", f"{code} {state}") for code in codes for state in (CURRENT, EXPIRED)
-    ]
-
-
-def assigned_supervisors() -> list[tuple[int, str]]:
-    """(id, name) of everyone who is somebody's primary supervisor, by name: plain
-    values from one query, not a person object each."""
-    supervisor = aliased(Person)
-    return [
-        (person_id, name)
-        for person_id, name in db.session.execute(
-            sa.select(supervisor.id, supervisor.full_name)
-            .where(supervisor.id.in_(sa.select(Person.primary_supervisor_id)))
-            .order_by(supervisor.full_name, supervisor.id)
-        )
     ]
 
 

@@ -11,6 +11,7 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only filters
 
+    person_search = StringField("Find a person", validators=[Optional(), Length(max=100)])
     person = SelectField(
         "Person (actor or subject)",
         coerce=lambda value: id_value(str(value)) if value not in (None, "", "None") else None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from airm_training.access.needs import DIRECTOR
@@ -11,8 +10,7 @@ from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
-from airm_training.extensions import db
-from airm_training.people.models import Person
+from airm_training.people.queries import picked_person
 from airm_training.reports.audit_forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,8 +27,6 @@ OBJECT_PAGES = {
 
 def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     form = AuditFilterForm(request.args)
-    people = db.session.execute(sa.select(Person.id, Person.full_name).order_by(Person.full_name))
-    form.person.choices = [(None, "Anyone")] + [(pid, name) for pid, name in people]
     form.action.choices = [("", "Any action")] + [
         (a, a) for a in distinct_values(AuditEvent.action)
     ]
@@ -39,8 +35,12 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     ]
     form.validate()
     value = {field.name: None if field.errors else field.data for field in form}
+    # The people offered are the chosen one and those matching the search, never everyone.
+    person_id, people = picked_person(value["person"], value["person_search"] or "")
+    form.person.data = person_id
+    form.person.choices = [(None, "Anyone"), *people]
     return form, AuditFilter(
-        person_id=value["person"],
+        person_id=person_id,
         action=value["action"] or None,
         object_type=value["object_type"] or None,
         object_id=(value["object_id"] or "").strip() or None,
