@@ -472,7 +472,7 @@ def csv_import(app, label: str) -> list[Figure]:
             sa.text("SELECT email FROM person WHERE email = :e"), {"e": DIRECTOR}
         )
         rows = [
-            f"{today() - timedelta(days=800 + i % 300)},20,didactic,{supervisor},,"
+            f"{today() - timedelta(days=780 + i % 300)},20,didactic,{supervisor},,"
             for i in range(10_000)
         ]
         person = find_by_email(dataset.BENCH_CANDIDATE)
