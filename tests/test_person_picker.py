@@ -1,6 +1,6 @@
-"""Person filters picked by name: the audit trail's person and the directory's primary
-supervisor offer the chosen person and the people a search finds, never a list of
-everyone, and the lookup the pages call as one types."""
+"""The directory's primary-supervisor filter picked by name: it offers the chosen
+supervisor and the ones a search finds, never a list of everyone, and the lookup the page
+calls as one types."""
 
 from __future__ import annotations
 
@@ -69,38 +69,6 @@ def test_the_lookup_is_for_directors(client):
     candidate = make_candidate()
     login(client, candidate)
     assert client.get("/people/lookup.json?q=a").status_code == 403
-
-
-def test_the_audit_trail_does_not_list_everyone(director_client):
-    small = options(director_client.get("/audit/").get_data(as_text=True), "person")
-    for n in range(30):
-        make_person(full_name=f"Many Person {n:02d}")
-    large = options(director_client.get("/audit/").get_data(as_text=True), "person")
-    assert small == large == [("None", "Anyone", True)]
-
-
-def test_the_audit_trail_keeps_the_chosen_person(director_client):
-    ann = make_person(full_name="Ann Chosen")
-    html = director_client.get(f"/audit/?person={ann.id}").get_data(as_text=True)
-    assert options(html, "person") == [("None", "Anyone", False), (str(ann.id), "Ann Chosen", True)]
-    assert 'id="event-' in html  # her account's creation
-
-
-def test_a_search_with_one_match_filters_by_that_person(director_client):
-    ann = make_person(full_name="Ann Onlyone")
-    make_person(full_name="Bob Other")
-    html = director_client.get("/audit/?person_search=onlyone").get_data(as_text=True)
-    assert options(html, "person")[1] == (str(ann.id), "Ann Onlyone", True)
-    assert "Bob Other" not in html  # neither offered nor in the trail's rows
-
-
-def test_a_search_with_several_matches_offers_them_and_filters_nothing(director_client):
-    twins = [make_person(full_name=f"Twin Match {n}") for n in (1, 2)]
-    html = director_client.get("/audit/?person_search=twin").get_data(as_text=True)
-    assert options(html, "person") == [("None", "Anyone", True)] + [
-        (str(twin.id), twin.full_name, False) for twin in twins
-    ]
-    assert "Dana Director" in html  # the director's own sign-in is still listed
 
 
 def test_the_directory_offers_the_searched_supervisors(director_client):
