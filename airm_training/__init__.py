@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.progression.verify import bp as verify_bp
     from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.supporting.routes import bp as supporting_bp
     from airm_training.verifiable.routes import bp as verifiable_bp
 
     for blueprint in (
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         programme_bp,
         privacy_bp,
+        supporting_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

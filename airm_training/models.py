@@ -25,7 +25,14 @@ from airm_training.programme.models import (
     ProgrammeVersion,
     Requirement,
 )
-from airm_training.progression.models import Application, Certificate, Endorsement, Vote
+from airm_training.progression.models import (
+    Application,
+    Certificate,
+    Endorsement,
+    IssuedTranscript,
+    Vote,
+)
+from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "HoursEntry",
     "HoursImport",
     "IssuedPdf",
+    "IssuedTranscript",
     "Licence",
     "Module",
     "ModuleCompletion",
@@ -61,6 +69,7 @@ __all__ = [
     "Requirement",
     "RoleAssignment",
     "SignedCredential",
+    "SupportingDocument",
     "TotpCredential",
     "Vote",
 ]

@@ -92,6 +92,7 @@ EXPECTED_NEEDS = {
     "progression.vote_application": "CO_CREATOR",
     "progression.issue_application": "DIRECTOR",
     "progression.endorsements": "SUPERVISOR",
+    "progression.evaluations_due_list": "SUPERVISOR",
     "progression.issuing": "DIRECTOR",
     "progression.certificate": "SIGNED_IN",
     "progression.certificate_pdf": "SIGNED_IN",
@@ -136,6 +137,13 @@ EXPECTED_NEEDS = {
     "programme.compare": "DIRECTOR",
     "programme.edit_level_page": "DIRECTOR",
     "programme.move_person": "DIRECTOR",
+    "supporting.mine": "SIGNED_IN",
+    "supporting.upload": "SIGNED_IN",
+    "supporting.show": "SIGNED_IN",
+    "supporting.download": "SIGNED_IN",
+    "supporting.approve": "DIRECTOR",
+    "supporting.reject": "DIRECTOR",
+    "supporting.review": "DIRECTOR",
 }
 
 OK = 200
@@ -179,6 +187,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": redirect(LOGIN),
         "progression.apply_page": redirect(LOGIN),
         "progression.endorsements": redirect(LOGIN),
+        "progression.evaluations_due_list": redirect(LOGIN),
         "progression.issuing": redirect(LOGIN),
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -205,6 +214,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": redirect(LOGIN),
         "notifications.index": redirect(LOGIN),
         "notifications.preferences": redirect(LOGIN),
+        "supporting.mine": redirect(LOGIN),
+        "supporting.upload": redirect(LOGIN),
+        "supporting.review": redirect(LOGIN),
     },
     "candidate": {
         "reports.index": FORBIDDEN,
@@ -235,6 +247,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": OK,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -261,6 +274,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "supervisor": {
         "reports.index": FORBIDDEN,
@@ -291,6 +307,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": OK,
+        "progression.evaluations_due_list": OK,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -317,6 +334,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "co-creator": {
         "reports.index": FORBIDDEN,
@@ -347,6 +367,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -373,6 +394,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "director": {
         "reports.index": OK,
@@ -403,6 +427,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -429,6 +454,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
     "admin": {
         "reports.index": OK,
@@ -459,6 +487,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -485,6 +514,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
 }
 
@@ -522,6 +554,8 @@ SAMPLE_URLS = {
     "reports.export": "/reports/levels.csv",
     "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
     "programme.move_person": "/programme/people/{me}/move",
+    "supporting.show": "/documents/999999",
+    "supporting.download": "/documents/999999/file",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -560,6 +594,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": redirect(LOGIN),
         "people.progress": redirect(LOGIN),
         "people.deactivate": redirect(LOGIN),
+        "supporting.show": redirect(LOGIN),
+        "supporting.download": redirect(LOGIN),
     },
     "candidate": {
         "reports.export": FORBIDDEN,
@@ -594,6 +630,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "supervisor": {
         "reports.export": FORBIDDEN,
@@ -628,6 +666,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "co-creator": {
         "reports.export": FORBIDDEN,
@@ -662,6 +702,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "director": {
         "reports.export": OK,
@@ -696,6 +738,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "admin": {
         "reports.export": OK,
@@ -730,6 +774,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
 }
 

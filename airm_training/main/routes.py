@@ -58,8 +58,10 @@ def candidate_home():
     monthly = monthly_signed_hours(current_user.id)
     past = applications_of(current_user.id)
     application = next((a for a in past if a.state in OPEN_STATUSES), None)
+    unmet = sum(not r.met for r in standing.evidence_results) if standing else None
     return render_template(
         "main/candidate_home.html",
+        queue=work.candidate_queue(current_user.id, unmet, today()),
         enrolment=enrolment_of(current_user),
         awards=awards_of(current_user),
         standing=standing,

@@ -2,7 +2,7 @@
 instead of the tables
 
 Revision ID: 0015_performance
-Revises: 0011_outbox
+Revises: 0019_transcripts
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0015_performance"
-down_revision = "0011_outbox"
+down_revision = "0019_transcripts"
 branch_labels = None
 depends_on = None
 
