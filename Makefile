@@ -1,4 +1,5 @@
 # Two commands: `make run` serves the demo, `make test` runs the whole suite.
+# `make bench` (never part of `make test`) measures pages against a floor: bench/RESULTS.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export FLASK_APP := airm_training:create_app()
 
-.PHONY: run test lint format clean mutation mutation-one
+.PHONY: run test bench lint format clean mutation mutation-one
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -c pyproject.toml -r airm_training -q
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# BENCH_ARGS: e.g. --scales 1 --databases sqlite (see bench/run.py).
+bench: $(STAMP)
+	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from airm_training.audit.services import record_event
 from airm_training.core.clock import add_months, today
@@ -45,7 +46,12 @@ def awards_of(person: Person) -> list[CredentialAward]:
 
 
 def enrolment_of(person: Person) -> Enrolment | None:
-    return db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == person.id))
+    """The person's enrolment, with its programme version (which pages show) joined."""
+    return db.session.scalar(
+        sa.select(Enrolment)
+        .where(Enrolment.person_id == person.id)
+        .options(joinedload(Enrolment.programme_version))
+    )
 
 
 def award_credential(

@@ -69,6 +69,17 @@ class HoursEntry(db.Model):
         sa.CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
         sa.Index("ix_hours_entry_person_date", "person_id", "session_date"),
         sa.Index("ix_hours_entry_supervisor_status", "supervisor_id", "status"),
+        sa.Index(
+            "ix_hours_entry_standing",
+            "person_id",
+            "status",
+            "category_id",
+            "session_date",
+            "signed_by_id",
+            "minutes",
+        ),
+        sa.Index("ix_hours_entry_pending", "status", "supervisor_id", "submitted_at", "minutes"),
+        sa.Index("ix_hours_entry_person_created", "person_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +92,8 @@ class HoursEntry(db.Model):
     modalities: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     group_size: Mapped[int | None]
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[str] = mapped_column(sa.String(20), default=HoursStatus.DRAFT, index=True)
+    # Indexed by ix_hours_entry_pending, which begins with it.
+    status: Mapped[str] = mapped_column(sa.String(20), default=HoursStatus.DRAFT)
     late: Mapped[bool] = mapped_column(default=False)
     amends_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hours_entry.id"), index=True)
     import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hours_import.id"), index=True)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +31,13 @@ from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.hours import workflow
 from airm_training.hours.counting import counting_rule
-from airm_training.hours.csv_io import ImportRejected, export_csv, import_csv, template_csv
+from airm_training.hours.csv_io import (
+    ImportRejected,
+    export_csv,
+    export_rows,
+    import_csv,
+    template_csv,
+)
 from airm_training.hours.forms import (
     EntryForm,
     HoursFilterForm,
@@ -35,6 +52,7 @@ from airm_training.hours.queries import (
     group_by_person,
     queue_for,
     supervisee_totals,
+    supervisees_of,
     supervisors_of_person,
     totals_by_category,
 )
@@ -276,11 +294,10 @@ def csv_template():
 @requires(LOGS_HOURS)
 def export():
     _form, filters = _filters()
-    entries = list(db.session.scalars(entries_of(current_user.id, filters)))
-    return _csv_response(export_csv(entries), "airm-hours.csv")
+    return _csv_response(export_csv(export_rows(current_user.id, filters)), "airm-hours.csv")
 
 
-def _csv_response(text: str, filename: str) -> Response:
+def _csv_response(text: str | Iterator[str], filename: str) -> Response:
     return Response(
         text,
         mimetype="text/csv",
@@ -331,7 +348,7 @@ def queue():
         sign_form=SignForm(),
         attestation=ATTESTATION,
         categories=active_categories(),
-        supervisees=[person for person, _ in supervisee_totals(current_user.id)],
+        supervisees=supervisees_of(current_user.id),
         current_filters={"supervisee": supervisee_id, "category": category, "late": late_only},
     )
 

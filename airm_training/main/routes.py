@@ -10,12 +10,14 @@ from airm_training.access.supervision import person_is_supervisor
 from airm_training.core import brand
 from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm
+from airm_training.core.pagination import paginate
 from airm_training.core.permissions import public, requires
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
+from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.progression.queries import applications_of, certificates_of
 from airm_training.progression.reinstatement import reinstatement_standing
 from airm_training.progression.renewal import renewal_standing
@@ -23,6 +25,7 @@ from airm_training.progression.services import open_application
 from airm_training.reports import work
 
 bp = Blueprint("main", __name__)
+BOARD_PAGE_SIZE = 25
 
 
 @bp.route("/")
@@ -54,6 +57,8 @@ def candidate_home():
     rules = next_level(current_user)
     standing = evaluate(current_user, rules) if rules else None
     monthly = monthly_signed_hours(current_user.id)
+    past = applications_of(current_user.id)
+    application = next((a for a in past if a.state in OPEN_STATUSES), None)
     unmet = sum(not r.met for r in standing.evidence_results) if standing else None
     return render_template(
         "main/candidate_home.html",
@@ -61,9 +66,9 @@ def candidate_home():
         enrolment=enrolment_of(current_user),
         awards=awards_of(current_user),
         standing=standing,
-        application=open_application(current_user.id),
-        **_renewal_context(),
-        past_applications=applications_of(current_user.id),
+        application=application,
+        **_renewal_context(application),
+        past_applications=past,
         certificates=certificates_of(current_user.id),
         monthly=monthly,
         chart=hours_chart_svg(monthly),
@@ -85,15 +90,16 @@ def supervisor_home():
         "main/supervisor_home.html",
         awards=awards_of(current_user),
         queue=work.supervisor_queue(current_user.id, today()),
-        **_renewal_context(),
+        **_renewal_context(open_application(current_user.id)),
     )
 
 
-def _renewal_context() -> dict:
+def _renewal_context(application: Application | None) -> dict:
+    """The renewal panel's values; ``application`` is the person's open one (or None)."""
     return {
         "renewal": renewal_standing(current_user),
         "reinstatement": reinstatement_standing(current_user),
-        "open_application": open_application(current_user.id),
+        "open_application": application,
         "renewal_form": ActionForm(),
     }
 
@@ -101,7 +107,9 @@ def _renewal_context() -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    return render_template("main/board_home.html", rows=work.board_rows(current_user.id, today()))
+    page = paginate(work.board_query(), per_page=BOARD_PAGE_SIZE)
+    rows = work.board_rows(page.items, current_user.id, today())
+    return render_template("main/board_home.html", page=page, rows=rows)
 
 
 @bp.route("/director")

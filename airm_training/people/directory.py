@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from airm_training.core.clock import today
 from airm_training.credentials.models import AwardStatus, CredentialAward
@@ -91,18 +91,6 @@ def credential_choices() -> list[tuple[str, str]]:
     return [
         (f"{code}:{state}", f"{code} {state}") for code in codes for state in (CURRENT, EXPIRED)
     ]
-
-
-def assigned_supervisors() -> list[Person]:
-    """Everyone who is somebody's primary supervisor."""
-    supervisor = aliased(Person)
-    return list(
-        db.session.scalars(
-            sa.select(supervisor)
-            .where(supervisor.id.in_(sa.select(Person.primary_supervisor_id)))
-            .order_by(supervisor.full_name)
-        )
-    )
 
 
 def credential_summary(person_ids: list[int], day: date) -> dict[int, list[tuple[str, str]]]:

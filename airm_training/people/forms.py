@@ -102,6 +102,7 @@ class DirectoryFilterForm(Form):
         ],
         validators=[Optional()],
     )
+    supervisor_search = StringField("Find a supervisor", validators=[Optional(), Length(max=100)])
     supervisor = SelectField(
         "Primary supervisor", coerce=_optional_int, validators=[Optional()], validate_choice=False
     )

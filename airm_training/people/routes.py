@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from airm_training.access.needs import DIRECTOR, can_grant_role, can_manage_people, can_view_person
@@ -24,7 +33,6 @@ from airm_training.notifications.links import register_target
 from airm_training.people.directory import (
     NO_SUPERVISOR,
     DirectoryFilter,
-    assigned_supervisors,
     credential_choices,
     credential_summary,
     directory_query,
@@ -38,6 +46,7 @@ from airm_training.people.forms import (
     SupervisorForm,
 )
 from airm_training.people.models import LICENCE_WARNING_DAYS, Licence, Person, Role
+from airm_training.people.queries import PICK_LIMIT, people_matching, picked_person
 from airm_training.people.roles import set_roles
 from airm_training.people.services import (
     add_licence,
@@ -57,18 +66,25 @@ PAGE_SIZE = 25
 def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
     form = DirectoryFilterForm(request.args)
     form.credential.choices = [("", "Any credential"), *credential_choices()]
-    form.supervisor.choices = [(None, "Anyone"), (NO_SUPERVISOR, "No primary supervisor")] + [
-        (person.id, person.full_name) for person in assigned_supervisors()
-    ]
     form.validate()
     value = {field.name: None if field.errors else field.data for field in form}
+    # The supervisors offered are the chosen one and those matching the search.
+    supervisor_id, supervisors = picked_person(
+        value["supervisor"], value["supervisor_search"] or "", supervisors_only=True
+    )
+    form.supervisor.data = supervisor_id
+    form.supervisor.choices = [
+        (None, "Anyone"),
+        (NO_SUPERVISOR, "No primary supervisor"),
+        *supervisors,
+    ]
     code, _, state = (value["credential"] or "").partition(":")
     return form, DirectoryFilter(
         query=(value["q"] or "").strip()[:100],
         role=Role(value["role"]) if value["role"] else None,
         credential=(code, state) if code else None,
         active={"active": True, "deactivated": False}.get(value["status"] or ""),
-        supervisor_id=value["supervisor"],
+        supervisor_id=supervisor_id,
     )
 
 
@@ -85,6 +101,19 @@ def directory():
         query=filters.query,
         args=args,
         credentials=credential_summary([person.id for person in page.items], today()),
+    )
+
+
+@bp.route("/lookup.json")
+@requires(DIRECTOR)
+def lookup():
+    """People whose name or e-mail contains ``q`` (at most ``PICK_LIMIT``), for the
+    person filters' search as one types; ``supervisors=1``: primary supervisors only."""
+    text = request.args.get("q", "")[:100]
+    matches = people_matching(text, supervisors_only=request.args.get("supervisors") == "1")
+    return jsonify(
+        people=[{"id": person_id, "name": name} for person_id, name in matches],
+        limit=PICK_LIMIT,
     )
 
 

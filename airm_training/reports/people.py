@@ -184,18 +184,23 @@ class PeopleReports:
 
 def _last_activity() -> dict[int, datetime]:
     """The latest moment each enrolled person logged hours, completed a module, started
-    a quiz or submitted a case presentation (one query)."""
-    moments = sa.union_all(
-        sa.select(HoursEntry.person_id.label("person_id"), HoursEntry.created_at.label("at")),
-        sa.select(ModuleCompletion.person_id, ModuleCompletion.recorded_at),
-        sa.select(QuizAttempt.person_id, QuizAttempt.started_at),
-        sa.select(CasePresentation.person_id, CaseVersion.submitted_at).join(
-            CaseVersion, CaseVersion.presentation_id == CasePresentation.id
+    a quiz or submitted a case presentation (one query: per person and kind of activity,
+    the latest is read from an index, not by scanning every record)."""
+    person = Enrolment.person_id
+    latest = (
+        sa.select(sa.func.max(HoursEntry.created_at)).where(HoursEntry.person_id == person),
+        sa.select(sa.func.max(ModuleCompletion.recorded_at)).where(
+            ModuleCompletion.person_id == person
         ),
-    ).subquery()
-    rows = db.session.execute(
-        sa.select(moments.c.person_id, sa.func.max(moments.c.at))
-        .where(moments.c.person_id.in_(sa.select(Enrolment.person_id)))
-        .group_by(moments.c.person_id)
+        sa.select(sa.func.max(QuizAttempt.started_at)).where(QuizAttempt.person_id == person),
+        sa.select(sa.func.max(CaseVersion.submitted_at))
+        .join(CasePresentation, CasePresentation.id == CaseVersion.presentation_id)
+        .where(CasePresentation.person_id == person),
     )
-    return {person_id: at for person_id, at in rows}
+    rows = db.session.execute(sa.select(person, *(query.scalar_subquery() for query in latest)))
+    found = {}
+    for person_id, *moments in rows:
+        known = [moment for moment in moments if moment is not None]
+        if known:
+            found[person_id] = max(known)
+    return found

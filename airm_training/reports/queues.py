@@ -45,7 +45,7 @@ def pending_signoffs(day: date) -> Report:
     rows = db.session.execute(
         sa.select(
             supervisor.full_name,
-            sa.func.count(HoursEntry.id),
+            sa.func.count(),
             sa.func.sum(HoursEntry.minutes),
             sa.func.min(HoursEntry.submitted_at),
         )

@@ -310,10 +310,10 @@ class BoardRow:
     you_voted: bool | None  # None: not voted; True/False: approved/rejected
 
 
-def board_rows(member_id: int, day: date) -> list[BoardRow]:
+def board_query() -> sa.Select:
     """Applications waiting for the board (endorsed, or reinstatements, which need no
-    endorsement), oldest first, with their votes."""
-    applications = db.session.scalars(
+    endorsement), oldest first: a query, for the page to paginate."""
+    return (
         sa.select(Application)
         .where(
             sa.or_(
@@ -331,9 +331,18 @@ def board_rows(member_id: int, day: date) -> list[BoardRow]:
             selectinload(Application.votes),
         )
         .order_by(Application.submitted_at, Application.id)
-    ).all()
+    )
+
+
+def board_rows(applications: list[Application], member_id: int, day: date) -> list[BoardRow]:
+    """The board's rows for ``applications`` (one page of ``board_query``), with their
+    votes; the quorum is read once per kind, level and programme version, not per row."""
+    quorums: dict[tuple[str, int, int], int] = {}
     rows = []
     for application in applications:
+        key = (application.kind, application.programme_version_id, application.level_id)
+        if key not in quorums:
+            quorums[key] = approval_quorum(application)
         votes = {vote.member_id: vote.approve for vote in application.votes}
         approvals = sum(1 for approve in votes.values() if approve)
         rows.append(
@@ -343,7 +352,7 @@ def board_rows(member_id: int, day: date) -> list[BoardRow]:
                 (day - local_date(application.submitted_at)).days,
                 approvals,
                 len(votes) - approvals,
-                approval_quorum(application),
+                quorums[key],
                 votes.get(member_id),
             )
         )

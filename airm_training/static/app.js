@@ -250,3 +250,29 @@ for (const all of document.querySelectorAll("input[data-select-all]")) {
     all.indeterminate = ticked > 0 && ticked < boxes().length;
   });
 }
+
+// A person filter picked by name: <input data-person-search="URL" data-person-select="ID"
+// data-fixed-options="N">. As one types, the select's options after its first N become the
+// people the server finds (a few at a time); without scripts the form searches on submit.
+for (const input of document.querySelectorAll("input[data-person-search]")) {
+  const select = document.getElementById(input.dataset.personSelect);
+  const fixed = Number(input.dataset.fixedOptions || "0");
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const text = input.value.trim();
+    if (!select || text.length < 2) return;
+    timer = setTimeout(async () => {
+      const url = new URL(input.dataset.personSearch, window.location.href);
+      url.searchParams.set("q", text);
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const { people } = await response.json();
+      const chosen = select.value;
+      while (select.options.length > fixed) select.remove(fixed);
+      for (const person of people) {
+        select.add(new Option(person.name, String(person.id), false, String(person.id) === chosen));
+      }
+    }, 250);
+  });
+}

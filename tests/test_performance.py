@@ -1,0 +1,263 @@
+"""What keeps the busy pages fast at a centre's scale: the indexes the standing, report
+and queue queries use (proved by the database's own EXPLAIN, on SQLite and PostgreSQL),
+a streamed export, and query counts that do not grow with the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from airm_training.core.clock import today, utcnow
+from airm_training.extensions import db
+from airm_training.hours import csv_io
+from airm_training.hours.models import HoursEntry
+from airm_training.people.models import RoleAssignment
+from airm_training.programme.models import CredentialLevel, HoursCategory
+from airm_training.programme.services import current_version
+from airm_training.progression.models import Application, Vote
+from tests.bulk import bulk_candidates
+from tests.factories import login, make_candidate, make_director, make_supervisor
+from tests.query_count import count_queries
+
+
+def _entry(person, signer, days_ago: int, status: str = "signed", note: str = "") -> None:
+    category = db.session.scalar(
+        sa.select(HoursCategory.id).where(HoursCategory.code == "individual-consultation")
+    )
+    signed = status == "signed"
+    db.session.add(
+        HoursEntry(
+            person_id=person.id,
+            session_date=today() - timedelta(days=days_ago),
+            minutes=60,
+            category_id=category,
+            supervisor_id=signer.id,
+            note=note,
+            status=status,
+            submitted_at=utcnow(),
+            signed_by_id=signer.id if signed else None,
+            signed_at=utcnow() if signed else None,
+        )
+    )
+
+
+def _statements_of(fn, needle: str) -> list[tuple[str, object]]:
+    """The statements (with their parameters) that ``fn`` sends and that mention
+    ``needle``."""
+    seen: list[tuple[str, object]] = []
+    engine = db.engines[None].engine
+
+    def listener(_conn, _cursor, statement, parameters, *_args):
+        if needle in statement:
+            seen.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return seen
+
+
+def _plan(statement: str, parameters) -> str:
+    """The database's plan for ``statement``. PostgreSQL is told to avoid sequential
+    scans, as it would on large tables: the test databases are too small for the
+    planner to prefer an index otherwise, and the question is whether one applies."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+        return "\n".join(row[0] for row in rows)
+    rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+@pytest.fixture
+def reports_page(client):
+    """The reports page as a director sees it, with candidates who have signed hours."""
+    director = make_director()
+    bulk_candidates(3, signer_id=make_supervisor(director=director).id, prefix="perf")
+    db.session.commit()
+    login(client, director)
+    return lambda: client.get("/reports/")
+
+
+def test_standing_hours_are_read_from_the_standing_index(reports_page):
+    statements = _statements_of(reports_page, "GROUP BY hours_entry.person_id")
+    standing = [s for s in statements if "hours_entry.person_id IN" in s[0]]
+    assert len(standing) >= 5  # one per hours requirement of AIRT-S
+    for statement, parameters in standing:
+        assert "ix_hours_entry_standing" in _plan(statement, parameters), statement
+
+
+def test_last_activity_reads_an_index_per_person(reports_page):
+    (statement, parameters), *_ = _statements_of(reports_page, "max(hours_entry.created_at)")
+    assert "ix_hours_entry_person_created" in _plan(statement, parameters)
+
+
+def test_pending_sign_offs_read_an_index(reports_page):
+    statements = _statements_of(reports_page, "min(hours_entry.submitted_at)")
+    assert statements
+    for statement, parameters in statements:
+        assert "ix_hours_entry_pending" in _plan(statement, parameters)
+
+
+def test_export_is_streamed_in_chunks_newest_first(client, monkeypatch):
+    director = make_director()
+    candidate, supervisor = make_candidate(director=director), make_supervisor(director=director)
+    for days_ago in (5, 1, 3, 4, 2):
+        _entry(candidate, supervisor, days_ago, note=f"=cmd|{days_ago}")
+    _entry(candidate, supervisor, 6, status="submitted")
+    db.session.commit()
+    monkeypatch.setattr(csv_io, "EXPORT_CHUNK", 2)
+    login(client, candidate)
+    response = client.get("/hours/export.csv")
+    assert response.is_streamed
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    days = [(today() - timedelta(days=n)).isoformat() for n in (1, 2, 3, 4, 5, 6)]
+    assert [row["session_date"] for row in rows] == days
+    assert rows[0]["note"] == "'=cmd|1"  # a spreadsheet does not run it
+    assert rows[0]["signed_by"] == supervisor.full_name
+    assert rows[0]["supervisor_email"] == supervisor.email
+    assert rows[0]["category"] == "individual-consultation"
+    assert rows[-1]["status"] == "submitted" and rows[-1]["signed_at"] == ""
+    signed = client.get("/hours/export.csv?status=signed").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(signed)))) == 5
+
+
+def test_export_queries_do_not_grow_with_the_rows_and_keep_the_labels(client, monkeypatch):
+    director = make_director()
+    candidate, supervisor = make_candidate(director=director), make_supervisor(director=director)
+    _entry(candidate, supervisor, 1)
+    _entry(candidate, supervisor, 2, status="submitted")
+    db.session.commit()
+    monkeypatch.setattr(csv_io, "EXPORT_CHUNK", 3)
+    login(client, candidate)
+
+    def export():
+        response = client.get("/hours/export.csv")
+        response.get_data()  # the streamed body is written while counting
+        return response
+
+    before = count_queries(export)
+    for days_ago in range(3, 43):
+        _entry(candidate, supervisor, days_ago, status="signed" if days_ago % 2 else "returned")
+    db.session.commit()
+    assert count_queries(export) == before
+    rows = list(csv.DictReader(io.StringIO(export().get_data(as_text=True))))
+    assert len(rows) == 42
+    labels = {(row["status"], row["status_label"]) for row in rows}
+    assert labels == {
+        ("signed", "Signed"),
+        ("submitted", "Waiting for sign-off"),
+        ("returned", "Returned"),
+    }
+    assert {row["category_name"] for row in rows} == {"Individual consultation"}
+    signed = [row for row in rows if row["status"] == "signed"]
+    assert {row["signed_by_email"] for row in signed} == {supervisor.email}
+
+
+def test_export_of_someone_without_entries_is_the_header(client):
+    candidate = make_candidate()
+    login(client, candidate)
+    text = client.get("/hours/export.csv").get_data(as_text=True)
+    assert text.splitlines() == [",".join(csv_io.EXPORT_COLUMNS)]
+
+
+def test_queue_queries_do_not_grow_with_the_supervisees_records(client):
+    director = make_director()
+    supervisor = make_supervisor(director=director)
+    candidate = make_candidate(director=director)
+    _entry(candidate, supervisor, 1, status="submitted")
+    db.session.commit()
+    login(client, supervisor)
+    before = count_queries(lambda: client.get("/hours/queue"))
+    for days_ago in range(2, 40):
+        _entry(candidate, supervisor, days_ago, status="signed")
+    other = make_candidate(director=director)
+    _entry(other, supervisor, 1, status="submitted")
+    db.session.commit()
+    page = client.get("/hours/queue").get_data(as_text=True)
+    assert other.full_name in page and candidate.full_name in page
+    assert count_queries(lambda: client.get("/hours/queue")) == before
+
+
+def _waiting_applications(people: list[int], *, days_back: int = 60) -> list[Application]:
+    """An endorsed application for each person, waiting for the board, oldest first."""
+    level = db.session.scalar(sa.select(CredentialLevel.id).where(CredentialLevel.code == "AIRT-S"))
+    version = current_version().id
+    applications = [
+        Application(
+            person_id=person_id,
+            level_id=level,
+            programme_version_id=version,
+            status="endorsed",
+            open_key=f"{person_id}:{level}",
+            snapshot={},
+            submitted_at=utcnow() - timedelta(days=days_back - n),
+        )
+        for n, person_id in enumerate(people)
+    ]
+    db.session.add_all(applications)
+    db.session.flush()
+    return applications
+
+
+def test_board_queue_is_paginated_oldest_first(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    people = bulk_candidates(30, signer_id=board.id, prefix="apply", hours_each=0)
+    applications = _waiting_applications(people)
+    db.session.add(Vote(application_id=applications[0].id, member_id=board.id, approve=True))
+    db.session.commit()
+    login(client, board)
+    first = client.get("/board").get_data(as_text=True)
+    second = client.get("/board?page=2").get_data(as_text=True)
+    shown = [a for a in applications if f'/applications/{a.id}"' in first]
+    assert shown == applications[:25]  # 25 a page, oldest first
+    assert "You voted: approve" in first and first.count("Waiting for your vote") == 24
+    later = [a for a in applications if f'/applications/{a.id}"' in second]
+    assert later == applications[25:]
+    assert "page=2" in first
+
+
+def test_dashboard_queries_do_not_grow_with_the_candidates_records(client):
+    director = make_director()
+    candidate, supervisor = make_candidate(director=director), make_supervisor(director=director)
+    _entry(candidate, supervisor, 1)
+    _entry(candidate, supervisor, 2, status="submitted")
+    db.session.commit()
+    login(client, candidate)
+    before = count_queries(lambda: client.get("/candidate"))
+    for days_ago in range(3, 80):
+        _entry(
+            candidate,
+            supervisor,
+            days_ago,
+            status=("signed", "submitted", "returned")[days_ago % 3],
+        )
+    db.session.commit()
+    assert count_queries(lambda: client.get("/candidate")) == before
+
+
+def test_board_and_overview_queries_do_not_grow_with_the_applications(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    _waiting_applications(bulk_candidates(2, signer_id=board.id, prefix="few", hours_each=1))
+    db.session.commit()
+    login(client, board)
+    before = {
+        path: count_queries(lambda path=path: client.get(path)) for path in ("/board", "/director")
+    }
+    many = bulk_candidates(60, signer_id=board.id, prefix="many", hours_each=2)
+    _waiting_applications(many, days_back=120)
+    db.session.commit()
+    after = {
+        path: count_queries(lambda path=path: client.get(path)) for path in ("/board", "/director")
+    }
+    assert after == before
+    assert "page=2" in client.get("/board").get_data(as_text=True)  # 62 waiting: two pages
