@@ -106,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.records.routes import bp as records_bp
+    from airm_training.records.routes import public_bp as records_public_bp
     from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
     from airm_training.verifiable.routes import bp as verifiable_bp
@@ -125,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         programme_bp,
         privacy_bp,
+        records_bp,
+        records_public_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -26,6 +26,7 @@ from airm_training.programme.models import (
     Requirement,
 )
 from airm_training.progression.models import Application, Certificate, Endorsement, Vote
+from airm_training.records.models import HoursVerification
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "HoursCategory",
     "HoursEntry",
     "HoursImport",
+    "HoursVerification",
     "IssuedPdf",
     "Licence",
     "Module",

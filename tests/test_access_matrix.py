@@ -129,6 +129,12 @@ EXPECTED_NEEDS = {
     "programme.compare": "DIRECTOR",
     "programme.edit_level_page": "DIRECTOR",
     "programme.move_person": "DIRECTOR",
+    "records.hours_verification": "LOGS_HOURS",
+    "records.show": "SIGNED_IN",
+    "records.pdf": "SIGNED_IN",
+    "records.csv": "SIGNED_IN",
+    "records_public.show": "PUBLIC",
+    "records_public.show_json": "PUBLIC",
 }
 
 OK = 200
@@ -144,6 +150,7 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "records.hours_verification": redirect(LOGIN),
         "reports.index": redirect(LOGIN),
         "programme.versions": redirect(LOGIN),
         "programme.compare": redirect(LOGIN),
@@ -194,6 +201,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
+        "records.hours_verification": OK,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
         "programme.compare": FORBIDDEN,
@@ -244,6 +252,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "supervisor": {
+        "records.hours_verification": OK,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
         "programme.compare": FORBIDDEN,
@@ -294,6 +303,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "co-creator": {
+        "records.hours_verification": FORBIDDEN,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
         "programme.compare": FORBIDDEN,
@@ -344,6 +354,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "director": {
+        "records.hours_verification": FORBIDDEN,
         "reports.index": OK,
         "programme.versions": OK,
         "programme.compare": OK,
@@ -394,6 +405,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "admin": {
+        "records.hours_verification": FORBIDDEN,
         "reports.index": OK,
         "programme.versions": OK,
         "programme.compare": OK,
@@ -479,12 +491,22 @@ SAMPLE_URLS = {
     "reports.export": "/reports/levels.csv",
     "programme.edit_level_page": "/programme/versions/999999/levels/AIRT-S/edit",
     "programme.move_person": "/programme/people/{me}/move",
+    "records.show": "/records/hours-verification/999999",
+    "records.pdf": "/records/hours-verification/999999.pdf",
+    "records.csv": "/records/hours-verification/999999.csv",
+    "records_public.show": "/verify/hours/no-such-code-00000000",
+    "records_public.show_json": "/verify/hours/no-such-code-00000000.json",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "records.show": redirect(LOGIN),
+        "records.pdf": redirect(LOGIN),
+        "records.csv": redirect(LOGIN),
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": redirect(LOGIN),
         "programme.edit_level_page": redirect(LOGIN),
         "programme.move_person": redirect(LOGIN),
@@ -519,6 +541,11 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": redirect(LOGIN),
     },
     "candidate": {
+        "records.show": NOT_FOUND,
+        "records.pdf": NOT_FOUND,
+        "records.csv": NOT_FOUND,
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": FORBIDDEN,
         "programme.edit_level_page": FORBIDDEN,
         "programme.move_person": FORBIDDEN,
@@ -553,6 +580,11 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "supervisor": {
+        "records.show": NOT_FOUND,
+        "records.pdf": NOT_FOUND,
+        "records.csv": NOT_FOUND,
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": FORBIDDEN,
         "programme.edit_level_page": FORBIDDEN,
         "programme.move_person": FORBIDDEN,
@@ -587,6 +619,11 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "co-creator": {
+        "records.show": NOT_FOUND,
+        "records.pdf": NOT_FOUND,
+        "records.csv": NOT_FOUND,
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": FORBIDDEN,
         "programme.edit_level_page": FORBIDDEN,
         "programme.move_person": FORBIDDEN,
@@ -621,6 +658,11 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
     },
     "director": {
+        "records.show": NOT_FOUND,
+        "records.pdf": NOT_FOUND,
+        "records.csv": NOT_FOUND,
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": OK,
         "programme.edit_level_page": NOT_FOUND,
         "programme.move_person": NOT_FOUND,
@@ -655,6 +697,11 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
     },
     "admin": {
+        "records.show": NOT_FOUND,
+        "records.pdf": NOT_FOUND,
+        "records.csv": NOT_FOUND,
+        "records_public.show": NOT_FOUND,
+        "records_public.show_json": NOT_FOUND,
         "reports.export": OK,
         "programme.edit_level_page": NOT_FOUND,
         "programme.move_person": NOT_FOUND,

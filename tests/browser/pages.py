@@ -35,6 +35,8 @@ from airm_training.programme.models import ProgrammeVersion
 from airm_training.progression.models import Application, Certificate
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
+from airm_training.records.models import HoursVerification
+from airm_training.records.verification import default_range, issue_verification
 
 ANONYMOUS = "anonymous"
 ROLES = (
@@ -72,7 +74,10 @@ REFUSED_FORMS = {
     "aubrey.holden": [
         RefusedForm(
             "/hours/new", {"session_date": "", "duration_hours": "1", "duration_minutes": "75"}
-        )
+        ),
+        RefusedForm(
+            "/records/hours-verification", {"starts_on": "2026-02-01", "ends_on": "2026-01-01"}
+        ),
     ],
     "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
 }
@@ -128,6 +133,7 @@ def prepare_records() -> None:
     )
     submit_case(aubrey, case, bond_types={"Parasocial"})
     start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
+    issue_verification(aubrey, *default_range(today()), actor=aubrey)
     db.session.commit()
 
 
@@ -180,6 +186,10 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         certificate_id = certificate.id
         version = _first_id(sa.select(ProgrammeVersion.id))
         ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
+        verification = db.session.scalar(
+            sa.select(HoursVerification).where(HoursVerification.person_id == aubrey.id)
+        )
+        verification_id, verification_code = verification.id, verification.code
     return {
         ANONYMOUS: [
             MainPage("/auth/login"),
@@ -189,6 +199,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/verify/"),
             MainPage(f"/verify/{code}"),
             MainPage("/verify/no-such-code", status=404),
+            MainPage(f"/verify/hours/{verification_code}"),
         ],
         "aubrey.holden": [
             MainPage("/candidate", "candidate-progress"),
@@ -199,6 +210,8 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/hours/{returned}/edit"),
             MainPage(f"/hours/{signed}"),
             MainPage(f"/hours/{signed}/amend"),
+            MainPage("/records/hours-verification"),
+            MainPage(f"/records/hours-verification/{verification_id}"),
             MainPage("/curriculum/", "curriculum"),
             MainPage("/curriculum/AIRM-201", "module"),
             MainPage("/assessments/", "assessments"),

@@ -1,0 +1,42 @@
+"""records: verifications of supervised hours
+
+Revision ID: 0017_records
+Revises: 0011_outbox
+Create Date: 2026-12-01 23:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0017_records'
+down_revision = '0011_outbox'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('hours_verification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('total_minutes', sa.Integer(), nullable=False),
+    sa.Column('session_count', sa.Integer(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['person.id'], name=op.f('fk_hours_verification_issued_by_id_person')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_hours_verification_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hours_verification')),
+    sa.UniqueConstraint('code', name=op.f('uq_hours_verification_code')),
+    sa.UniqueConstraint('person_id', 'starts_on', 'ends_on', 'version', name=op.f('uq_hours_verification_person_id_starts_on_ends_on_version'))
+    )
+
+
+def downgrade():
+    op.drop_table('hours_verification')
