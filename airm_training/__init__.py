@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
+    from airm_training.directory.routes import bp as directory_bp
     from airm_training.hours.routes import bp as hours_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_bp,
         records_bp,
         records_public_bp,
+        directory_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
+from airm_training.directory.models import DirectoryProfile
 from airm_training.hours.models import HoursEntry, HoursImport
 from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
@@ -39,6 +40,7 @@ __all__ = [
     "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
+    "DirectoryProfile",
     "Endorsement",
     "Enrolment",
     "HoursCategory",

@@ -135,6 +135,8 @@ EXPECTED_NEEDS = {
     "records.csv": "SIGNED_IN",
     "records_public.show": "PUBLIC",
     "records_public.show_json": "PUBLIC",
+    "directory.index": "PUBLIC",
+    "directory.profile": "SIGNED_IN",
 }
 
 OK = 200
@@ -150,6 +152,8 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "directory.index": OK,
+        "directory.profile": redirect(LOGIN),
         "records.hours_verification": redirect(LOGIN),
         "reports.index": redirect(LOGIN),
         "programme.versions": redirect(LOGIN),
@@ -201,6 +205,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
+        "directory.index": OK,
+        "directory.profile": OK,
         "records.hours_verification": OK,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
@@ -252,6 +258,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "supervisor": {
+        "directory.index": OK,
+        "directory.profile": OK,
         "records.hours_verification": OK,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
@@ -303,6 +311,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "co-creator": {
+        "directory.index": OK,
+        "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,
         "reports.index": FORBIDDEN,
         "programme.versions": FORBIDDEN,
@@ -354,6 +364,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "director": {
+        "directory.index": OK,
+        "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,
         "reports.index": OK,
         "programme.versions": OK,
@@ -405,6 +417,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "admin": {
+        "directory.index": OK,
+        "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,
         "reports.index": OK,
         "programme.versions": OK,

@@ -1,4 +1,4 @@
-"""records: verifications of supervised hours
+"""records: verifications of supervised hours; the public directory's profiles
 
 Revision ID: 0017_records
 Revises: 0011_outbox
@@ -36,7 +36,19 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_hours_verification_code')),
     sa.UniqueConstraint('person_id', 'starts_on', 'ends_on', 'version', name=op.f('uq_hours_verification_person_id_starts_on_ends_on_version'))
     )
+    op.create_table('directory_profile',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('listed', sa.Boolean(), nullable=False),
+    sa.Column('bio', sa.Text(), nullable=False),
+    sa.Column('modalities', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_directory_profile_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_profile')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_directory_profile_person_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('directory_profile')
     op.drop_table('hours_verification')

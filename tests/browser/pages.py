@@ -78,6 +78,10 @@ REFUSED_FORMS = {
         RefusedForm(
             "/records/hours-verification", {"starts_on": "2026-02-01", "ends_on": "2026-01-01"}
         ),
+        RefusedForm(
+            "/directory/profile",
+            {"listed": "y", "bio": "My client Tom Becker's mother called.", "save": "Save"},
+        ),
     ],
     "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
 }
@@ -200,6 +204,8 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/verify/{code}"),
             MainPage("/verify/no-such-code", status=404),
             MainPage(f"/verify/hours/{verification_code}"),
+            MainPage("/directory/"),
+            MainPage("/directory/?credential=AIRT-S&location=Washington"),
         ],
         "aubrey.holden": [
             MainPage("/candidate", "candidate-progress"),
@@ -212,6 +218,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/hours/{signed}/amend"),
             MainPage("/records/hours-verification"),
             MainPage(f"/records/hours-verification/{verification_id}"),
+            MainPage("/directory/profile"),
             MainPage("/curriculum/", "curriculum"),
             MainPage("/curriculum/AIRM-201", "module"),
             MainPage("/assessments/", "assessments"),
@@ -280,5 +287,6 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/programme/compare"),
             MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
+            MainPage("/directory/profile"),
         ],
     }
