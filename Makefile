@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
-export FLASK_APP := wsgi:app
+export FLASK_APP := airm_training:create_app()
 
 .PHONY: run test lint format clean mutation
 
@@ -12,25 +12,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 run: $(STAMP)
 	mkdir -p instance
-	$(BIN)/flask db upgrade
-	$(BIN)/flask airm load-programme
-	$(BIN)/flask airm seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/airm db upgrade
+	$(BIN)/airm load-programme
+	$(BIN)/airm seed-demo
+	$(BIN)/airm run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/bandit -c pyproject.toml -r airm_training config.py wsgi.py -q
+	$(BIN)/bandit -c pyproject.toml -r airm_training -q
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/bandit -c pyproject.toml -r airm_training config.py wsgi.py -q
+	$(BIN)/bandit -c pyproject.toml -r airm_training -q
 	$(BIN)/ruff format --check .
 
 format: $(STAMP)

@@ -5,32 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from airm_training.core.db import install_sqlite_settings
 from airm_training.core.input import register_input_guards
+from airm_training.core.logs import log_server_error, register_logging
 from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from airm_training.resources import resource_dir
+from airm_training.settings import flask_config
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+class AirmFlask(Flask):
+    """Flask, with server errors logged by route rather than by path."""
+
+    def log_exception(self, exc_info) -> None:
+        log_server_error(self, exc_info)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    """Build the application for ``config_name`` (default: ``AIRM_ENV`` or development)."""
-    from config import config_for
-
-    config_class = config_for(config_name)
-    app = Flask(
+    """Build the application for ``config_name`` (default: ``AIRM_ENV`` or development);
+    ``overrides`` replace configuration values. Gunicorn: ``airm_training:create_app()``."""
+    config = flask_config(config_name, **overrides)
+    app = AirmFlask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(resource_dir("templates")),
+        instance_path=config["INSTANCE_PATH"],
     )
-    app.config.from_object(config_class)
-    app.config.update(overrides)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_class.engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"]
-    )
-    check_production_settings(app)
+    app.config.update(config)
+    create_instance_folder(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    register_logging(app)
+    register_proxy(app)
     register_extensions(app)
     register_input_guards(app)
     register_origin_check(app)
@@ -42,19 +49,36 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     return app
 
 
-def check_production_settings(app: Flask) -> None:
-    """Refuse to start in production with the development secret key."""
-    from config import DEFAULT_SECRET_KEY
+def create_instance_folder(app: Flask) -> None:
+    """The instance folder (``AIRM_INSTANCE_PATH``) holds the default SQLite database; it
+    is created when missing, as a first ``airm db upgrade`` needs it."""
+    try:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        app.logger.warning("The instance folder %s cannot be created", app.instance_path)
 
-    if app.config["ENV_NAME"] != "production":
-        return
-    key = app.config.get("SECRET_KEY") or ""
-    if key == DEFAULT_SECRET_KEY or len(key) < 32:
-        raise RuntimeError(
-            "Refusing to start in production without a real SECRET_KEY. Set the SECRET_KEY "
-            "environment variable to a random value of at least 32 characters, e.g. the "
-            'output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
-        )
+
+def engine_options(config: dict) -> dict:
+    """SQLite: a busy timeout for concurrent writers; PostgreSQL: a pool of the configured
+    size whose links are pinged before use. Production hides statement parameters (record
+    text) from error messages and logs."""
+    options: dict = {"hide_parameters": config["ENV_NAME"] == "production"}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return {**options, "connect_args": {"timeout": 15}}
+    return {
+        **options,
+        "pool_pre_ping": True,
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+    }
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` trusted proxies (nginx: 1), believe their X-Forwarded-For,
+    -Proto and -Host, so the client address, scheme and host are the real ones."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -63,7 +87,7 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
@@ -92,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     # Modules that add routes to the assessments and auth blueprints:
     import airm_training.assessments.bank_routes
     import airm_training.auth.security_routes
+    import airm_training.main.health
     import airm_training.reports.mail_delivery  # noqa: F401
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp

@@ -249,16 +249,6 @@ def keys_list_command() -> None:
         click.echo(f"{key_set.kid}  created {key_set.created}  {state}")
 
 
-def main() -> None:
-    """The ``airm`` command: ``flask airm`` without typing ``flask``."""
-    from flask.cli import FlaskGroup
-
-    from airm_training import create_app
-
-    group = FlaskGroup(create_app=lambda: create_app())
-    group.main(args=["airm", *sys.argv[1:]], prog_name="airm")
-
-
 @bp.cli.command("sign-credentials")
 def sign_credentials_command() -> None:
     """Sign the Open Badges credential of every certificate that has none yet (those

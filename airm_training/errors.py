@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import SecurityError
 
+from airm_training.core.logs import log_rate_limited
 from airm_training.extensions import db
 
 
@@ -17,7 +19,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render(status: int, **context):
         if _wants_json():
-            return {"error": context.get("title", "Error")}, status
+            body = {"error": context.get("title", "Error")}
+            if context.get("reference"):
+                body["reference"] = context["reference"]
+            return body, status
+        if isinstance(request.routing_exception, SecurityError):  # a host not in TRUSTED_HOSTS
+            return context.get("title", "Error"), status, {"Content-Type": "text/plain"}
         return render_template("errors/error.html", status=status, **context), status
 
     @app.errorhandler(400)
@@ -59,6 +66,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error):
+        log_rate_limited(str(error.limit.limit) if error.limit else None)
         return render(
             429,
             title="Too many attempts",
@@ -74,4 +82,5 @@ def register_errorhandlers(app: Flask) -> None:
             title="Something went wrong on our side",
             message="The error has been logged. Nothing you did was saved "
             "halfway: try again in a moment.",
+            reference=g.get("request_id"),
         )

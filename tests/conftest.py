@@ -28,6 +28,9 @@ from airm_training.verifiable.keys import KeyStore
 from tests import hostile  # noqa: F401 - registers and loads the hypothesis profiles
 
 TEST_PASSWORD = "correct horse battery"
+# Production requires the site's public address; the production apps the tests build use
+# this one unless a test sets or removes it.
+os.environ.setdefault("AIRM_PUBLIC_BASE_URL", "https://training.example.org")
 
 # Signing keys for this run only, created once before any app (and read by config.py).
 TEST_KEYS_DIR = os.environ.setdefault(

@@ -63,7 +63,11 @@ def test_a_server_error_asked_for_as_json_is_a_short_json_error(production_app):
         "/test-only/explode", base_url="https://localhost", headers={"Accept": "application/json"}
     )
     assert response.status_code == 500
-    assert response.get_json() == {"error": "Something went wrong on our side"}
+    # The reference is the request id the log lines of this request carry.
+    assert response.get_json() == {
+        "error": "Something went wrong on our side",
+        "reference": response.headers["X-Request-ID"],
+    }
 
 
 def _link_token(message) -> tuple[str, str]:

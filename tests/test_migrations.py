@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from airm_training import PROJECT_ROOT
 from airm_training.extensions import db
+from airm_training.resources import resource_dir
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = resource_dir("migrations")
 
 
 def test_migrations_match_the_models():

@@ -4,7 +4,6 @@ and the obligation for directors, administrators and co-creators."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import UTC, timedelta
 
@@ -12,13 +11,13 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-import config
 from airm_training.audit.models import AuditEvent
 from airm_training.auth import two_factor
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.people.models import Role
+from airm_training.settings import flask_config
 from tests import test_sessions
 from tests.conftest import TEST_PASSWORD, csrf_token_in
 from tests.factories import login, make_candidate, make_director, make_person
@@ -467,33 +466,21 @@ def test_without_the_flag_nobody_is_obliged(client):
     assert location_path(login(client, person)) == "/home"
 
 
-@pytest.fixture
-def reload_config(monkeypatch):
-    """Re-read ``config`` from the environment (as a fresh process would) and restore it."""
-    yield lambda: importlib.reload(config)
-    monkeypatch.undo()
-    importlib.reload(config)
-
-
-def test_the_obligation_is_on_in_production_and_off_in_development_by_default(
-    monkeypatch, reload_config
-):
+def test_the_obligation_is_on_in_production_and_off_in_development_by_default(monkeypatch):
     monkeypatch.delenv("AIRM_REQUIRE_TWO_FACTOR", raising=False)
-    reload_config()
-    assert config.ProductionConfig.TWO_FACTOR_REQUIRED is True
-    assert config.DevelopmentConfig.TWO_FACTOR_REQUIRED is False
-    assert config.TestingConfig.TWO_FACTOR_REQUIRED is False
+    key = {"SECRET_KEY": "k" * 40}
+    assert flask_config("production", **key)["TWO_FACTOR_REQUIRED"] is True
+    assert flask_config("development")["TWO_FACTOR_REQUIRED"] is False
+    assert flask_config("testing")["TWO_FACTOR_REQUIRED"] is False
 
     monkeypatch.setenv("AIRM_REQUIRE_TWO_FACTOR", "0")
-    reload_config()
-    assert config.ProductionConfig.TWO_FACTOR_REQUIRED is False
+    assert flask_config("production", **key)["TWO_FACTOR_REQUIRED"] is False
 
     monkeypatch.setenv("AIRM_REQUIRE_TWO_FACTOR", "1")
     monkeypatch.setenv("AIRM_IDLE_MINUTES", "12")
-    reload_config()
-    assert config.DevelopmentConfig.TWO_FACTOR_REQUIRED is True
-    assert config.TestingConfig.TWO_FACTOR_REQUIRED is False
-    assert timedelta(minutes=12) == config.Config.SESSION_IDLE_TIMEOUT
+    assert flask_config("development")["TWO_FACTOR_REQUIRED"] is True
+    assert flask_config("testing")["TWO_FACTOR_REQUIRED"] is False
+    assert flask_config("development")["SESSION_IDLE_TIMEOUT"] == timedelta(minutes=12)
 
 
 # --- signing out in every state of the set-up -------------------------------------------------

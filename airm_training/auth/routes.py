@@ -24,6 +24,7 @@ from airm_training.auth.sessions import (
 )
 from airm_training.auth.tokens import TokenError, TokenPurpose, person_for_token
 from airm_training.auth.two_factor import is_enrolled, must_enrol, verify_second_factor
+from airm_training.core.logs import log_sign_in_refused
 from airm_training.core.permissions import public
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import limiter
@@ -61,6 +62,7 @@ def login():
         with unit_of_work(keep_refused=True, refusals=(SignInRefused,)) as work:
             person = authenticate(form.email.data, form.password.data)
         if isinstance(work.error, SignInRefused):
+            log_sign_in_refused("password")
             form.password.errors.append(str(work.error))
         elif work.ok:
             next_path = _safe_next(request.args.get("next"))
@@ -88,6 +90,8 @@ def two_factor():
             form, keep_refused=True
         ) as work:  # keep the audit record of the wrong code
             method = verify_second_factor(person, form.code.data, purpose="sign-in")
+        if work.error is not None:
+            log_sign_in_refused("second factor")
         if work.ok:
             return _signed_in(person, pending_next(), second_factor=method)
     return render_template("auth/two_factor.html", form=form)

@@ -29,7 +29,9 @@ class TokenError(Exception):
 
 
 def _serializer(purpose: TokenPurpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"airm-{purpose}")
+    # Signed with SECRET_KEY; links signed with a key in SECRET_KEY_FALLBACKS still work.
+    keys = [*current_app.config.get("SECRET_KEY_FALLBACKS", []), current_app.config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=f"airm-{purpose}")
 
 
 def _fingerprint(person: Person) -> str:

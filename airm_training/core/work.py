@@ -31,6 +31,17 @@ from airm_training.extensions import db
 CONFLICT = "Someone else changed this at the same moment; nothing was saved. Try again."
 
 
+def _commit() -> IntegrityError | None:
+    """Commit; when the database refuses the changes as a conflict, roll back and return
+    its error."""
+    try:
+        db.session.commit()
+    except IntegrityError as conflict:
+        db.session.rollback()
+        return conflict
+    return None
+
+
 class unit_of_work:
     """Commit the block's changes, or roll them back and show why.
 
@@ -76,10 +87,7 @@ class unit_of_work:
         _traceback: TracebackType | None,
     ) -> bool:
         if error is None:
-            try:
-                db.session.commit()
-            except IntegrityError as conflict:
-                db.session.rollback()
+            if (conflict := _commit()) is not None:
                 self._refused_by_database(conflict)
             return False
         if isinstance(error, DomainError):
@@ -147,10 +155,7 @@ class command_work:
         _traceback: TracebackType | None,
     ) -> bool:
         if error is None:
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
+            if _commit() is not None:
                 self._conflicted()
             return False
         db.session.rollback()

@@ -1,16 +1,15 @@
-"""The home page of each role and ``/healthz``."""
+"""The home page of each role (``/healthz`` and ``/readyz`` are in ``health.py``)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
 from airm_training.access.supervision import person_is_supervisor
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import public, requires
-from airm_training.core.work import database_answers
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.extensions import db
 from airm_training.hours.queries import queue_for
@@ -121,11 +120,3 @@ def board_home():
 @requires(DIRECTOR)
 def director_home():
     return render_template("main/director_home.html", overview=director_overview())
-
-
-@bp.route("/healthz")
-@public
-def healthz():
-    if not database_answers():
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
