@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.directory.routes import bp as directory_bp
     from airm_training.hours.routes import bp as hours_bp
+    from airm_training.invitations.routes import bp as invitations_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
         records_bp,
         records_public_bp,
         directory_bp,
+        invitations_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -16,6 +16,7 @@ from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.directory.models import DirectoryProfile
 from airm_training.hours.models import HoursEntry, HoursImport
+from airm_training.invitations.models import Invitation
 from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
 from airm_training.programme.models import (
@@ -47,6 +48,7 @@ __all__ = [
     "HoursEntry",
     "HoursImport",
     "HoursVerification",
+    "Invitation",
     "IssuedPdf",
     "Licence",
     "Module",

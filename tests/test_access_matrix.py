@@ -138,6 +138,9 @@ EXPECTED_NEEDS = {
     "records_public.show_json": "PUBLIC",
     "directory.index": "PUBLIC",
     "directory.profile": "SIGNED_IN",
+    "invitations.index": "DIRECTOR",
+    "invitations.csv_template": "DIRECTOR",
+    "invitations.resend_invitation": "DIRECTOR",
 }
 
 OK = 200
@@ -153,6 +156,8 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "invitations.index": redirect(LOGIN),
+        "invitations.csv_template": redirect(LOGIN),
         "directory.index": OK,
         "directory.profile": redirect(LOGIN),
         "records.hours_verification": redirect(LOGIN),
@@ -207,6 +212,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": redirect(LOGIN),
     },
     "candidate": {
+        "invitations.index": FORBIDDEN,
+        "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
         "directory.profile": OK,
         "records.hours_verification": OK,
@@ -261,6 +268,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "supervisor": {
+        "invitations.index": FORBIDDEN,
+        "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
         "directory.profile": OK,
         "records.hours_verification": OK,
@@ -315,6 +324,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "co-creator": {
+        "invitations.index": FORBIDDEN,
+        "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
         "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,
@@ -369,6 +380,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "director": {
+        "invitations.index": OK,
+        "invitations.csv_template": OK,
         "directory.index": OK,
         "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,
@@ -423,6 +436,8 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "notifications.preferences": OK,
     },
     "admin": {
+        "invitations.index": OK,
+        "invitations.csv_template": OK,
         "directory.index": OK,
         "directory.profile": OK,
         "records.hours_verification": FORBIDDEN,

@@ -1,4 +1,5 @@
-"""records: verifications of supervised hours; the public directory's profiles
+"""records: verifications of supervised hours; the public directory's profiles;
+invitations sent from a CSV
 
 Revision ID: 0017_records
 Revises: 0011_outbox
@@ -47,8 +48,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_profile')),
     sa.UniqueConstraint('person_id', name=op.f('uq_directory_profile_person_id'))
     )
+    op.create_table('invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('batch_checksum', sa.String(length=64), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.Column('send_count', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['person.id'], name=op.f('fk_invitation_invited_by_id_person')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_invitation_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_invitation_person_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('invitation')
     op.drop_table('directory_profile')
     op.drop_table('hours_verification')

@@ -288,5 +288,6 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
             MainPage("/directory/profile"),
+            MainPage("/people/invitations/"),
         ],
     }
