@@ -178,6 +178,11 @@ class Settings(BaseSettings):
 
     # The centre's time zone decides what "today" is (no hours in the future).
     TIMEZONE: TimeZoneName = Field("America/Los_Angeles", alias="AIRM_TIMEZONE")
+    # Paper of the PDF documents; empty: the time zone's usual size (Letter in the United
+    # States and Canada, A4 in most other places).
+    PAPER_SIZE: Annotated[Literal["", "letter", "a4"], BeforeValidator(_lower)] = Field(
+        "", alias="AIRM_PAPER_SIZE"
+    )
     # Entries submitted more than this many days after the session are flagged as late.
     LATE_ENTRY_DAYS: PositiveInt = Field(30, alias="AIRM_LATE_ENTRY_DAYS")
     MAX_UPLOAD_MB: PositiveInt = Field(5, alias="AIRM_MAX_UPLOAD_MB")

@@ -99,7 +99,7 @@ def test_login_success_redirects_home_and_records_audit_event(client):
     assert location_path(response) == "/home"
     page = client.get("/director")
     assert page.status_code == 200
-    assert "Programme overview" in page.get_data(as_text=True)
+    assert "What waits for the programme" in page.get_data(as_text=True)
     events = audit_events("auth.login", director)
     assert len(events) == 1
     assert events[0].actor_id == director.id

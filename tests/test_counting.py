@@ -96,7 +96,7 @@ def test_signed_hours_before_enrolment_do_not_count_and_say_why(director, superv
     signed_entry(candidate, supervisor, enrolled_on, 60)  # on the day: counts
     signed_entry(candidate, supervisor, enrolled_on - timedelta(days=1), 120)  # the day before
     direct = result(candidate, DIRECT)
-    assert (direct.current, direct.progress) == (1, "1 of 50 h")
+    assert (direct.current, direct.progress) == (1, "1 h of 50 h")
     assert direct.not_counted == "2 h signed for sessions before enrolment"
     evidence = result(candidate, DIRECT, with_evidence=True).evidence["hours_entry_ids"]
     assert len(evidence) == 1
@@ -117,7 +117,7 @@ def test_the_reason_shows_on_the_entry_the_list_the_checklist_and_the_transcript
     listing = client.get("/hours/").get_data(as_text=True)
     assert listing.count("Does not count") == 1
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "Does not count: 1.5 h signed for sessions before enrolment" in home
+    assert "Does not count: 1 h 30 signed for sessions before enrolment" in home
     transcript = pdf_text(client.get("/progression/transcript.pdf").data)
     assert "Signed hours that do not count" in transcript
     assert (enrolled_on - timedelta(days=3)).isoformat() in transcript

@@ -494,7 +494,7 @@ def test_exactly_fifty_hours_of_direct_clinical_work_is_met(candidate, superviso
     r = result(candidate, DIRECT)
     assert r.met
     assert (r.current, r.target) == (50, 50)
-    assert r.progress == "50 of 50 h"
+    assert r.progress == "50 h of 50 h"
     assert r.missing == []
 
 
@@ -505,7 +505,7 @@ def test_one_minute_short_of_fifty_hours_is_not_met(candidate, supervisor):
     assert not r.met
     assert r.current == pytest.approx(2999 / 60)
     assert r.target == 50
-    assert r.progress == "49.98 of 50 h"
+    assert r.progress == "49 h 59 of 50 h"
 
 
 @pytest.mark.parametrize(
@@ -703,7 +703,7 @@ def test_grandfathering_keeps_the_enrolment_version_numbers(director, supervisor
     new = result(enrolled_after, "Didactic training: 60 hours")  # the label follows the number
     assert not new.met
     assert (new.current, new.target) == (45, 60)
-    assert new.progress == "45 of 60 h"
+    assert new.progress == "45 h of 60 h"
     assert next_level(enrolled_after).programme_version_id == v2.id
 
 

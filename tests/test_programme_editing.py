@@ -405,7 +405,7 @@ def test_moving_a_person_re_evaluates_them_under_the_new_version(director, moved
     db.session.commit()
     result = didactic_result(person)
     assert not result.met
-    assert result.progress == "45 of 60 h"
+    assert result.progress == "45 h of 60 h"
     assert next_level(person).programme_version_id == v2.id
     (event,) = events("enrolment.version_changed")
     assert (event.before["version"], event.after["version"]) == (1, 2)
@@ -431,7 +431,7 @@ def test_the_move_page_previews_then_moves_with_confirmation(client, director, m
     login(client, director)
     path = f"/programme/people/{person.id}/move"
     preview = client.get(f"{path}?to={v2.id}").get_data(as_text=True)
-    assert "45 of 40 h" in preview and "45 of 60 h" in preview
+    assert "45 h of 40 h" in preview and "45 h of 60 h" in preview
     refused = client.submit(path, {"version": v2.id})
     assert refused.status_code == 200
     assert "Tick the box to confirm the move." in refused.get_data(as_text=True)

@@ -209,7 +209,7 @@ def test_the_snapshot_freezes_every_requirement_and_the_records_counted(app, peo
     requirements = {r["label"]: r for r in snapshot["requirements"]}
     assert len(requirements) == 11  # the evidence requirements, not endorsement or approval
     assert all(r["met"] for r in requirements.values())
-    assert requirements[DIRECT]["progress"] == "50 of 50 h"
+    assert requirements[DIRECT]["progress"] == "50 h of 50 h"
     assert requirements[DIRECT]["evidence"] == {"hours_entry_ids": hours["direct-clinical"]}
     assert requirements[INDIVIDUAL]["evidence"] == {
         "hours_entry_ids": hours["individual-consultation"]

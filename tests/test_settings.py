@@ -37,6 +37,8 @@ PRODUCTION_KEY = "q" * 48
         ("RATELIMIT_STORAGE_URI", "mongodb://db", "memory, redis"),
         ("MAIL_BACKEND", "pigeon", "'smtp'"),
         ("AIRM_ENV", "staging", "'production'"),
+        ("AIRM_PAPER_SIZE", "legal", "'letter' or 'a4'"),
+        ("AIRM_MAIL_MAX_ATTEMPTS", "0", "greater than 0"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_variable_value_and_what_is_accepted(

@@ -9,8 +9,8 @@ from tests.factories import login, make_candidate, make_person, make_supervisor
 @pytest.mark.parametrize(
     ("roles", "home", "heading"),
     [
-        ((Role.DIRECTOR,), "/director", "Programme overview"),
-        ((Role.ADMIN,), "/director", "Programme overview"),
+        ((Role.DIRECTOR,), "/director", "What waits for the programme"),
+        ((Role.ADMIN,), "/director", "What waits for the programme"),
         ((Role.CO_CREATOR,), "/board", "Co-creators' board"),
     ],
 )

@@ -48,7 +48,7 @@ def test_transcript_lists_modules_and_signed_hours_by_supervisor(client):
     assert (today() - timedelta(days=10)).isoformat() in text
     assert "Individual consultation" in text
     assert supervisor.full_name in text
-    assert "1.5" in text
+    assert "1 h 30" in text
     assert "AIRM-Trained Candidate" in text
 
 

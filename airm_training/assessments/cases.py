@@ -32,6 +32,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Person, Role
 
 PDF_MAGIC = b"%PDF-"
+MIN_TEXT_LENGTH = 200
 MAX_TEXT_LENGTH = 30_000
 
 
@@ -78,8 +79,10 @@ def _check(data: CaseInput, *, bond_types: set[str]) -> None:
         problems.append(("title", "Give the case a title (no client names)."))
     if data.bond_type not in bond_types:
         problems.append(("bond_type", "Choose the bond type."))
-    if len(data.text.strip()) < 200:
-        problems.append(("text", "Write at least 200 characters of the de-identified case."))
+    if len(data.text.strip()) < MIN_TEXT_LENGTH:
+        problems.append(
+            ("text", f"Write at least {MIN_TEXT_LENGTH} characters of the de-identified case.")
+        )
     if len(data.text) > MAX_TEXT_LENGTH:
         problems.append(("text", f"Keep the write-up under {MAX_TEXT_LENGTH:,} characters."))
     if not data.deidentified_confirmed:

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from airm_training.assessments.bank import MAX_OPTIONS, QuestionInput, QuizSettings
 from airm_training.assessments.case_rubric import CaseRubric
-from airm_training.assessments.cases import CaseInput
+from airm_training.assessments.cases import MAX_TEXT_LENGTH, MIN_TEXT_LENGTH, CaseInput
 from airm_training.core.clock import today
 from airm_training.core.forms import Form
 from airm_training.privacy.forms import PdfPrivacyChecked, PrivacyChecked
@@ -38,6 +38,10 @@ def _checkboxes(label: str, **kwargs) -> SelectMultipleField:
     return SelectMultipleField(
         label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **kwargs
     )
+
+
+# The page counts characters against both limits as the case is written (app.js).
+CASE_TEXT_LIMITS = {"data-minlength": MIN_TEXT_LENGTH, "maxlength": MAX_TEXT_LENGTH}
 
 
 class CaseForm(PdfPrivacyChecked, Form):
@@ -59,7 +63,9 @@ class CaseForm(PdfPrivacyChecked, Form):
         ],
     )
     modalities = _checkboxes("Modalities")
-    text = TextAreaField("De-identified case write-up", validators=[DataRequired()])
+    text = TextAreaField(
+        "De-identified case write-up", validators=[DataRequired()], render_kw=CASE_TEXT_LIMITS
+    )
     pdf = FileField(
         "Optional PDF",
         validators=[FileAllowed(["pdf"], "Upload a PDF file.")],
@@ -92,7 +98,9 @@ class ExtraAttemptForm(Form):
 class RevisionForm(PdfPrivacyChecked, Form):
     privacy_fields = ("text",)
 
-    text = TextAreaField("Revised write-up", validators=[DataRequired()])
+    text = TextAreaField(
+        "Revised write-up", validators=[DataRequired()], render_kw=CASE_TEXT_LIMITS
+    )
     pdf = FileField("Optional PDF", validators=[FileAllowed(["pdf"], "Upload a PDF file.")])
     deidentified = BooleanField(DEIDENTIFIED)
     submit = SubmitField("Submit the new version")

@@ -16,6 +16,7 @@ from airm_training.extensions import db
 @dataclass(frozen=True)
 class AuditFilter:
     person_id: int | None = None  # the actor, or the person the event is about
+    person_ids: tuple[int, ...] | None = None  # any of these (a typed name's matches)
     action: str | None = None
     object_type: str | None = None
     object_id: str | None = None
@@ -23,13 +24,14 @@ class AuditFilter:
     date_to: date | None = None
 
     def apply(self, statement: sa.Select) -> sa.Select:
-        if self.person_id:
+        people = (self.person_id,) if self.person_id else self.person_ids
+        if people is not None:
             statement = statement.where(
                 sa.or_(
-                    AuditEvent.actor_id == self.person_id,
+                    AuditEvent.actor_id.in_(people),
                     sa.and_(
                         AuditEvent.object_type == "person",
-                        AuditEvent.object_id == str(self.person_id),
+                        AuditEvent.object_id.in_([str(pid) for pid in people]),
                     ),
                 )
             )

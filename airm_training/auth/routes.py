@@ -124,6 +124,12 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/session/keep", methods=["POST"])
+def keep_session():
+    """ "Stay signed in": the request itself renews the idle timer (enforce_session_limits)."""
+    return "", 204
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
 def accept_invite(token: str):

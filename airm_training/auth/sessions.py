@@ -5,6 +5,7 @@ half-finished sign-in of a person who still has to enter their second factor."""
 from __future__ import annotations
 
 from datetime import UTC
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -85,8 +86,18 @@ def enforce_session_limits():
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and declared_need(view) is PUBLIC:
         return None
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("auth.login", next=target))
+    return redirect(url_for("auth.login", next=_page_to_return_to()))
+
+
+def _page_to_return_to() -> str | None:
+    """The page asked for; for a form sent after the session ended, the page it was sent
+    from (the browser keeps what was typed and puts it back there after sign-in)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    return referrer.path or None
 
 
 # --- between the password and the second factor ---------------------------------------------

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 
 class PdfDocument:
-    """Subclasses set ``pagesize`` and ``title``. A drawn page (the certificate) implements
-    ``_build_pdf(canvas)`` and keeps this ``get_pdf``; a flowing document (the transcript,
-    the evidence packet) overrides ``get_pdf`` to lay out reportlab flowables instead."""
+    """Subclasses set ``pagesize`` (from the paper they are given) and ``title``. A drawn
+    page (the certificate) implements ``_build_pdf(canvas)`` and keeps this ``get_pdf``; a
+    flowing document (the transcript, the evidence packet) overrides ``get_pdf`` to lay out
+    reportlab flowables instead."""
 
-    pagesize: tuple[float, float]
+    pagesize: tuple[float, float] = A4
     title: str = "Document"
 
     def get_pdf(self) -> bytes:

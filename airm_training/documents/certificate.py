@@ -13,9 +13,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
+from airm_training.documents.brand import draw_seal, draw_wordmark
 
-BRAND = colors.HexColor("#2f5d62")
+BRAND = colors.HexColor(brand.BRAND)
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,11 @@ class CertificateData:
 
 
 class CertificatePdf(PdfDocument):
-    pagesize = landscape(A4)
+    """Landscape, on the paper it is given (A4 unless told)."""
 
-    def __init__(self, data: CertificateData) -> None:
+    def __init__(self, data: CertificateData, paper: tuple[float, float] = A4) -> None:
         self.data = data
+        self.pagesize = landscape(paper)
         self.title = f"{data.level_code} certificate {data.serial}"
 
     def _build_pdf(self, canvas: Canvas) -> None:
@@ -47,6 +50,9 @@ class CertificatePdf(PdfDocument):
         canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
         canvas.setLineWidth(0.8)
         canvas.rect(16 * mm, 16 * mm, width - 32 * mm, height - 32 * mm)
+
+        draw_wordmark(canvas, 24 * mm, height - 36 * mm, 12 * mm)
+        draw_seal(canvas, width - 42 * mm, height - 42 * mm, 17 * mm)
 
         centre = width / 2
         canvas.setFillColor(BRAND)
@@ -87,6 +93,11 @@ class CertificatePdf(PdfDocument):
         y = 40 * mm
         for index, (name, role) in enumerate(names):
             x = 30 * mm + index * slot
+            # No signature image is kept: the signatory's name is printed on the line.
+            canvas.setFont("Times-Italic", 14)
+            canvas.setFillColor(BRAND)
+            canvas.drawString(x + 2 * mm, y + 2.5 * mm, name)
+            canvas.setFillColor(colors.black)
             canvas.setLineWidth(0.6)
             canvas.line(x, y, x + slot - 10 * mm, y)
             canvas.setFont("Helvetica", 9)

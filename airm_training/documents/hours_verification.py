@@ -14,11 +14,10 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from airm_training.documents.base import PdfDocument
-from airm_training.documents.transcript import styled_table
+from airm_training.documents.transcript import _numbered_canvas, styled_table
 
 MARGIN = 18 * mm
 
@@ -55,41 +54,10 @@ class HoursVerificationData:
     supervisors: tuple[SupervisorRecord, ...]
 
 
-def numbered_canvas(footer: str):
-    """A canvas class that writes ``footer`` and "Page N of M" on every page (the total is
-    known only once every page is laid out, so pages are kept until the end)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._footer(total)
-                super().showPage()
-            super().save()
-
-        def _footer(self, total: int) -> None:
-            width, _height = self._pagesize
-            self.setFont("Helvetica", 8)
-            self.drawString(MARGIN, 10 * mm, footer)
-            self.drawRightString(width - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
-
-    return NumberedCanvas
-
-
 class HoursVerificationPdf(PdfDocument):
-    pagesize = A4
-
-    def __init__(self, data: HoursVerificationData) -> None:
+    def __init__(self, data: HoursVerificationData, paper: tuple[float, float] = A4) -> None:
         self.data = data
+        self.pagesize = paper
         self.title = f"Verification of supervised hours — {data.holder_name}"
 
     def get_pdf(self) -> bytes:
@@ -102,13 +70,14 @@ class HoursVerificationPdf(PdfDocument):
             invariant=True,
             leftMargin=MARGIN,
             rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN + 4 * mm,
+            topMargin=30 * mm,
+            bottomMargin=20 * mm,
         ).build(
             self._story(),
-            canvasmaker=numbered_canvas(
+            canvasmaker=_numbered_canvas(
                 f"{self.data.organisation} · verification code {self.data.code} · "
-                f"version {self.data.version}"
+                f"version {self.data.version}",
+                self.pagesize,
             ),
         )
         return buffer.getvalue()

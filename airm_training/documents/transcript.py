@@ -1,8 +1,12 @@
-"""The transcript: modules, assessments, and hours by category and by supervisor."""
+"""The transcript: modules, assessments, and hours by category and by supervisor; the
+wordmark at the head, and on every page a footer with the document's reference and
+"Page N of M"; no section heading left alone at the foot of a page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from datetime import date
 from html import escape
 from io import BytesIO
@@ -11,11 +15,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
+from airm_training.documents.brand import draw_wordmark
 
-BRAND = colors.HexColor("#2f5d62")
+BRAND = colors.HexColor(brand.BRAND)
 
 
 @dataclass(frozen=True)
@@ -32,15 +46,24 @@ class TranscriptData:
     hours: tuple[tuple[str, str, str, int, str, str], ...]
     # (category, supervisor, hours, sessions, first sign-off, last sign-off)
     uncounted: tuple[tuple[str, str, str, str], ...] = ()  # date, category, hours, reason
+    certificates: tuple[tuple[str, str, str, str], ...] = ()
+    # (serial, credential, status, verification code), each checkable on the public page
+    verify_address: str = ""  # where a certificate's verification code is checked
+
+    @property
+    def reference(self) -> str:
+        """A short fingerprint of everything the transcript says: two printouts with the
+        same reference say the same thing."""
+        digest = hashlib.sha256(json.dumps(asdict(self), default=str).encode()).hexdigest()
+        return f"{digest[:4]}-{digest[4:8]}-{digest[8:12]}".upper()
 
 
 class TranscriptPdf(PdfDocument):
     """Several pages of tables, so it is built with platypus rather than raw drawing."""
 
-    pagesize = A4
-
-    def __init__(self, data: TranscriptData) -> None:
+    def __init__(self, data: TranscriptData, paper: tuple[float, float] = A4) -> None:
         self.data = data
+        self.pagesize = paper
         self.title = f"AIRM transcript — {data.holder_name}"
 
     def get_pdf(self) -> bytes:
@@ -52,28 +75,37 @@ class TranscriptPdf(PdfDocument):
             author="AIRM Training & Credentials",
             leftMargin=18 * mm,
             rightMargin=18 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
+            topMargin=30 * mm,
+            bottomMargin=20 * mm,
             invariant=True,
         )
-        document.build(self._story())
+        footer = f"{self.data.holder_name} · AIRM transcript · reference {self.data.reference}"
+        document.build(self._story(), canvasmaker=_numbered_canvas(footer, self.pagesize))
         return buffer.getvalue()
 
     def _story(self) -> list:
         d = self.data
         styles = getSampleStyleSheet()
+        heading = styles["Heading2"]
+        heading.keepWithNext = 1
+        heading.textColor = BRAND
         story = [
             Paragraph(f"{escape(d.organisation)} — AIRM training transcript", styles["Title"]),
             Paragraph(f"{escape(d.holder_name)} · {escape(d.email)}", styles["Normal"]),
             Paragraph(
                 f"Generated {d.generated_on:%d %B %Y}. A training record: it contains no "
-                "client-identifying information.",
+                f"client-identifying information. Reference {d.reference}.",
                 styles["Italic"],
             ),
             Spacer(1, 6 * mm),
         ]
         sections = (
             ("Credentials", ("Credential", "Awarded", "Expires", "Status"), d.credentials),
+            (
+                "Certificates and their verification codes",
+                ("Certificate", "Credential", "Status", "Verification code"),
+                d.certificates,
+            ),
             ("Modules completed", ("Code", "Module", "Completed"), d.modules),
             ("Quizzes", ("Quiz", "Best score", "Passed on"), d.quizzes),
             ("Case presentations", ("Title", "Result", "Decided"), d.cases),
@@ -92,14 +124,54 @@ class TranscriptPdf(PdfDocument):
                     d.uncounted,
                 ),
             )
-        for heading, header, rows in sections:
-            story.append(Paragraph(heading, styles["Heading2"]))
+        for title, header, rows in sections:
+            # A heading starts only where its table's first rows fit below it.
+            story += [CondPageBreak(35 * mm), Paragraph(title, heading)]
             if rows:
                 story.append(styled_table(header, rows))
             else:
                 story.append(Paragraph("None yet.", styles["Normal"]))
+            if rows and title.startswith("Certificates") and d.verify_address:
+                story.append(
+                    Paragraph(f"Check a code at {escape(d.verify_address)}.", styles["Italic"])
+                )
             story.append(Spacer(1, 4 * mm))
         return story
+
+
+def _numbered_canvas(footer: str, pagesize: tuple[float, float]) -> type[Canvas]:
+    """A canvas that holds its pages back until the end, then draws on each the wordmark
+    at the head and the footer with "Page N of M" (reportlab's two-pass recipe)."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = pagesize
+            draw_wordmark(self, 18 * mm, height - 22 * mm, 11 * mm)
+            self.setStrokeColor(BRAND)
+            self.setLineWidth(0.5)
+            self.line(18 * mm, 14 * mm, width - 18 * mm, 14 * mm)
+            self.setFont("Helvetica", 8)
+            self.setFillColor(colors.black)
+            self.drawString(18 * mm, 10 * mm, footer)
+            self.drawRightString(width - 18 * mm, 10 * mm, f"Page {number} of {total}")
+
+    return NumberedCanvas
 
 
 def styled_table(header, rows) -> Table:

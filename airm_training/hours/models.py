@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from airm_training.core.clock import utcnow
+from airm_training.core.durations import duration_label
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory
@@ -105,8 +106,7 @@ class HoursEntry(db.Model):
 
     @property
     def duration_label(self) -> str:
-        hours, minutes = divmod(self.minutes, 60)
-        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+        return duration_label(self.minutes)
 
     def to_audit(self) -> dict:
         """The entry's content as plain JSON values, for audit before/after."""

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
 from airm_training.access.supervision import person_is_supervisor
+from airm_training.core import brand
+from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import public, requires
 from airm_training.credentials.services import awards_of, enrolment_of
-from airm_training.extensions import db
-from airm_training.hours.queries import queue_for
 from airm_training.main.overview import director_overview
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
-from airm_training.progression.models import Application, ApplicationStatus
-from airm_training.progression.queries import (
-    applications_of,
-    awaiting_vote,
-    certificates_of,
-)
+from airm_training.progression.queries import applications_of, certificates_of
 from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import open_application
+from airm_training.reports import work
 
 bp = Blueprint("main", __name__)
 
@@ -70,11 +65,12 @@ def candidate_home():
         monthly=monthly,
         chart=hours_chart_svg(monthly),
         legend=chart_legend(monthly),
+        # What each unmet requirement's link says and where it leads.
         links={
-            "module": url_for("curriculum.index"),
-            "assessment": url_for("assessments.mine"),
-            "evaluation": url_for("assessments.mine"),
-            "hours": url_for("hours.new"),
+            "module": (url_for("curriculum.index"), "open the curriculum"),
+            "assessment": (url_for("assessments.mine"), "quizzes and case presentations"),
+            "evaluation": (url_for("assessments.mine"), "your evaluations"),
+            "hours": (url_for("hours.new"), "log hours"),
         },
     )
 
@@ -82,22 +78,10 @@ def candidate_home():
 @bp.route("/supervision")
 @requires(SUPERVISOR)
 def supervisor_home():
-    waiting = db.session.scalar(
-        sa.select(sa.func.count()).select_from(queue_for(current_user.id).subquery())
-    )
-    endorsements = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Application)
-        .where(
-            Application.endorser_id == current_user.id,
-            Application.status == ApplicationStatus.SUBMITTED.value,
-        )
-    )
     return render_template(
         "main/supervisor_home.html",
         awards=awards_of(current_user),
-        waiting=waiting,
-        endorsements=endorsements,
+        queue=work.supervisor_queue(current_user.id, today()),
         **_renewal_context(),
     )
 
@@ -113,10 +97,27 @@ def _renewal_context() -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    return render_template("main/board_home.html", waiting=awaiting_vote(current_user.id))
+    return render_template("main/board_home.html", rows=work.board_rows(current_user.id, today()))
 
 
 @bp.route("/director")
 @requires(DIRECTOR)
 def director_home():
-    return render_template("main/director_home.html", overview=director_overview())
+    return render_template(
+        "main/director_home.html", queue=work.director_queue(today()), overview=director_overview()
+    )
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; answer with the SVG."""
+    return redirect(url_for("static", filename="brand/favicon.svg"), code=301)
+
+
+@bp.route("/design")
+def design():
+    """Every component of the design system, as the pages use it (docs/design.md)."""
+    from airm_training.main.design import sample_chart
+
+    return render_template("main/design.html", tokens=brand.TOKENS, **sample_chart())

@@ -48,6 +48,11 @@ class ModuleStage(enum.StrEnum):
         return _STAGE_LABELS[self.value]
 
 
+def stage_labels(codes) -> str:
+    """ "attachment-awareness, supervision" → "Attachment awareness, Supervision"."""
+    return ", ".join(_STAGE_LABELS.get(code, code) for code in codes or ())
+
+
 _STAGE_LABELS = {
     "foundations": "Foundations",
     "attachment-awareness": "Attachment awareness",

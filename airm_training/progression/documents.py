@@ -12,6 +12,7 @@ from airm_training.assessments import facts
 from airm_training.assessments.evaluations import evaluations_of
 from airm_training.assessments.models import CasePresentation, Quiz
 from airm_training.core.clock import local_date, today
+from airm_training.core.durations import duration_label
 from airm_training.core.urls import external_url
 from airm_training.credentials.services import awards_of
 from airm_training.curriculum.models import ModuleCompletion
@@ -24,6 +25,8 @@ from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.programme.models import HoursCategory, Module
 from airm_training.progression.models import Application, Certificate
+from airm_training.progression.queries import certificates_of
+from airm_training.progression.services import verification_status
 
 
 def transcript_data(person: Person) -> TranscriptData:
@@ -84,6 +87,11 @@ def transcript_data(person: Person) -> TranscriptData:
         ),
         hours=hours,
         uncounted=uncounted,
+        certificates=tuple(
+            (c.serial, c.level_code, verification_status(c), c.verification_code)
+            for c in certificates_of(person.id)
+        ),
+        verify_address=external_url("verify.form"),
     )
 
 
@@ -162,14 +170,14 @@ def _signed_hours(person: Person) -> tuple[tuple, tuple]:
     for category, code, supervisor, minutes, signed_at, session_date in rows:
         reason = rule.reason(session_date, code)
         if reason:
-            uncounted.append((session_date.isoformat(), category, _hours(minutes), reason))
+            uncounted.append((session_date.isoformat(), category, duration_label(minutes), reason))
             continue
         groups.setdefault((category, supervisor), []).append((minutes, signed_at))
     counted = tuple(
         (
             category,
             supervisor,
-            _hours(sum(m for m, _ in items)),
+            duration_label(sum(m for m, _ in items)),
             len(items),
             local_date(min(s for _, s in items)).isoformat(),
             local_date(max(s for _, s in items)).isoformat(),
@@ -177,7 +185,3 @@ def _signed_hours(person: Person) -> tuple[tuple, tuple]:
         for (category, supervisor), items in groups.items()
     )
     return counted, tuple(uncounted)
-
-
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")

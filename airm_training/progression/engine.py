@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from airm_training.core.clock import add_months, local_date, today
+from airm_training.core.durations import duration_label
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.extensions import db
@@ -47,7 +48,7 @@ class RequirementResult:
     met: bool
     current: float
     target: float
-    progress: str  # e.g. "32.5 of 50 h"
+    progress: str  # e.g. "32 h 30 of 50 h"
     missing: list[str] = field(default_factory=list)
     evidence: dict[str, list] = field(default_factory=dict)  # what was counted
     not_counted: str = ""  # evidence on file that does not count, and why
@@ -403,7 +404,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     met = minutes >= target and sessions >= min_sessions
     missing = []
     if minutes < target:
-        missing.append(f"{_hours_text(target - minutes)} h more")
+        missing.append(f"{duration_label(target - minutes)} more")
     if sessions < min_sessions:
         missing.append(f"{min_sessions - sessions} more sessions")
     evidence = {}
@@ -415,15 +416,11 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
         met,
         minutes / 60,
         target / 60,
-        f"{_hours_text(minutes)} of {_hours_text(target)} h",
+        f"{duration_label(minutes) if minutes else 0} of {duration_label(target)}",
         missing,
         evidence,
-        f"{_hours_text(uncounted)} h signed for sessions before enrolment" if uncounted else "",
+        f"{duration_label(uncounted)} signed for sessions before enrolment" if uncounted else "",
     )
-
-
-def _hours_text(minutes: int) -> str:
-    return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
 # --- endorsement and approval: read from the application --------------------------------

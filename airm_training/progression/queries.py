@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from airm_training.extensions import db
-from airm_training.progression.models import Application, ApplicationStatus, Certificate, Vote
+from airm_training.progression.models import Application, Certificate
 
 
 def applications_of(person_id: int) -> list[Application]:
@@ -25,22 +24,5 @@ def certificates_of(person_id: int) -> list[Certificate]:
             sa.select(Certificate)
             .where(Certificate.holder_id == person_id)
             .order_by(Certificate.issued_on.desc())
-        )
-    )
-
-
-def awaiting_vote(member_id: int) -> list[Application]:
-    """Endorsed applications this board member has not voted on (and are not their own)."""
-    voted = sa.select(Vote.application_id).where(Vote.member_id == member_id)
-    return list(
-        db.session.scalars(
-            sa.select(Application)
-            .where(
-                Application.status == ApplicationStatus.ENDORSED.value,
-                Application.person_id != member_id,
-                Application.id.not_in(voted),
-            )
-            .options(selectinload(Application.person), selectinload(Application.level))
-            .order_by(Application.submitted_at)
         )
     )

@@ -65,6 +65,11 @@ def _param(rules: ProgrammeLevel, kind: RequirementKind, key: str, default: int)
     return default
 
 
+def approval_quorum(application: Application) -> int:
+    """The approvals of board members that the application's level needs."""
+    return _param(_rules_of(application), RequirementKind.APPROVAL, "quorum", 1)
+
+
 def can_view_application(viewer: Person, application: Application) -> bool:
     """The applicant, the endorser, the board and programme staff."""
     return viewer.id in (application.person_id, application.endorser_id) or viewer.has_role(

@@ -22,6 +22,7 @@ from airm_training.core.clock import local_date, today
 from airm_training.core.permissions import public, requires
 from airm_training.core.work import unit_of_work
 from airm_training.documents.hours_verification import HoursVerificationPdf
+from airm_training.documents.paper import page_size
 from airm_training.extensions import db, limiter
 from airm_training.records.exports import pdf_data, verification_csv, verification_url
 from airm_training.records.forms import VerificationForm
@@ -87,6 +88,11 @@ def pdf(verification_id: int):
 def csv(verification_id: int):
     verification = _verification_or_403(verification_id)
     return _download(verification_csv(verification), verification, "csv")
+
+
+def _paper() -> tuple[float, float]:
+    """The documents' paper, from AIRM_PAPER_SIZE or the centre's time zone."""
+    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])
 
 
 def _download(content, verification: HoursVerification, extension: str) -> Response:

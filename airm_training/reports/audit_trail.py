@@ -1,22 +1,32 @@
-"""The audit trail for directors: browse, filter, and the hash chain's state."""
+"""The audit trail page for directors: browse, filter, download, and the hash chain's
+state. It lives above the features (the audit floor itself imports none of them), so it
+can name the people and records each event is about."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+import json
+
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
+from airm_training.core.clock import local_datetime, today
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
-from airm_training.people.models import Person
+from airm_training.reports import audit_view
 from airm_training.reports.audit_forms import AuditFilterForm
+from airm_training.reports.tables import Report
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000  # rows in one CSV download
+NAME_MATCHES = 50  # people a typed name may stand for
+COLUMNS = (
+    "Event", "Time", "Actor", "Action", "Action code", "Object", "Object id", "About", "Changes",
+)  # fmt: skip
 
 # Where an event's object can be opened: object type -> (endpoint, URL argument).
 OBJECT_PAGES = {
@@ -29,18 +39,24 @@ OBJECT_PAGES = {
 
 def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     form = AuditFilterForm(request.args)
-    people = db.session.execute(sa.select(Person.id, Person.full_name).order_by(Person.full_name))
-    form.person.choices = [(None, "Anyone")] + [(pid, name) for pid, name in people]
-    form.action.choices = [("", "Any action")] + [
-        (a, a) for a in distinct_values(AuditEvent.action)
-    ]
+    actions = [(a, audit_view.action_label(a)) for a in distinct_values(AuditEvent.action)]
+    form.action.choices = [("", "Any action"), *sorted(actions, key=lambda choice: choice[1])]
     form.object_type.choices = [("", "Any type")] + [
-        (t, t) for t in distinct_values(AuditEvent.object_type)
+        (t, audit_view.object_label(t)) for t in distinct_values(AuditEvent.object_type)
     ]
     form.validate()
     value = {field.name: None if field.errors else field.data for field in form}
+    person_id, typed = value["person"], (value["person_name"] or "").strip()
+    person_ids = None
+    if person_id:
+        name = audit_view.person_name(person_id)
+        if name is not None and not typed:
+            form.person_name.data = name
+    elif typed:
+        person_ids = tuple(pid for pid, _ in audit_view.matching_people(typed, NAME_MATCHES))
     return form, AuditFilter(
-        person_id=value["person"],
+        person_id=person_id,
+        person_ids=person_ids,
         action=value["action"] or None,
         object_type=value["object_type"] or None,
         object_id=(value["object_id"] or "").strip() or None,
@@ -49,20 +65,72 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
     )
 
 
+def _args() -> dict[str, str]:
+    return {
+        key: value for key, value in request.args.items() if key not in ("page", "verify") and value
+    }
+
+
 @bp.route("/")
 @requires(DIRECTOR)
 def trail():
     form, filters = _filters()
     page = paginate(events(filters), per_page=PAGE_SIZE)
-    args = {
-        key: value for key, value in request.args.items() if key not in ("page", "verify") and value
-    }
     return render_template(
         "audit/trail.html",
         form=form,
         page=page,
-        args=args,
+        args=_args(),
         object_pages=OBJECT_PAGES,
+        subjects=audit_view.subjects_of(page.items),
+        labels=audit_view,
         # Checking the chain reads every event, so it runs when asked, not on every visit.
         chain=verify_chain() if request.args.get("verify") == "1" else None,
+    )
+
+
+@bp.route("/people")
+@requires(DIRECTOR)
+def people_lookup():
+    """Names for the person filter as they are typed: at most ten, two letters or more."""
+    text = request.args.get("q", "")[:120]
+    if len(text.strip()) < 2:
+        return jsonify([])
+    return jsonify([{"id": pid, "name": name} for pid, name in audit_view.matching_people(text)])
+
+
+@bp.route("/export.csv")
+@requires(DIRECTOR)
+def export():
+    """The filtered trail as CSV, newest first, with the words the page shows."""
+    _form, filters = _filters()
+    rows = list(db.session.scalars(events(filters).limit(EXPORT_LIMIT)))
+    subjects = audit_view.subjects_of(rows)
+    report = Report(
+        "audit",
+        "Audit trail",
+        COLUMNS,
+        [
+            (
+                event.id,
+                local_datetime(event.occurred_at).strftime("%Y-%m-%d %H:%M %Z"),
+                event.actor.full_name if event.actor else "the system",
+                audit_view.action_label(event.action),
+                event.action,
+                audit_view.object_label(event.object_type),
+                event.object_id or "",
+                subjects[event.id].full_name if event.id in subjects else "",
+                json.dumps(
+                    {field: [before, after] for field, before, after in event.changes()},
+                    ensure_ascii=False,
+                    default=str,
+                ),
+            )
+            for event in rows
+        ],
+    )
+    return Response(
+        report.to_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="airm-audit-{today()}.csv"'},
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-BAR_COLOUR = "#2f5d62"
+from airm_training.core import brand
+
+BAR_COLOUR = brand.BRAND
 
 
 def bar_chart_svg(
@@ -26,7 +28,8 @@ def bar_chart_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'class="report-chart" role="img" aria-labelledby="{chart_id}-title">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" stroke="#999"/>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
+        f'stroke="{brand.CHART_AXIS}"/>',
     ]
     for index, (label, value) in enumerate(bars):
         x = left + index * slot + slot * 0.15

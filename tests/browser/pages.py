@@ -285,6 +285,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/reports/?days=abc"),
             MainPage("/programme/"),
             MainPage("/programme/compare"),
+            MainPage("/design", "design-system"),
             MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
             MainPage("/directory/profile"),

@@ -152,7 +152,7 @@ def test_hours_are_logged_and_signed_with_the_keyboard_only(browser, live_server
     expect(marcus.get_by_text("Submitted for sign-off.")).to_be_visible()
     entry_url = marcus.url
     expect(marcus.get_by_role("heading", level=1)).to_have_text(
-        f"Direct clinical · 1 h 30 min on {DAY.isoformat()}"
+        f"Direct clinical · 1 h 30 on {DAY.isoformat()}"
     )
     expect(marcus.get_by_text(NOTE)).to_be_visible()
     expect(marcus.get_by_text("Dr. Daniel Okafor, Psy.D")).to_be_visible()

@@ -96,7 +96,7 @@ def test_two_factor_journey(browser, live_server, new_director, tmp_path):
         codes = page.locator(".recovery-codes li").all_inner_texts()
         assert len(codes) == 10
         page.get_by_role("link", name="I have saved them — continue").click()
-        expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
+        expect(page.get_by_role("heading", name="What waits for the programme")).to_be_visible()
         sign_out(page)
 
         # Signing in again: password, then the app's next code (the last one is used up).
@@ -104,7 +104,7 @@ def test_two_factor_journey(browser, live_server, new_director, tmp_path):
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
         page.get_by_label("Code").fill(totp.at(time.time() + totp.interval))
         page.get_by_role("button", name="Continue").click()
-        expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
+        expect(page.get_by_role("heading", name="What waits for the programme")).to_be_visible()
         sign_out(page)
 
         # And with a recovery code instead of the app.

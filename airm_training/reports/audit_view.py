@@ -1,0 +1,173 @@
+"""The audit page's read model: words for the codes the trail stores (actions, object
+types, fields) and the person each event is about, found for a whole page of events in
+one query per kind of object on it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
+from airm_training.audit.models import AuditEvent
+from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry
+from airm_training.people.models import Licence, Person
+from airm_training.progression.models import Application, Certificate
+
+ACTION_LABELS = {
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.login_failed": "Sign-in refused: wrong password",
+    "auth.login_refused_inactive": "Sign-in refused: account deactivated",
+    "auth.reset_requested": "Password reset asked for",
+    "auth.two_factor_enabled": "Two-factor sign-in switched on",
+    "auth.two_factor_disabled": "Two-factor sign-in switched off",
+    "auth.two_factor_reset": "Two-factor sign-in reset",
+    "auth.recovery_code_used": "Recovery code used",
+    "auth.recovery_codes_regenerated": "Recovery codes replaced",
+    "hours.drafted": "Hours saved as a draft",
+    "hours.submitted": "Hours submitted for sign-off",
+    "hours.signed": "Hours signed off",
+    "hours.returned": "Hours returned to the candidate",
+    "hours.withdrawn": "Hours withdrawn",
+    "hours.amendment_requested": "Amendment of signed hours asked for",
+    "hours.superseded": "Hours replaced by an amendment",
+    "hours.imported": "Hours imported from CSV",
+    "credential.awarded": "Credential awarded",
+    "credential.renewed": "Credential renewed",
+    "certificate.issued": "Certificate issued",
+    "certificate.revoked": "Certificate revoked",
+    "application.submitted": "Application submitted",
+    "application.endorsed": "Application endorsed",
+    "application.endorsement_declined": "Endorsement declined",
+    "application.voted": "Board vote cast",
+    "application.approved": "Application approved by the board",
+    "application.rejected": "Application rejected by the board",
+    "renewal.requested": "Renewal asked for",
+    "person.roles_changed": "Roles changed",
+    "person.password_set": "Password set",
+    "person.supervisor_assigned": "Primary supervisor assigned",
+    "person.supervisor_removed": "Primary supervisor removed",
+    "enrolment.version_changed": "Moved to another programme version",
+    "notifications.channel_changed": "E-mail preference changed",
+    "role.granted": "Role granted",
+}
+OBJECT_LABELS = {
+    "hours_entry": "Hours entry",
+    "hours_import": "Hours import",
+    "credential_award": "Credential",
+    "case_presentation": "Case presentation",
+    "competency_evaluation": "Competency evaluation",
+    "quiz_attempt": "Quiz attempt",
+    "module_completion": "Module completion",
+    "programme_version": "Programme version",
+}
+FIELD_LABELS = {
+    "award_id": "credential",
+    "person_id": "person",
+    "supervisor_id": "supervisor",
+    "signed_by_id": "signed by",
+    "level_id": "level",
+    "minutes": "minutes",
+    "session_date": "session date",
+    "category_code": "category",
+}
+
+# Object type → (model, the column naming the person the record is about).
+SUBJECT_COLUMNS = {
+    "hours_entry": HoursEntry.person_id,
+    "application": Application.person_id,
+    "certificate": Certificate.holder_id,
+    "credential_award": CredentialAward.person_id,
+    "case_presentation": CasePresentation.person_id,
+    "competency_evaluation": CompetencyEvaluation.person_id,
+    "quiz_attempt": QuizAttempt.person_id,
+    "licence": Licence.person_id,
+    "enrolment": Enrolment.person_id,
+    "module_completion": ModuleCompletion.person_id,
+}
+
+
+def _words(code: str) -> str:
+    text = code.replace(".", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action) or _words(action)
+
+
+def object_label(object_type: str) -> str:
+    return OBJECT_LABELS.get(object_type) or _words(object_type)
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field) or field.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: int
+    full_name: str
+
+
+def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
+    """Event id → the person the event is about, where there is one: one query for the
+    whole page, whatever kinds of object are on it."""
+    events = list(events)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.object_id and event.object_id.isdigit():
+            wanted[event.object_type].add(int(event.object_id))
+    if not wanted:
+        return {}
+    parts = [
+        sa.select(
+            sa.literal("person").label("kind"), Person.id.label("oid"), Person.id.label("pid")
+        ).where(Person.id.in_(wanted.get("person", set())))
+    ]
+    for object_type, column in SUBJECT_COLUMNS.items():
+        id_column = column.class_.id
+        parts.append(
+            sa.select(sa.literal(object_type), id_column, column).where(
+                id_column.in_(wanted.get(object_type, set()))
+            )
+        )
+    found = sa.union_all(*parts).subquery()
+    named = sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
+        Person, Person.id == found.c.pid
+    )
+    rows = db.session.execute(named).all()
+    person_of = {(kind, oid): Subject(pid, name) for kind, oid, pid, name in rows}
+    return {
+        event.id: person_of[(event.object_type, int(event.object_id))]
+        for event in events
+        if event.object_id
+        and event.object_id.isdigit()
+        and (event.object_type, int(event.object_id)) in person_of
+    }
+
+
+def matching_people(text: str, limit: int = 10) -> list[tuple[int, str]]:
+    """(id, name) of people whose name or e-mail contains the text, by name."""
+    pattern = f"%{text.strip().lower()}%"
+    return [
+        (pid, name)
+        for pid, name in db.session.execute(
+            sa.select(Person.id, Person.full_name)
+            .where(
+                sa.or_(sa.func.lower(Person.full_name).like(pattern), Person.email.like(pattern))
+            )
+            .order_by(Person.full_name, Person.id)
+            .limit(limit)
+        )
+    ]
+
+
+def person_name(person_id: int) -> str | None:
+    return db.session.scalar(sa.select(Person.full_name).where(Person.id == person_id))

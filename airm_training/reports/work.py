@@ -1,0 +1,227 @@
+"""What waits for a person, for the home pages: one read model per role, each a fixed
+number of aggregate queries however much work there is. Every figure comes with the
+address of the list it counts, and the lists put the oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
+
+from airm_training.assessments.models import CasePresentation, CaseStatus
+from airm_training.core.clock import local_date, utcnow
+from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.progression.models import Application, ApplicationKind, ApplicationStatus
+from airm_training.progression.services import approval_quorum
+from airm_training.reports import queues
+from airm_training.reports.people import DEFAULT_STALLED_DAYS, PeopleReports
+
+SIGN_OFF_DAYS = 14  # sign-offs waiting longer than this are shown as overdue
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    key: str
+    count: int
+    label: str
+    note: str
+    url: str
+    urgent: bool = False
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def _oldest(days: int) -> str:
+    """How long the oldest item has waited, in words."""
+    return (
+        "the oldest came in today" if days == 0 else f"oldest {days} {_plural(days, 'day', 'days')}"
+    )
+
+
+def _age(moment: datetime | None, day: date) -> int | None:
+    return (day - local_date(moment)).days if moment else None
+
+
+def _signoff_figures(day: date, supervisor_id: int | None = None) -> tuple[int, int, int | None]:
+    """(entries waiting, waiting more than SIGN_OFF_DAYS days, age of the oldest)."""
+    overdue_before = utcnow() - timedelta(days=SIGN_OFF_DAYS)
+    statement = sa.select(
+        sa.func.count(HoursEntry.id),
+        sa.func.count(HoursEntry.id).filter(HoursEntry.submitted_at < overdue_before),
+        sa.func.min(HoursEntry.submitted_at),
+    ).where(HoursEntry.status == HoursStatus.SUBMITTED.value)
+    if supervisor_id is not None:
+        statement = statement.where(
+            HoursEntry.supervisor_id == supervisor_id, HoursEntry.person_id != supervisor_id
+        )
+    waiting, overdue, oldest = db.session.execute(statement).one()
+    return waiting, overdue, _age(oldest, day)
+
+
+def _signoff_item(day: date, url: str, supervisor_id: int | None = None) -> QueueItem:
+    waiting, overdue, oldest = _signoff_figures(day, supervisor_id)
+    if not waiting:
+        note = "nothing waiting"
+    elif overdue:
+        note = f"{overdue} over {SIGN_OFF_DAYS} days · oldest {oldest} days"
+    else:
+        note = _oldest(oldest)
+    label = _plural(waiting, "entry waiting for sign-off", "entries waiting for sign-off")
+    return QueueItem("sign-offs", waiting, label, note, url, urgent=bool(overdue))
+
+
+def _application_counts() -> dict[str, tuple[int, datetime | None]]:
+    """Open applications by the step they wait for → (count, oldest submission)."""
+    rows = db.session.execute(
+        sa.select(
+            Application.kind,
+            Application.status,
+            sa.func.count(Application.id),
+            sa.func.min(Application.submitted_at),
+        ).group_by(Application.kind, Application.status)
+    ).all()
+    steps: dict[str, tuple[int, datetime | None]] = {}
+    for kind, status, count, oldest in rows:
+        step = queues.WAITING_FOR.get((ApplicationKind(kind), ApplicationStatus(status)))
+        if step is None:
+            continue
+        before, earliest = steps.get(step, (0, None))
+        steps[step] = (before + count, min(d for d in (earliest, oldest) if d is not None))
+    return steps
+
+
+def director_queue(day: date) -> list[QueueItem]:
+    """Sign-offs by age, credentials to issue, applications at the board, what expires
+    soon and stalled candidates."""
+    steps = _application_counts()
+    to_issue, issue_oldest = steps.get("issuing", (0, None))
+    at_board, board_oldest = steps.get("board votes", (0, None))
+    expiring = len(queues.expiring(day).rows)
+    stalled = PeopleReports(day).stalled(page=None).total
+    reports = url_for("reports.index")
+
+    def since(moment):
+        return _oldest(_age(moment, day)) if moment else "nothing waiting"
+
+    return [
+        _signoff_item(day, f"{reports}#sign-offs"),
+        QueueItem(
+            "issuing",
+            to_issue,
+            _plural(to_issue, "credential to issue", "credentials to issue"),
+            since(issue_oldest),
+            url_for("progression.issuing") + "#to-issue",
+            urgent=bool(to_issue),
+        ),
+        QueueItem(
+            "board",
+            at_board,
+            _plural(at_board, "application at the board", "applications at the board"),
+            since(board_oldest),
+            f"{reports}#applications",
+        ),
+        QueueItem(
+            "expiring",
+            expiring,
+            _plural(
+                expiring, "licence or credential expiring", "licences and credentials expiring"
+            ),
+            f"in the next {queues.EXPIRY_WINDOW_DAYS} days",
+            f"{reports}#expiring",
+        ),
+        QueueItem(
+            "stalled",
+            stalled,
+            _plural(stalled, "stalled candidate", "stalled candidates"),
+            f"no activity in {DEFAULT_STALLED_DAYS} days",
+            f"{reports}#stalled",
+        ),
+    ]
+
+
+def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
+    """Entries to sign, cases to grade and applications to endorse, for one supervisor."""
+    cases, cases_oldest = db.session.execute(
+        sa.select(
+            sa.func.count(CasePresentation.id), sa.func.min(CasePresentation.created_at)
+        ).where(
+            CasePresentation.supervisor_id == supervisor_id,
+            CasePresentation.status == CaseStatus.SUBMITTED.value,
+            CasePresentation.person_id != supervisor_id,
+        )
+    ).one()
+    endorse, endorse_oldest = db.session.execute(
+        sa.select(sa.func.count(Application.id), sa.func.min(Application.submitted_at)).where(
+            Application.endorser_id == supervisor_id,
+            Application.status == ApplicationStatus.SUBMITTED.value,
+        )
+    ).one()
+
+    def since(moment):
+        return _oldest(_age(moment, day)) if moment else "nothing waiting"
+
+    return [
+        _signoff_item(day, url_for("hours.queue"), supervisor_id),
+        QueueItem(
+            "grading",
+            cases,
+            _plural(cases, "case presentation to grade", "case presentations to grade"),
+            since(cases_oldest),
+            url_for("assessments.grading"),
+        ),
+        QueueItem(
+            "endorsements",
+            endorse,
+            _plural(endorse, "application to endorse", "applications to endorse"),
+            since(endorse_oldest),
+            url_for("progression.endorsements"),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    application: Application
+    endorser_name: str
+    days_waiting: int
+    approvals: int
+    rejections: int
+    quorum: int
+    you_voted: bool | None  # None: not voted; True/False: approved/rejected
+
+
+def board_rows(member_id: int, day: date) -> list[BoardRow]:
+    """Endorsed applications waiting for the board, oldest first, with their votes."""
+    applications = db.session.scalars(
+        sa.select(Application)
+        .where(Application.status == ApplicationStatus.ENDORSED.value)
+        .options(
+            selectinload(Application.person),
+            selectinload(Application.level),
+            selectinload(Application.endorser),
+            selectinload(Application.votes),
+        )
+        .order_by(Application.submitted_at, Application.id)
+    ).all()
+    rows = []
+    for application in applications:
+        votes = {vote.member_id: vote.approve for vote in application.votes}
+        approvals = sum(1 for approve in votes.values() if approve)
+        rows.append(
+            BoardRow(
+                application,
+                application.endorser.display_name if application.endorser else "—",
+                (day - local_date(application.submitted_at)).days,
+                approvals,
+                len(votes) - approvals,
+                approval_quorum(application),
+                votes.get(member_id),
+            )
+        )
+    return rows

@@ -1,0 +1,97 @@
+"""Each figure on a home page equals the list it links to: on the demo data, every queue
+tile of the director's and the supervisor's home pages is followed to its list and the
+items there are counted (a grouped row counts as the items it stands for)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.test_valid_html import signed_in_client
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class QueueParser(HTMLParser):
+    """The home page's tiles: (key, count, link)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tiles: list[dict] = []
+        self._in_count = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "data-queue" in attrs:
+            self.tiles.append({"key": attrs["data-queue"]})
+        elif tag == "a" and "queue-tile" in (attrs.get("class") or "") and self.tiles:
+            self.tiles[-1]["url"] = attrs["href"]
+        elif "queue-count" in (attrs.get("class") or ""):
+            self._in_count = True
+
+    def handle_data(self, data):
+        if self._in_count:
+            self.tiles[-1]["count"] = int(data)
+            self._in_count = False
+
+
+class ListParser(HTMLParser):
+    """The items marked data-queue-item inside the element named by the fragment
+    (its id, or the section it labels), or in the whole page without a fragment."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.fragment = fragment
+        self.depth = 0 if fragment else 1
+        self.items = 0
+        self.found = not fragment
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.depth and tag not in VOID:
+            self.depth += 1
+        elif self.fragment in (attrs.get("id"), attrs.get("aria-labelledby")):
+            self.depth, self.found = 1, True
+        if self.depth and "data-queue-item" in attrs:
+            self.items += int(attrs.get("data-queue-count") or 1)
+
+    def handle_endtag(self, tag):
+        if self.depth and self.fragment and tag not in VOID:
+            self.depth -= 1
+
+
+def tiles_of(client, path: str) -> list[dict]:
+    parser = QueueParser()
+    parser.feed(client.get(path).get_data(as_text=True))
+    return parser.tiles
+
+
+def items_behind(client, url: str) -> int:
+    parts = urlsplit(url)
+    response = client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    assert response.status_code == 200, url
+    parser = ListParser(parts.fragment)
+    parser.feed(response.get_data(as_text=True))
+    assert parser.found, f"{url}: no element for #{parts.fragment}"
+    return parser.items
+
+
+@pytest.mark.parametrize(
+    ("who", "home", "keys"),
+    [
+        ("connie.zollner", "/director", {"sign-offs", "issuing", "board", "expiring", "stalled"}),
+        ("daniel.okafor", "/supervision", {"sign-offs", "grading", "endorsements"}),
+        ("connie.zollner", "/supervision", {"sign-offs", "grading", "endorsements"}),
+    ],
+)
+def test_each_home_page_figure_equals_the_list_it_links_to(live_app, main_pages, who, home, keys):
+    client = signed_in_client(live_app, who)
+    tiles = tiles_of(client, home)
+    assert {tile["key"] for tile in tiles} == keys
+    counted = {tile["key"]: (tile["count"], items_behind(client, tile["url"])) for tile in tiles}
+    assert {key: shown for key, (shown, _) in counted.items()} == {
+        key: listed for key, (_, listed) in counted.items()
+    }
+    assert any(shown for shown, _ in counted.values()), "the demo leaves every queue empty"

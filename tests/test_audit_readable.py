@@ -1,0 +1,99 @@
+"""The audit trail in words: labels for actions, objects and fields, the person each event
+is about, a person filter typed rather than picked from every name, and a CSV download
+of what the filters select."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from airm_training.audit.services import record_event
+from airm_training.core.clock import today
+from airm_training.extensions import db
+from airm_training.hours.rules import EntryInput
+from airm_training.hours.services import log_entry
+from airm_training.reports import audit_view
+from tests.factories import login, make_candidate, make_supervisor
+from tests.test_audit_trail import shown_ids, trail  # noqa: F401
+
+
+def test_codes_become_words():
+    assert audit_view.action_label("credential.renewed") == "Credential renewed"
+    assert audit_view.action_label("quiz.question_added") == "Quiz question added"  # fallback
+    assert audit_view.object_label("credential_award") == "Credential"
+    assert audit_view.object_label("hours_entry") == "Hours entry"
+    assert audit_view.field_label("award_id") == "credential"
+    assert audit_view.field_label("next_step") == "next step"
+
+
+def test_the_subject_of_an_hours_event_is_the_candidate_who_logged_them(app, client):
+    supervisor = make_supervisor()
+    candidate = make_candidate()
+    entry = log_entry(
+        candidate,
+        EntryInput(
+            session_date=today(),
+            minutes=60,
+            category_code="individual-consultation",
+            supervisor_id=supervisor.id,
+        ),
+        submit=True,
+    )
+    db.session.commit()
+    event = record_event("hours.signed", "hours_entry", entry.id, actor_id=supervisor.id)
+    subjects = audit_view.subjects_of([event])
+    assert subjects[event.id].full_name == candidate.full_name
+    unknown = record_event("hours.signed", "hours_entry", 999999, actor_id=None)
+    assert audit_view.subjects_of([unknown]) == {}
+
+
+def test_the_person_filter_is_a_typed_name_not_a_list_of_everyone(client, trail):  # noqa: F811
+    html = client.get("/audit/").get_data(as_text=True)
+    assert '<select id="person"' not in html and 'name="person"' in html
+    assert 'list="person-suggestions"' in html and 'data-lookup="/audit/people"' in html
+    typed = shown_ids(client.get("/audit/?person_name=bob+subj"))
+    assert typed == shown_ids(client.get(f"/audit/?person={trail['bob'].id}"))
+    assert typed  # Bob acts in some events and is the subject of others
+    assert shown_ids(client.get("/audit/?person_name=nobody+by+that+name")) == []
+
+
+def test_choosing_a_person_by_id_shows_their_name_in_the_box(client, trail):  # noqa: F811
+    html = client.get(f"/audit/?person={trail['bob'].id}").get_data(as_text=True)
+    assert 'value="Bob Subject"' in html
+
+
+def test_the_lookup_suggests_matching_names_from_two_letters(client, trail):  # noqa: F811
+    assert client.get("/audit/people?q=b").get_json() == []
+    found = client.get("/audit/people?q=SUBJ").get_json()
+    assert found == [{"id": trail["bob"].id, "name": "Bob Subject"}]
+
+
+def test_the_lookup_and_the_download_are_for_directors_only(client):
+    login(client, make_candidate())
+    assert client.get("/audit/people?q=bo").status_code == 403
+    assert client.get("/audit/export.csv").status_code == 403
+
+
+def test_the_csv_holds_the_filtered_events_in_words(client, trail):  # noqa: F811
+    response = client.get("/audit/export.csv?action=person.roles_changed")
+    assert response.mimetype == "text/csv"
+    assert "attachment;" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:8] == [
+        "Event", "Time", "Actor", "Action", "Action code", "Object", "Object id", "About",
+    ]  # fmt: skip
+    assert [row[0] for row in rows[1:]] == [str(trail["e1"])]
+    _id, time, actor, action, code, kind, object_id, about, changes = rows[1]
+    assert (time, actor, action, code) == (
+        "2020-03-01 10:00 PST", "Ann Actor", "Roles changed", "person.roles_changed",
+    )  # fmt: skip
+    assert (kind, object_id, about) == ("Person", str(trail["bob"].id), "Bob Subject")
+    assert '"roles": [["candidate"], ["candidate", "co-creator"]]' in changes
+
+
+def test_the_csv_keeps_a_spreadsheet_from_running_a_value(client, trail):  # noqa: F811
+    record_event("note.saved", "note", 1, actor_id=trail["ann"].id, after={"text": "x"})
+    trail["ann"].full_name = "=HYPERLINK(1)"
+    db.session.commit()
+    text = client.get("/audit/export.csv?action=note.saved").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in text

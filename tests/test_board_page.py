@@ -1,0 +1,37 @@
+"""The board's home page: each endorsed application with its endorser, the days it has
+waited, the approvals it has against the quorum, and whether the reader has voted."""
+
+from __future__ import annotations
+
+from airm_training.progression.services import approval_quorum
+from tests.factories import login
+from tests.test_progression_workflow import applied, endorsed, people, voted  # noqa: F401
+
+
+def board_page(client, member) -> str:
+    login(client, member)
+    page = client.get("/board").get_data(as_text=True)
+    client.post("/auth/logout", data={"csrf_token": client.form_token("/auth/security")})
+    return page
+
+
+def test_the_board_page_shows_endorser_wait_votes_quorum_and_your_vote(client, people):  # noqa: F811
+    _director, supervisor, board, candidate, _hours = people
+    application = endorsed(applied(candidate, supervisor))
+    quorum = approval_quorum(application)
+    first = board_page(client, board[0])
+    assert candidate.display_name in first and supervisor.display_name in first
+    assert "0 days since" in first
+    assert f"0 of {quorum} approvals needed" in first
+    assert "Waiting for your vote" in first
+
+    voted(application, board[0], True)
+    after = board_page(client, board[0])
+    assert "You voted: approve" in after and "Waiting for your vote" not in after
+    assert f"1 of {quorum} approvals needed" in after
+    assert "Waiting for your vote" in board_page(client, board[1])
+
+
+def test_an_empty_board_says_so(client, people):  # noqa: F811
+    _director, _supervisor, board, _candidate, _hours = people
+    assert "No applications wait for the board" in board_page(client, board[0])
