@@ -324,3 +324,11 @@ def test_the_snapshot_takes_as_many_queries_for_many_supervisors_as_for_one(reco
     db.session.expire_all()
     many = count_statements(lambda: build_snapshot(candidate, starts, ends))
     assert many == few
+
+
+def test_codes_are_letters_and_digits_of_full_length():
+    from airm_training.records.verification import CODE_LENGTH, new_code
+
+    codes = {new_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(len(c) == CODE_LENGTH and c.isalnum() and c.isascii() for c in codes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +29,8 @@ from airm_training.records.models import HoursVerification
 
 SNAPSHOT_SCHEMA = 1
 MAX_RANGE_YEARS = 10
-CODE_BYTES = 18  # 24 URL-safe characters: cannot be guessed
+CODE_LENGTH = 24  # letters and digits (about 143 bits): cannot be guessed
+CODE_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,12 @@ def build_snapshot(person: Person, starts_on: date, ends_on: date) -> dict[str, 
 
 
 # --- issuing -------------------------------------------------------------------------------
+def new_code() -> str:
+    """A verification code of letters and digits only (nothing a spreadsheet or a reader
+    could take for a sign or a separator)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def _latest(person_id: int, starts_on: date, ends_on: date) -> HoursVerification | None:
     return db.session.scalar(
         sa.select(HoursVerification)
@@ -258,7 +266,7 @@ def issue_verification(
         return latest
     verification = HoursVerification(
         person_id=person.id,
-        code=secrets.token_urlsafe(CODE_BYTES),
+        code=new_code(),
         starts_on=starts_on,
         ends_on=ends_on,
         version=(latest.version + 1) if latest else 1,
