@@ -28,6 +28,7 @@ from airm_training.people.services import (
 from airm_training.people.supervision import assign_supervisor
 from airm_training.programme.loader import load_programme_file
 from airm_training.programme.services import current_version
+from airm_training.supporting.demo import seed_documents
 
 DEMO_PASSWORD = "airm-demo-password"  # noqa: S105  # nosec B105  # published demo credential
 DEMO_DOMAIN = "btrc.example"
@@ -192,6 +193,7 @@ def seed_demo() -> int:
         everyone = {spec.email.split("@")[0]: find_by_email(spec.email) for spec in DEMO_PEOPLE}
         seed_activity(set(created), everyone, director)
         seed_directory(everyone)
+        seed_documents(set(created), everyone, director)
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:
                 assign_supervisor(director, everyone[candidate], everyone[supervisor])

@@ -27,8 +27,15 @@ from airm_training.programme.models import (
     ProgrammeVersion,
     Requirement,
 )
-from airm_training.progression.models import Application, Certificate, Endorsement, Vote
+from airm_training.progression.models import (
+    Application,
+    Certificate,
+    Endorsement,
+    IssuedTranscript,
+    Vote,
+)
 from airm_training.records.models import HoursVerification
+from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
 __all__ = [
@@ -50,6 +57,7 @@ __all__ = [
     "HoursVerification",
     "Invitation",
     "IssuedPdf",
+    "IssuedTranscript",
     "Licence",
     "Module",
     "ModuleCompletion",
@@ -67,6 +75,7 @@ __all__ = [
     "Requirement",
     "RoleAssignment",
     "SignedCredential",
+    "SupportingDocument",
     "TotpCredential",
     "Vote",
 ]

@@ -35,6 +35,8 @@ from airm_training.progression.models import (
     ApplicationStatus,
     Endorsement,
 )
+from airm_training.supporting.kinds import kind_names
+from airm_training.supporting.queries import expiring_documents
 
 EXPIRY_THRESHOLDS = (90, 30, 7)  # days before an expiry date
 WAITING_DAYS = 14  # a submission waiting longer than this is a reminder
@@ -43,6 +45,7 @@ WAITING_DAYS = 14  # a submission waiting longer than this is a reminder
 class ReminderKind(enum.StrEnum):
     CREDENTIAL_EXPIRY = "credential_expiry"
     LICENCE_EXPIRY = "licence_expiry"
+    DOCUMENT_EXPIRY = "document_expiry"
     HOURS_WAITING = "hours_waiting"
     CASE_WAITING = "case_waiting"
     ENDORSEMENT_WAITING = "endorsement_waiting"
@@ -152,6 +155,28 @@ def _expiring_licences(day: date) -> list[Due]:
     return due
 
 
+def _expiring_documents(day: date) -> list[Due]:
+    names = kind_names()
+    due = []
+    for document in expiring_documents(day, EXPIRY_THRESHOLDS[0]):
+        days = (document.expires_on - day).days
+        kind = names.get(document.kind, "document")
+        message = (
+            f"Your {kind.lower()} expires {_in_days(days)}, on "
+            f"{document.expires_on.isoformat()}. Upload the renewed one so a director can "
+            "review it."
+        )
+        due.append(
+            Due(
+                [(ReminderKind.DOCUMENT_EXPIRY, document.id, expiry_threshold(days))],
+                {document.person_id: message},
+                "supporting_document",
+                document.id,
+            )
+        )
+    return due
+
+
 def _waiting_hours(cutoff: datetime) -> list[Due]:
     """One reminder per supervisor counting every overdue entry; it is sent again only
     when another entry becomes overdue."""
@@ -255,6 +280,7 @@ def due_reminders(day: date) -> list[Due]:
     return [
         *_expiring_credentials(day),
         *_expiring_licences(day),
+        *_expiring_documents(day),
         *_waiting_hours(cutoff),
         *_waiting_cases(cutoff),
         *_waiting_applications(cutoff),

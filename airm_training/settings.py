@@ -188,6 +188,8 @@ class Settings(BaseSettings):
     MAX_UPLOAD_MB: PositiveInt = Field(5, alias="AIRM_MAX_UPLOAD_MB")
     HOURS_CSV_MAX_ROWS: PositiveInt = Field(10_000, alias="AIRM_HOURS_CSV_MAX_ROWS")
     CASE_PDF_MAX_MB: PositiveInt = Field(4, alias="AIRM_CASE_PDF_MAX_MB")
+    # Supporting documents (PDF, PNG, JPEG), stored cleaned in the database.
+    DOCUMENT_MAX_MB: PositiveInt = Field(4, alias="AIRM_DOCUMENT_MAX_MB")
 
     @model_validator(mode="after")
     def _one_mail_encryption(self) -> Settings:
@@ -225,6 +227,7 @@ def _derived(settings: Settings) -> dict[str, Any]:
         "LOG_FORMAT": settings.LOG_FORMAT or ("json" if env == "production" else "text"),
         "MAX_CONTENT_LENGTH": settings.MAX_UPLOAD_MB * 1024 * 1024,
         "CASE_PDF_MAX_BYTES": settings.CASE_PDF_MAX_MB * 1024 * 1024,
+        "DOCUMENT_MAX_BYTES": settings.DOCUMENT_MAX_MB * 1024 * 1024,
         "TRUSTED_HOSTS": settings.TRUSTED_HOSTS or None,
     }
 

@@ -91,6 +91,7 @@ EXPECTED_NEEDS = {
     "progression.vote_application": "CO_CREATOR",
     "progression.issue_application": "DIRECTOR",
     "progression.endorsements": "SUPERVISOR",
+    "progression.evaluations_due_list": "SUPERVISOR",
     "progression.issuing": "DIRECTOR",
     "progression.certificate": "SIGNED_IN",
     "progression.certificate_pdf": "SIGNED_IN",
@@ -146,6 +147,13 @@ EXPECTED_NEEDS = {
     "invitations.index": "DIRECTOR",
     "invitations.csv_template": "DIRECTOR",
     "invitations.resend_invitation": "DIRECTOR",
+    "supporting.mine": "SIGNED_IN",
+    "supporting.upload": "SIGNED_IN",
+    "supporting.show": "SIGNED_IN",
+    "supporting.download": "SIGNED_IN",
+    "supporting.approve": "DIRECTOR",
+    "supporting.reject": "DIRECTOR",
+    "supporting.review": "DIRECTOR",
 }
 
 OK = 200
@@ -193,6 +201,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": redirect(LOGIN),
         "progression.apply_page": redirect(LOGIN),
         "progression.endorsements": redirect(LOGIN),
+        "progression.evaluations_due_list": redirect(LOGIN),
         "progression.issuing": redirect(LOGIN),
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -219,6 +228,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": redirect(LOGIN),
         "notifications.index": redirect(LOGIN),
         "notifications.preferences": redirect(LOGIN),
+        "supporting.mine": redirect(LOGIN),
+        "supporting.upload": redirect(LOGIN),
+        "supporting.review": redirect(LOGIN),
     },
     "candidate": {
         "invitations.index": FORBIDDEN,
@@ -253,6 +265,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": OK,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -279,6 +292,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "supervisor": {
         "invitations.index": FORBIDDEN,
@@ -313,6 +329,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": OK,
+        "progression.evaluations_due_list": OK,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -339,6 +356,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "co-creator": {
         "invitations.index": FORBIDDEN,
@@ -373,6 +393,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": FORBIDDEN,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -399,6 +420,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": FORBIDDEN,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": FORBIDDEN,
     },
     "director": {
         "invitations.index": OK,
@@ -433,6 +457,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -459,6 +484,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
     "admin": {
         "invitations.index": OK,
@@ -493,6 +521,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "progression.my_transcript": OK,
         "progression.apply_page": FORBIDDEN,
         "progression.endorsements": FORBIDDEN,
+        "progression.evaluations_due_list": FORBIDDEN,
         "progression.issuing": OK,
         "verify.form": OK,
         "verifiable.jwks": OK,
@@ -519,6 +548,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "reports.mail_delivery": OK,
         "notifications.index": OK,
         "notifications.preferences": OK,
+        "supporting.mine": OK,
+        "supporting.upload": OK,
+        "supporting.review": OK,
     },
 }
 
@@ -561,6 +593,8 @@ SAMPLE_URLS = {
     "records.csv": "/records/hours-verification/999999.csv",
     "records_public.show": "/verify/hours/no-such-code-00000000",
     "records_public.show_json": "/verify/hours/no-such-code-00000000.json",
+    "supporting.show": "/documents/999999",
+    "supporting.download": "/documents/999999/file",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -604,6 +638,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": redirect(LOGIN),
         "people.progress": redirect(LOGIN),
         "people.deactivate": redirect(LOGIN),
+        "supporting.show": redirect(LOGIN),
+        "supporting.download": redirect(LOGIN),
     },
     "candidate": {
         "records.show": NOT_FOUND,
@@ -643,6 +679,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "supervisor": {
         "records.show": NOT_FOUND,
@@ -682,6 +720,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "co-creator": {
         "records.show": NOT_FOUND,
@@ -721,6 +761,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": FORBIDDEN,
         "people.progress": FORBIDDEN,
         "people.deactivate": FORBIDDEN,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "director": {
         "records.show": NOT_FOUND,
@@ -760,6 +802,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
     "admin": {
         "records.show": NOT_FOUND,
@@ -799,6 +843,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "assessments.edit_question_page": NOT_FOUND,
         "people.progress": OK,
         "people.deactivate": OK,
+        "supporting.show": NOT_FOUND,
+        "supporting.download": NOT_FOUND,
     },
 }
 

@@ -220,7 +220,7 @@ def test_an_unknown_code_is_not_found_and_shows_nothing_else(client, issued):
     _director, holder, certificate, _board = issued
     status, page = page_of(client, f"/verify/{UNKNOWN_CODE}")
     assert status == 404
-    assert "No certificate has this verification code" in page
+    assert "No certificate or transcript has this verification code" in page
     for private in (holder.full_name, certificate.serial, "AIRT-S", "AIRM-Trained Supervisor"):
         assert private not in page
     response = client.get(f"/verify/{UNKNOWN_CODE}.json")
@@ -235,7 +235,7 @@ def test_an_unknown_code_is_not_found_and_shows_nothing_else(client, issued):
 def test_a_code_with_bad_characters_or_length_is_not_found(client, issued, code):
     status, page = page_of(client, f"/verify/{code}")
     assert status == 404
-    assert "No certificate has this verification code" in page
+    assert "No certificate or transcript has this verification code" in page
 
 
 def test_only_the_exact_code_finds_the_certificate(client, issued):

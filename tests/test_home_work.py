@@ -51,7 +51,7 @@ def test_an_empty_queue_says_nothing_waits(app):
     supervisor = make_supervisor()
     with app.test_request_context():
         items = supervisor_queue(supervisor.id, today())
-    assert [(item.count, item.note) for item in items] == [(0, "nothing waiting")] * 3
+    assert [(item.count, item.note) for item in items] == [(0, "nothing waiting")] * 4
 
 
 def test_the_queues_cost_the_same_queries_however_much_waits(app, trio):  # noqa: F811
@@ -64,11 +64,13 @@ def test_the_queues_cost_the_same_queries_however_much_waits(app, trio):  # noqa
                 count_statements(lambda: director_queue(today())),
             )
 
+    submitted_days_ago(candidate, supervisor, 2)  # one supervisee, one entry
     before = queries()
     for days in (1, 5, 20, 25):
         submitted_days_ago(candidate, supervisor, days)
     for _ in range(3):
-        make_candidate(director=director)
+        make_candidate(director=director).primary_supervisor_id = supervisor.id
+    db.session.commit()
     assert queries() == before
 
 
@@ -81,7 +83,12 @@ def test_the_home_pages_link_each_figure_to_its_list(client, trio):  # noqa: F81
     client.post("/auth/logout", data={"csrf_token": client.form_token("/auth/security")})
     login(client, supervisor)
     page = client.get("/supervision").get_data(as_text=True)
-    for link in ("/hours/queue", "/assessments/grading", "/progression/endorsements"):
+    for link in (
+        "/hours/queue",
+        "/assessments/grading",
+        "/progression/evaluations-due",
+        "/progression/endorsements",
+    ):
         assert f'href="{link}"' in page
 
 

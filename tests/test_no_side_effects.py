@@ -41,8 +41,10 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # it shows on its first visit, so that the QR code stays the same on every visit; it has
 # no effect (and no audit event) until a code from the app confirms it by a POST. A signed
 # PDF download records the file's SHA-256 (issued_pdf) so that the public check can later
-# recognise that exact file; it changes no record and grants nothing.
-WRITTEN_BY_GET = frozenset({"totp_credential", "issued_pdf"})
+# recognise that exact file; a transcript download also records its verification code
+# with what it printed (issued_transcript), for the public page to confirm. Neither
+# changes a record or grants anything.
+WRITTEN_BY_GET = frozenset({"totp_credential", "issued_pdf", "issued_transcript"})
 # Query parameters every page must survive (pages, filters and ids that are nonsense).
 HOSTILE_QUERY = {
     "page": "-1",

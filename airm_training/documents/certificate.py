@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -16,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
 from airm_training.documents.brand import draw_seal, draw_wordmark
+from airm_training.documents.qr import draw_qr
 
 BRAND = colors.HexColor(brand.BRAND)
 
@@ -107,14 +105,8 @@ class CertificatePdf(PdfDocument):
 
     def _qr(self, canvas: Canvas, width: float) -> None:
         size = 34 * mm
-        widget = QrCodeWidget(self.data.verification_url, barLevel="M")
-        left, bottom, right, top = widget.getBounds()
-        drawing = Drawing(
-            size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-        )
-        drawing.add(widget)
         x = width - 30 * mm - size
-        renderPDF.draw(drawing, canvas, x, 26 * mm)
+        draw_qr(canvas, self.data.verification_url, x, 26 * mm, size)
         canvas.setFont("Helvetica", 7)
         canvas.drawCentredString(x + size / 2, 23 * mm, "Verify this certificate:")
         canvas.drawCentredString(x + size / 2, 19.5 * mm, self.data.verification_url[:70])

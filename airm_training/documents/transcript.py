@@ -28,6 +28,7 @@ from reportlab.platypus import (
 from airm_training.core import brand
 from airm_training.documents.base import PdfDocument
 from airm_training.documents.brand import draw_wordmark
+from airm_training.documents.qr import draw_qr
 
 BRAND = colors.HexColor(brand.BRAND)
 
@@ -49,12 +50,20 @@ class TranscriptData:
     certificates: tuple[tuple[str, str, str, str], ...] = ()
     # (serial, credential, status, verification code), each checkable on the public page
     verify_address: str = ""  # where a certificate's verification code is checked
+    # This transcript's own code, and the public page that confirms it (none: a draft).
+    verification_code: str = ""
+    verification_url: str = ""
 
     @property
     def reference(self) -> str:
-        """A short fingerprint of everything the transcript says: two printouts with the
-        same reference say the same thing."""
-        digest = hashlib.sha256(json.dumps(asdict(self), default=str).encode()).hexdigest()
+        """A short fingerprint of everything the transcript says (not of its own code):
+        two printouts with the same reference say the same thing."""
+        content = {
+            key: value
+            for key, value in asdict(self).items()
+            if key not in ("verification_code", "verification_url")
+        }
+        digest = hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
         return f"{digest[:4]}-{digest[4:8]}-{digest[8:12]}".upper()
 
 
@@ -80,14 +89,18 @@ class TranscriptPdf(PdfDocument):
             invariant=True,
         )
         footer = f"{self.data.holder_name} · AIRM transcript · reference {self.data.reference}"
-        document.build(self._story(), canvasmaker=_numbered_canvas(footer, self.pagesize))
+        if self.data.verification_code:
+            footer += f" · code {self.data.verification_code}"
+        document.build(
+            self._story(),
+            canvasmaker=_numbered_canvas(footer, self.pagesize, self.data.verification_url),
+        )
         return buffer.getvalue()
 
     def _story(self) -> list:
         d = self.data
         styles = getSampleStyleSheet()
         heading = styles["Heading2"]
-        heading.keepWithNext = 1
         heading.textColor = BRAND
         story = [
             Paragraph(f"{escape(d.organisation)} — AIRM training transcript", styles["Title"]),
@@ -97,8 +110,16 @@ class TranscriptPdf(PdfDocument):
                 f"client-identifying information. Reference {d.reference}.",
                 styles["Italic"],
             ),
-            Spacer(1, 6 * mm),
         ]
+        if d.verification_code:
+            story.append(
+                Paragraph(
+                    f"Verification code <b>{escape(d.verification_code)}</b>: anyone can "
+                    f"confirm this transcript at {escape(d.verification_url)}",
+                    styles["Normal"],
+                )
+            )
+        story.append(Spacer(1, 6 * mm))
         sections = (
             ("Credentials", ("Credential", "Awarded", "Expires", "Status"), d.credentials),
             (
@@ -139,9 +160,12 @@ class TranscriptPdf(PdfDocument):
         return story
 
 
-def _numbered_canvas(footer: str, pagesize: tuple[float, float]) -> type[Canvas]:
+def _numbered_canvas(
+    footer: str, pagesize: tuple[float, float], verification_url: str = ""
+) -> type[Canvas]:
     """A canvas that holds its pages back until the end, then draws on each the wordmark
-    at the head and the footer with "Page N of M" (reportlab's two-pass recipe)."""
+    at the head and the footer with "Page N of M" (reportlab's two-pass recipe), and on
+    the first page the QR code of the verification page."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:
@@ -170,6 +194,8 @@ def _numbered_canvas(footer: str, pagesize: tuple[float, float]) -> type[Canvas]
             self.setFillColor(colors.black)
             self.drawString(18 * mm, 10 * mm, footer)
             self.drawRightString(width - 18 * mm, 10 * mm, f"Page {number} of {total}")
+            if number == 1 and verification_url:
+                draw_qr(self, verification_url, width - 36 * mm, height - 26 * mm, 18 * mm)
 
     return NumberedCanvas
 

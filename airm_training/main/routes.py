@@ -53,8 +53,10 @@ def candidate_home():
     rules = next_level(current_user)
     standing = evaluate(current_user, rules) if rules else None
     monthly = monthly_signed_hours(current_user.id)
+    unmet = sum(not r.met for r in standing.evidence_results) if standing else None
     return render_template(
         "main/candidate_home.html",
+        queue=work.candidate_queue(current_user.id, unmet, today()),
         enrolment=enrolment_of(current_user),
         awards=awards_of(current_user),
         standing=standing,

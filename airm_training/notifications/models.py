@@ -29,6 +29,8 @@ class NotificationKind(enum.StrEnum):
     RENEWAL_REQUESTED = "renewal_requested"
     CERTIFICATE_ISSUED = "certificate_issued"
     CERTIFICATE_REVOKED = "certificate_revoked"
+    DOCUMENT_UPLOADED = "document_uploaded"
+    DOCUMENT_REVIEWED = "document_reviewed"
     REMINDER = "reminder"
 
     @property
@@ -46,6 +48,8 @@ class NotificationKind(enum.StrEnum):
             "renewal_requested": "Renewal requested",
             "certificate_issued": "Certificate issued",
             "certificate_revoked": "Certificate revoked",
+            "document_uploaded": "Document to review",
+            "document_reviewed": "Document reviewed",
             "reminder": "Reminder",
         }[self.value]
 

@@ -17,6 +17,7 @@ from airm_training.privacy.findings import Finding, labels_of
 from airm_training.privacy.pdf_text import pdf_text
 from airm_training.privacy.registry import registered_people
 from airm_training.progression.models import Application, Endorsement, Vote
+from airm_training.supporting.models import SupportingDocument
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,32 @@ SOURCES: tuple[Source, ...] = (
         lambda: sa.select(Vote.id, Vote.member_id, Vote.comment, Vote.application_id),
         "progression.application",
         "application_id",
+    ),
+    Source(
+        "supporting_document.title",
+        "Supporting document title",
+        "supporting_document",
+        lambda: sa.select(
+            SupportingDocument.id,
+            SupportingDocument.person_id,
+            SupportingDocument.title,
+            SupportingDocument.id,
+        ),
+        "supporting.show",
+        "document_id",
+    ),
+    Source(
+        "supporting_document.rejection_reason",
+        "Reason a supporting document was not approved",
+        "supporting_document",
+        lambda: sa.select(
+            SupportingDocument.id,
+            SupportingDocument.reviewed_by_id,
+            SupportingDocument.rejection_reason,
+            SupportingDocument.id,
+        ).where(SupportingDocument.rejection_reason.is_not(None)),
+        "supporting.show",
+        "document_id",
     ),
 )
 SOURCE_BY_KEY = {source.key: source for source in SOURCES}

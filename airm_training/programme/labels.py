@@ -25,6 +25,11 @@ def _licence(req, names) -> str:
     return "A verified, unexpired licence on file"
 
 
+def _document(req, names) -> str:
+    kind = str(req.get("document_kind", "")).replace("-", " ")
+    return f"A current, approved {kind} on file"
+
+
 def _modules(req, names) -> str:
     codes = list(req.get("modules", []))
     return (
@@ -94,6 +99,7 @@ def _approval(req, names) -> str:
 
 _BUILDERS = {
     RequirementKind.LICENCE.value: _licence,
+    RequirementKind.DOCUMENT.value: _document,
     RequirementKind.MODULE.value: _modules,
     RequirementKind.ASSESSMENT.value: _assessments,
     RequirementKind.EVALUATION.value: _evaluation,

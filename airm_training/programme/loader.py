@@ -233,6 +233,7 @@ def _validate(document: dict[str, Any], base: Path) -> None:
     category_codes = {doc.get("code") for doc in document.get("hours_categories", [])}
     category_codes |= set(db.session.scalars(sa.select(HoursCategory.code)))
     kinds = {kind.value for kind in RequirementKind}
+    document_kinds = {doc.get("code") for doc in document.get("document_kinds", [])}
     for level in levels:
         unknown = set(level) - _LEVEL_KEYS
         if unknown:
@@ -252,6 +253,16 @@ def _validate(document: dict[str, Any], base: Path) -> None:
             if len(str(req.get("description", ""))) > 500:
                 problems.append(
                     (None, f"Level {level.get('code')}: keep descriptions under 500 characters.")
+                )
+            if req.get("kind") == RequirementKind.DOCUMENT and (
+                req.get("document_kind") not in document_kinds
+            ):
+                problems.append(
+                    (
+                        None,
+                        f"Level {level.get('code')}: unknown document kind "
+                        f"{req.get('document_kind')!r} (see [[document_kinds]]).",
+                    )
                 )
             for code in req.get("modules", []):
                 if code not in module_codes:

@@ -21,6 +21,7 @@ class RequirementKind(enum.StrEnum):
     EVALUATION = "evaluation"
     CREDENTIAL_HELD = "credential_held"
     LICENCE = "licence"
+    DOCUMENT = "document"  # a current approved supporting document of a kind
     ENDORSEMENT = "endorsement"
     APPROVAL = "approval"
 

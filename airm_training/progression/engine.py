@@ -286,6 +286,23 @@ def _licence(person_id: int, req: Rule, known: Facts, scope: Scope):
     )
 
 
+# --- supporting document ------------------------------------------------------------------
+def _document(person_id: int, req: Rule, known: Facts, scope: Scope):
+    kind = str(req.params.get("document_kind", ""))
+    ids = known.documents.get((person_id, kind), [])
+    met = bool(ids)
+    what = kind.replace("-", " ")
+    return _result(
+        req,
+        met,
+        int(met),
+        1,
+        f"approved {what} on file" if met else "none approved and current",
+        [] if met else [f"a current, approved {what}"],
+        {"document_ids": ids},
+    )
+
+
 # --- modules ------------------------------------------------------------------------------
 def _modules(person_id: int, req: Rule, known: Facts, scope: Scope):
     codes = modules_of(req)
@@ -458,6 +475,7 @@ def _approval(person_id: int, req: Rule, known: Facts, scope: Scope):
 
 _EVALUATORS = {
     RequirementKind.LICENCE: _licence,
+    RequirementKind.DOCUMENT: _document,
     RequirementKind.MODULE: _modules,
     RequirementKind.ASSESSMENT: _assessments,
     RequirementKind.EVALUATION: _evaluation,

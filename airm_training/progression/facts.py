@@ -21,6 +21,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Licence
 from airm_training.programme.models import CredentialLevel, HoursCategory, Module, RequirementKind
+from airm_training.supporting.queries import current_documents_for
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Facts:
     (hours: one per hours requirement)."""
 
     licences: dict[int, list[int]] = field(default_factory=dict)  # person → licence ids
+    documents: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # (person, kind)
     completions: dict[int, dict[str, int]] = field(default_factory=dict)  # → {code: id}
     quizzes: dict[int, dict[str, facts.QuizFact]] = field(default_factory=dict)
     cases: dict[int, list[facts.CaseFact]] = field(default_factory=dict)
@@ -81,6 +83,11 @@ def gather(
     ids = list(rules_by_person) if population is None else population
     if RequirementKind.LICENCE in by_kind:
         known.licences = _licences(ids, scope)
+    document_kinds = {
+        r.params.get("document_kind") for r in by_kind[RequirementKind.DOCUMENT].values()
+    }
+    if document_kinds:
+        known.documents = current_documents_for(ids, document_kinds, scope.as_of)
     modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)}
     if modules:
         known.completions = _completions(ids, modules, scope)

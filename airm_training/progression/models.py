@@ -169,3 +169,19 @@ class Certificate(db.Model):
     award: Mapped[CredentialAward] = relationship()
     application: Mapped[Application | None] = relationship(back_populates="certificate")
     revoked_by: Mapped[Person | None] = relationship(foreign_keys=[revoked_by_id])
+
+
+class IssuedTranscript(db.Model):
+    """A transcript handed out, with what its pages print: its verification code
+    confirms on the public page who it was made for, when, and its reference."""
+
+    __tablename__ = "issued_transcript"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verification_code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(sa.String(250))
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    generated_on: Mapped[date]
+    reference: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

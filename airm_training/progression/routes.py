@@ -36,7 +36,8 @@ from airm_training.notifications.links import register_target
 from airm_training.people.models import Person
 from airm_training.privacy.services import confirm_form
 from airm_training.progression import workflow
-from airm_training.progression.documents import certificate_data, evidence_data, transcript_data
+from airm_training.progression.documents import certificate_data, evidence_data
+from airm_training.progression.due import evaluations_due
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.forms import ApplyForm, EndorseForm, RevokeForm, VoteForm
 from airm_training.progression.models import (
@@ -58,6 +59,7 @@ from airm_training.progression.services import (
     verification_status,
     vote,
 )
+from airm_training.progression.transcripts import issue_transcript
 from airm_training.verifiable.models import PdfKind
 from airm_training.verifiable.services import issue_signed_pdf, linkedin_url, signed_credential_of
 
@@ -202,6 +204,14 @@ def endorsements():
     return render_template("progression/endorsements.html", waiting=waiting)
 
 
+@bp.route("/evaluations-due")
+@requires(SUPERVISOR)
+def evaluations_due_list():
+    """Supervisees whose next level asks for a competency evaluation, longest enrolled
+    first; each with a link to the evaluation form for them."""
+    return render_template("progression/evaluations_due.html", due=evaluations_due(current_user.id))
+
+
 @bp.route("/issuing")
 @requires(DIRECTOR)
 def issuing():
@@ -306,7 +316,7 @@ def transcript_of(person_id: int):
 def _transcript_response(person: Person) -> Response:
     with unit_of_work() as work:
         pdf = issue_signed_pdf(
-            TranscriptPdf(transcript_data(person), paper()).get_pdf(),
+            TranscriptPdf(issue_transcript(person), paper()).get_pdf(),
             PdfKind.TRANSCRIPT,
             person_id=person.id,
             certificate_id=None,

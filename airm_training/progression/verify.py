@@ -1,4 +1,5 @@
-"""Public verification of certificates: no login, nothing private, rate-limited."""
+"""Public verification of certificates and transcripts: no login, nothing private,
+rate-limited."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from airm_training.core.clock import local_date
 from airm_training.core.permissions import public
 from airm_training.extensions import db, limiter
-from airm_training.progression.models import Certificate
+from airm_training.progression.models import Certificate, IssuedTranscript
 from airm_training.progression.services import verification_status
+from airm_training.progression.transcripts import find_transcript
 from airm_training.verifiable.forms import CheckForm
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
@@ -55,16 +57,36 @@ def form():
     return render_template("verify/form.html", form=CheckForm())
 
 
+def _find_transcript(code: str) -> IssuedTranscript | None:
+    return find_transcript(code) if CODE_PATTERN.match(code) else None
+
+
+def _transcript_view(transcript: IssuedTranscript) -> dict:
+    """Only what the transcript's pages print about itself."""
+    return {
+        "status": "issued",
+        "document": "transcript",
+        "holder": transcript.holder_name,
+        "issuer": transcript.organisation,
+        "generated_on": transcript.generated_on.isoformat(),
+        "reference": transcript.reference,
+    }
+
+
 @bp.route("/<code>")
 @public
 @limiter.limit(_limit)
 def show(code: str):
+    """A certificate's standing, or what a transcript with this code printed."""
     certificate = _find(code)
-    if certificate is None:
-        return render_template("verify/not_found.html"), 404
-    return render_template(
-        "verify/show.html", view=_public_view(certificate), code=certificate.verification_code
-    )
+    if certificate is not None:
+        return render_template(
+            "verify/show.html", view=_public_view(certificate), code=certificate.verification_code
+        )
+    transcript = _find_transcript(code)
+    if transcript is not None:
+        return render_template("verify/transcript.html", view=_transcript_view(transcript))
+    return render_template("verify/not_found.html"), 404
 
 
 @bp.route("/<code>.json")
@@ -72,6 +94,9 @@ def show(code: str):
 @limiter.limit(_limit)
 def show_json(code: str):
     certificate = _find(code)
-    if certificate is None:
-        return jsonify(status="not-found"), 404
-    return jsonify(_public_view(certificate))
+    if certificate is not None:
+        return jsonify(_public_view(certificate))
+    transcript = _find_transcript(code)
+    if transcript is not None:
+        return jsonify(_transcript_view(transcript))
+    return jsonify(status="not-found"), 404

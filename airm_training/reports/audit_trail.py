@@ -34,6 +34,7 @@ OBJECT_PAGES = {
     "hours_entry": ("hours.show", "entry_id"),
     "application": ("progression.application", "application_id"),
     "certificate": ("progression.certificate", "certificate_id"),
+    "supporting_document": ("supporting.show", "document_id"),
 }
 
 

@@ -11,10 +11,18 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import selectinload
 
-from airm_training.assessments.models import CasePresentation, CaseStatus
+from airm_training.assessments.models import (
+    AttemptStatus,
+    CasePresentation,
+    CaseStatus,
+    CaseVersion,
+    Quiz,
+    QuizAttempt,
+)
 from airm_training.core.clock import local_date, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.progression.due import evaluations_due
 from airm_training.progression.models import Application, ApplicationKind, ApplicationStatus
 from airm_training.progression.services import approval_quorum
 from airm_training.reports import queues
@@ -146,7 +154,8 @@ def director_queue(day: date) -> list[QueueItem]:
 
 
 def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
-    """Entries to sign, cases to grade and applications to endorse, for one supervisor."""
+    """Entries to sign, cases to grade, evaluations due and applications to endorse, for
+    one supervisor."""
     cases, cases_oldest = db.session.execute(
         sa.select(
             sa.func.count(CasePresentation.id), sa.func.min(CasePresentation.created_at)
@@ -163,6 +172,8 @@ def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
         )
     ).one()
 
+    due = evaluations_due(supervisor_id, day)
+
     def since(moment):
         return _oldest(_age(moment, day)) if moment else "nothing waiting"
 
@@ -176,6 +187,13 @@ def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
             url_for("assessments.grading"),
         ),
         QueueItem(
+            "evaluations",
+            len(due),
+            _plural(len(due), "competency evaluation due", "competency evaluations due"),
+            f"enrolled since {due[0].enrolled_on.isoformat()}" if due else "nothing waiting",
+            url_for("progression.evaluations_due_list"),
+        ),
+        QueueItem(
             "endorsements",
             endorse,
             _plural(endorse, "application to endorse", "applications to endorse"),
@@ -183,6 +201,102 @@ def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
             url_for("progression.endorsements"),
         ),
     ]
+
+
+def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueItem]:
+    """A candidate's next steps: entries returned to them, drafts not yet submitted,
+    case presentations to revise, quizzes left open and, when they have a next level,
+    its ``unmet`` evidence requirements (counted by the caller from the standing the
+    page shows)."""
+    mine = HoursEntry.person_id == person_id
+    returned, returned_oldest, drafts, drafts_oldest = db.session.execute(
+        sa.select(
+            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.RETURNED.value),
+            sa.func.min(HoursEntry.returned_at).filter(
+                HoursEntry.status == HoursStatus.RETURNED.value
+            ),
+            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.DRAFT.value),
+            sa.func.min(HoursEntry.created_at).filter(HoursEntry.status == HoursStatus.DRAFT.value),
+        ).where(mine)
+    ).one()
+    returned_for_revision = (  # when each case waiting for a new version was sent back
+        sa.select(sa.func.max(CaseVersion.graded_at).label("at"))
+        .join(CasePresentation, CasePresentation.id == CaseVersion.presentation_id)
+        .where(
+            CasePresentation.person_id == person_id,
+            CasePresentation.status == CaseStatus.REVISE.value,
+        )
+        .group_by(CasePresentation.id)
+        .subquery()
+    )
+    revise, revise_oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(returned_for_revision.c.at))
+    ).one()
+    open_quizzes, quizzes_oldest = db.session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(QuizAttempt.quiz_id)), sa.func.min(QuizAttempt.started_at)
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(
+            QuizAttempt.person_id == person_id,
+            QuizAttempt.status == AttemptStatus.OPEN.value,
+            Quiz.retired.is_(False),
+        )
+    ).one()
+
+    def since(verb: str, moment) -> str:
+        if moment is None:
+            return "nothing waiting"
+        days = _age(moment, day)
+        return (
+            f"{verb} today"
+            if days == 0
+            else f"oldest {verb} {days} {_plural(days, 'day', 'days')} ago"
+        )
+
+    items = [
+        QueueItem(
+            "returned",
+            returned,
+            _plural(returned, "entry returned to you", "entries returned to you"),
+            since("returned", returned_oldest),
+            url_for("hours.my_hours", status=HoursStatus.RETURNED.value),
+            urgent=bool(returned),
+        ),
+        QueueItem(
+            "drafts",
+            drafts,
+            _plural(drafts, "draft to submit", "drafts to submit"),
+            since("started", drafts_oldest),
+            url_for("hours.my_hours", status=HoursStatus.DRAFT.value),
+        ),
+        QueueItem(
+            "revise",
+            revise,
+            _plural(revise, "case presentation to revise", "case presentations to revise"),
+            since("returned", revise_oldest),
+            url_for("assessments.mine") + "#cases-heading",
+            urgent=bool(revise),
+        ),
+        QueueItem(
+            "quizzes",
+            open_quizzes,
+            _plural(open_quizzes, "quiz started, not submitted", "quizzes started, not submitted"),
+            since("started", quizzes_oldest),
+            url_for("assessments.mine") + "#quizzes-heading",
+        ),
+    ]
+    if unmet is not None:
+        items.append(
+            QueueItem(
+                "requirements",
+                unmet,
+                _plural(unmet, "requirement still to meet", "requirements still to meet"),
+                "each with what is missing" if unmet else "all met: you can apply",
+                url_for("main.candidate_home") + "#next-heading",
+            )
+        )
+    return items
 
 
 @dataclass(frozen=True)

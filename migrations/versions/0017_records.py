@@ -2,7 +2,7 @@
 invitations sent from a CSV
 
 Revision ID: 0017_records
-Revises: 0011_outbox
+Revises: 0019_transcripts
 Create Date: 2026-12-01 23:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_records'
-down_revision = '0011_outbox'
+down_revision = '0019_transcripts'
 branch_labels = None
 depends_on = None
 

@@ -32,11 +32,13 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
 from airm_training.programme.models import ProgrammeVersion
-from airm_training.progression.models import Application, Certificate
+from airm_training.progression.models import Application, Certificate, IssuedTranscript
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
+from airm_training.progression.transcripts import issue_transcript
 from airm_training.records.models import HoursVerification
 from airm_training.records.verification import default_range, issue_verification
+from airm_training.supporting.models import SupportingDocument
 
 ANONYMOUS = "anonymous"
 ROLES = (
@@ -82,6 +84,7 @@ REFUSED_FORMS = {
             "/directory/profile",
             {"listed": "y", "bio": "My client Tom Becker's mother called.", "save": "Save"},
         ),
+        RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
     ],
     "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
 }
@@ -141,6 +144,20 @@ def prepare_records() -> None:
     db.session.commit()
 
 
+def _transcript_code(app: Flask, person: Person) -> str:
+    """The verification code of a transcript of ``person`` (one is issued if none was)."""
+    code = db.session.scalar(
+        sa.select(IssuedTranscript.verification_code)
+        .where(IssuedTranscript.person_id == person.id)
+        .limit(1)
+    )
+    if code is None:
+        with app.test_request_context():
+            code = issue_transcript(person).verification_code
+        db.session.commit()
+    return code
+
+
 def main_pages(app: Flask) -> dict[str, list[MainPage]]:
     """Who (an e-mail local part, or ``anonymous``) → the pages they open."""
     with app.app_context():
@@ -186,6 +203,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             sa.select(Certificate).where(Certificate.holder_id == connie.id).limit(1)
         )
         code = certificate.verification_code
+        transcript_code = _transcript_code(app, aubrey)
         reset_token = make_token(marcus, TokenPurpose.RESET)
         certificate_id = certificate.id
         version = _first_id(sa.select(ProgrammeVersion.id))
@@ -194,6 +212,18 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             sa.select(HoursVerification).where(HoursVerification.person_id == aubrey.id)
         )
         verification_id, verification_code = verification.id, verification.code
+        priya_copy = _first_id(
+            sa.select(SupportingDocument.id).where(SupportingDocument.person_id == priya.id)
+        )
+        aubrey_insurance = _first_id(
+            sa.select(SupportingDocument.id).where(
+                SupportingDocument.person_id == aubrey.id,
+                SupportingDocument.kind == "liability-insurance",
+            )
+        )
+        marcus_rejected = _first_id(
+            sa.select(SupportingDocument.id).where(SupportingDocument.person_id == marcus.id)
+        )
     return {
         ANONYMOUS: [
             MainPage("/auth/login"),
@@ -202,6 +232,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/auth/reset/not-a-token", status=400),
             MainPage("/verify/"),
             MainPage(f"/verify/{code}"),
+            MainPage(f"/verify/{transcript_code}"),
             MainPage("/verify/no-such-code", status=404),
             MainPage(f"/verify/hours/{verification_code}"),
             MainPage("/directory/"),
@@ -231,24 +262,29 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/hours/999999", status=404),
             MainPage("/notifications/"),
             MainPage("/notifications/preferences"),
+            MainPage("/privacy/mine"),
             MainPage("/auth/security"),
             MainPage("/auth/security/password"),
             MainPage("/auth/security/two-factor/setup"),
+            MainPage("/documents/", "my-documents"),
+            MainPage("/documents/new", "upload-document"),
+            MainPage(f"/documents/{aubrey_insurance}"),
         ],
         "sofia.alvarez": [
             MainPage("/candidate", "ready-to-apply"),
             MainPage("/progression/apply"),
             MainPage(f"/assessments/evaluations/{evaluation}"),
         ],
-        "priya.raman": [MainPage("/candidate")],
+        "priya.raman": [MainPage("/candidate"), MainPage(f"/documents/{priya_copy}")],
         "daniel.okafor": [
             MainPage("/candidate"),
-            MainPage("/supervision"),
+            MainPage("/supervision", "supervisor-home"),
             MainPage("/hours/queue"),
             MainPage(f"/hours/{to_sign_by_daniel}"),
             MainPage("/assessments/grading"),
             MainPage("/assessments/evaluations/new"),
             MainPage("/progression/endorsements"),
+            MainPage("/progression/evaluations-due", "evaluations-due"),
             MainPage(f"/progression/applications/{application}"),
         ],
         "connie.zollner": [
@@ -283,6 +319,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/notifications/", "notifications"),
             MainPage("/reports/", "reports"),
             MainPage("/reports/?days=abc"),
+            MainPage("/reports/mail"),
+            MainPage("/privacy/sweep"),
+            MainPage("/privacy/mine"),
             MainPage("/programme/"),
             MainPage("/programme/compare"),
             MainPage("/design", "design-system"),
@@ -290,5 +329,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
             MainPage("/directory/profile"),
             MainPage("/people/invitations/"),
+            MainPage("/documents/review", "documents-to-review"),
+            MainPage("/documents/review?status=all"),
+            MainPage(f"/documents/{priya_copy}", "document-review"),
+            MainPage(f"/documents/{marcus_rejected}"),
         ],
     }
