@@ -122,7 +122,9 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
+    from airm_training.directory.routes import bp as directory_bp
     from airm_training.hours.routes import bp as hours_bp
+    from airm_training.invitations.routes import bp as invitations_bp
     from airm_training.main.routes import bp as main_bp
     from airm_training.notifications.routes import bp as notifications_bp
     from airm_training.people.routes import bp as people_bp
@@ -131,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.programme.routes import bp as programme_bp
     from airm_training.progression.routes import bp as progression_bp
     from airm_training.progression.verify import bp as verify_bp
+    from airm_training.records.routes import bp as records_bp
+    from airm_training.records.routes import public_bp as records_public_bp
     from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
     from airm_training.supporting.routes import bp as supporting_bp
@@ -151,6 +155,10 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         programme_bp,
         privacy_bp,
+        records_bp,
+        records_public_bp,
+        directory_bp,
+        invitations_bp,
         supporting_bp,
         cli_bp,
     ):

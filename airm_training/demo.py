@@ -13,6 +13,7 @@ from airm_training.assessments.bank import load_question_bank
 from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.demo_activity import seed_activity
+from airm_training.directory.demo import seed_directory
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.notifications.delivery import discard_pending_mail
@@ -203,6 +204,7 @@ def seed_demo() -> int:
     if created:
         everyone = {spec.email.split("@")[0]: find_by_email(spec.email) for spec in DEMO_PEOPLE}
         seed_activity(set(created), everyone, director)
+        seed_directory(everyone)
         seed_documents(set(created), everyone, director)
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:

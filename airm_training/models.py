@@ -14,7 +14,9 @@ from airm_training.audit.models import AuditEvent
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
+from airm_training.directory.models import DirectoryProfile
 from airm_training.hours.models import HoursEntry, HoursImport
+from airm_training.invitations.models import Invitation
 from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
 from airm_training.programme.models import (
@@ -32,6 +34,7 @@ from airm_training.progression.models import (
     IssuedTranscript,
     Vote,
 )
+from airm_training.records.models import HoursVerification
 from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
@@ -45,11 +48,14 @@ __all__ = [
     "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
+    "DirectoryProfile",
     "Endorsement",
     "Enrolment",
     "HoursCategory",
     "HoursEntry",
     "HoursImport",
+    "HoursVerification",
+    "Invitation",
     "IssuedPdf",
     "IssuedTranscript",
     "Licence",

@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from airm_training.credentials.models import CredentialAward
+from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import current_award_clause
 from airm_training.extensions import db
 from airm_training.people.models import Person
@@ -58,3 +58,24 @@ def people_at_each_level(day: date) -> list[LevelCount]:
     for _rank, level_id in highest.values():
         counts[level_id] = counts.get(level_id, 0) + 1
     return [LevelCount(i, code, name, counts.get(i, 0)) for i, code, name in levels]
+
+
+def in_good_standing_clause(person_id, day: date):
+    """SQL condition on a person id: they hold a credential in force on ``day`` and every
+    credential of theirs that a renewal has not replaced is in force (none has expired,
+    lapsed or been revoked). The public directory lists only such people."""
+    in_force = (
+        sa.select(CredentialAward.id)
+        .where(CredentialAward.person_id == person_id, current_award_clause(day))
+        .exists()
+    )
+    not_in_force = (
+        sa.select(CredentialAward.id)
+        .where(
+            CredentialAward.person_id == person_id,
+            CredentialAward.status != AwardStatus.SUPERSEDED.value,
+            sa.not_(current_award_clause(day)),
+        )
+        .exists()
+    )
+    return sa.and_(in_force, sa.not_(not_in_force))

@@ -24,6 +24,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.demo_activity import CASE_TEXT
 from airm_training.extensions import db
@@ -34,6 +35,8 @@ from airm_training.progression.models import Application, Certificate, IssuedTra
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
 from airm_training.progression.transcripts import issue_transcript
+from airm_training.records.models import HoursVerification
+from airm_training.records.verification import default_range, issue_verification
 from airm_training.supporting.models import SupportingDocument
 from tests.factories import into_renewal_window
 
@@ -73,6 +76,13 @@ REFUSED_FORMS = {
     "aubrey.holden": [
         RefusedForm(
             "/hours/new", {"session_date": "", "duration_hours": "1", "duration_minutes": "75"}
+        ),
+        RefusedForm(
+            "/records/hours-verification", {"starts_on": "2026-02-01", "ends_on": "2026-01-01"}
+        ),
+        RefusedForm(
+            "/directory/profile",
+            {"listed": "y", "bio": "My client Tom Becker's mother called.", "save": "Save"},
         ),
         RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
     ],
@@ -125,6 +135,7 @@ def prepare_records() -> None:
     )
     submit_case(aubrey, case, bond_types={"Parasocial"})
     start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
+    issue_verification(aubrey, *default_range(today()), actor=aubrey)
     db.session.commit()
 
 
@@ -192,6 +203,10 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         certificate_id = certificate.id
         version = _first_id(sa.select(ProgrammeVersion.id))
         ids = {p.email.split("@")[0]: p.id for p in (aubrey, priya)}
+        verification = db.session.scalar(
+            sa.select(HoursVerification).where(HoursVerification.person_id == aubrey.id)
+        )
+        verification_id, verification_code = verification.id, verification.code
         priya_copy = _first_id(
             sa.select(SupportingDocument.id).where(SupportingDocument.person_id == priya.id)
         )
@@ -214,6 +229,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/verify/{code}"),
             MainPage(f"/verify/{transcript_code}"),
             MainPage("/verify/no-such-code", status=404),
+            MainPage(f"/verify/hours/{verification_code}"),
+            MainPage("/directory/"),
+            MainPage("/directory/?credential=AIRT-S&location=Washington"),
         ],
         "aubrey.holden": [
             MainPage("/candidate", "candidate-progress"),
@@ -224,6 +242,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/hours/{returned}/edit"),
             MainPage(f"/hours/{signed}"),
             MainPage(f"/hours/{signed}/amend"),
+            MainPage("/records/hours-verification"),
+            MainPage(f"/records/hours-verification/{verification_id}"),
+            MainPage("/directory/profile"),
             MainPage("/curriculum/", "curriculum"),
             MainPage("/curriculum/AIRM-201", "module"),
             MainPage("/assessments/", "assessments"),
@@ -301,6 +322,8 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/design", "design-system"),
             MainPage(f"/programme/versions/{version}/levels/AIRT-S/edit"),
             MainPage(f"/programme/people/{ids['aubrey.holden']}/move"),
+            MainPage("/directory/profile"),
+            MainPage("/people/invitations/"),
             MainPage("/documents/review", "documents-to-review"),
             MainPage("/documents/review?status=all"),
             MainPage(f"/documents/{priya_copy}", "document-review"),

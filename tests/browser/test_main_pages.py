@@ -18,7 +18,13 @@ from tests.browser.pages import ANONYMOUS, ROLES
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PHONE_PAGES = ("/candidate", "/hours/", "/hours/new")
+PHONE_PAGES = (
+    "/candidate",
+    "/hours/",
+    "/hours/new",
+    "/records/hours-verification",
+    "/directory/profile",
+)
 
 
 def textless_badges(page) -> list[str]:
