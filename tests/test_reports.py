@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+import airm_training.reports.people as people_reports
 from airm_training.core.clock import add_months, today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
@@ -254,6 +255,24 @@ def test_stalled_candidates_have_no_activity_in_the_days_asked_for(quiet):
     assert [row[0] for row in PeopleReports(today(), stalled_days=90).stalled().rows] == [
         "Nell Never"
     ]
+
+
+def test_the_stalled_list_evaluates_only_the_quiet(quiet, monkeypatch):
+    seen: list[set[int]] = []
+    real = people_reports.evaluate_many
+
+    def recording(people, *args, **kwargs):
+        seen.append(set(db.session.scalars(people)))
+        return real(people, *args, **kwargs)
+
+    monkeypatch.setattr(people_reports, "evaluate_many", recording)
+    alone = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
+
+    assert seen == [{quiet["never"].id, quiet["long_ago"].id}]
+    shared = PeopleReports(today(), stalled_days=60)
+    everyone = len(shared.candidates)
+    assert rows_of(shared.stalled(page=None)) == alone  # the same rows from every candidate
+    assert len(seen[1]) == everyone > 2
 
 
 def test_the_page_takes_the_number_of_days_from_its_form(client, director, quiet):

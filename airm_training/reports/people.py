@@ -62,11 +62,17 @@ class PeopleReports:
     @cached_property
     def candidates(self) -> list[CandidateProgress]:
         """Active enrolled people with a level still to reach, by name."""
+        return self._progress_of(None)
+
+    def _progress_of(self, person_ids: set[int] | None) -> list[CandidateProgress]:
+        """``candidates``, of ``person_ids`` only when given (every one when None)."""
         enrolled = (
             sa.select(Person.id)
             .join(Enrolment, Enrolment.person_id == Person.id)
             .where(Person.active.is_(True))
         )
+        if person_ids is not None:
+            enrolled = enrolled.where(Person.id.in_(person_ids))
         people = db.session.execute(
             enrolled.add_columns(Person.full_name, Enrolment.enrolled_on).order_by(
                 Person.full_name, Person.id
@@ -160,15 +166,27 @@ class PeopleReports:
                 )
             )
         )
-        stalled = []
-        for c in self.candidates:
-            if c.person_id in waiting:
+        quiet: dict[int, tuple[date | None, int]] = {}
+        enrolled = db.session.execute(
+            sa.select(Enrolment.person_id, Enrolment.enrolled_on)
+            .join(Person, Person.id == Enrolment.person_id)
+            .where(Person.active.is_(True))
+        )
+        for person_id, enrolled_on in enrolled:
+            if person_id in waiting:
                 continue
-            moment = last.get(c.person_id)
+            moment = last.get(person_id)
             active_on = local_date(moment) if moment else None
-            reference = max(d for d in (active_on, c.enrolled_on) if d is not None)
+            reference = max(d for d in (active_on, enrolled_on) if d is not None)
             if reference < cutoff:
-                stalled.append((c, active_on, (self.day - reference).days))
+                quiet[person_id] = (active_on, (self.day - reference).days)
+        # Only the quiet are evaluated (unless every candidate already was), so the home
+        # page's count does not evaluate the whole programme.
+        if "candidates" in self.__dict__:
+            candidates = [c for c in self.candidates if c.person_id in quiet]
+        else:
+            candidates = self._progress_of(set(quiet)) if quiet else []
+        stalled = [(c, *quiet[c.person_id]) for c in candidates]
         stalled.sort(key=lambda item: (-item[2], item[0].name, item[0].person_id))
         rows = [
             (c.name, c.level_code, c.enrolled_on.isoformat(), on.isoformat() if on else "never", d)
