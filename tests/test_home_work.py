@@ -8,6 +8,8 @@ from datetime import timedelta
 from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
 from airm_training.reports.work import director_queue, supervisor_queue
+from airm_training.supporting.services import approve_document
+from tests.documents_helpers import uploaded
 from tests.factories import login, make_candidate, make_supervisor
 from tests.query_count import count_statements
 from tests.test_notifications import submitted, trio  # noqa: F401
@@ -45,6 +47,23 @@ def test_recent_sign_offs_are_not_urgent(app, trio):  # noqa: F811
     with app.test_request_context():
         signoffs = by_key(supervisor_queue(supervisor.id, today()))["sign-offs"]
     assert (signoffs.count, signoffs.urgent, signoffs.note) == (1, False, "oldest 3 days")
+
+
+def test_the_documents_to_review_are_the_pending_ones_oldest_first(app, trio):  # noqa: F811
+    director, _supervisor, candidate = trio
+    oldest = uploaded(candidate)
+    oldest.uploaded_at = utcnow() - timedelta(days=9)
+    uploaded(candidate)
+    approve_document(director, uploaded(candidate))
+    db.session.commit()
+    with app.test_request_context():
+        documents = by_key(director_queue(today()))["documents"]
+    assert (documents.count, documents.label, documents.note) == (
+        2,
+        "documents to review",
+        "oldest 9 days",
+    )
+    assert documents.url == "/documents/review?status=pending"
 
 
 def test_an_empty_queue_says_nothing_waits(app):

@@ -27,6 +27,7 @@ from airm_training.progression.models import Application, ApplicationKind, Appli
 from airm_training.progression.services import approval_quorum
 from airm_training.reports import queues
 from airm_training.reports.people import DEFAULT_STALLED_DAYS, PeopleReports
+from airm_training.supporting.models import DocumentStatus, SupportingDocument
 
 SIGN_OFF_DAYS = 14  # sign-offs waiting longer than this are shown as overdue
 
@@ -105,9 +106,14 @@ def _application_counts() -> dict[str, tuple[int, datetime | None]]:
 
 
 def director_queue(day: date) -> list[QueueItem]:
-    """Sign-offs by age, credentials to issue, applications at the board, what expires
-    soon and stalled candidates."""
+    """Sign-offs by age, credentials to issue, documents to review, applications at the
+    board, what expires soon and stalled candidates."""
     steps = _application_counts()
+    documents, documents_oldest = db.session.execute(
+        sa.select(
+            sa.func.count(SupportingDocument.id), sa.func.min(SupportingDocument.uploaded_at)
+        ).where(SupportingDocument.status == DocumentStatus.PENDING.value)
+    ).one()
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
     expiring = len(queues.expiring(day).rows)
@@ -126,6 +132,13 @@ def director_queue(day: date) -> list[QueueItem]:
             since(issue_oldest),
             url_for("progression.issuing") + "#to-issue",
             urgent=bool(to_issue),
+        ),
+        QueueItem(
+            "documents",
+            documents,
+            _plural(documents, "document to review", "documents to review"),
+            since(documents_oldest),
+            url_for("supporting.review", status=DocumentStatus.PENDING.value),
         ),
         QueueItem(
             "board",

@@ -62,7 +62,7 @@ class ListParser(HTMLParser):
             self.depth -= 1
 
 
-DIRECTOR_KEYS = {"sign-offs", "issuing", "board", "expiring", "stalled"}
+DIRECTOR_KEYS = {"sign-offs", "issuing", "documents", "board", "expiring", "stalled"}
 SUPERVISOR_KEYS = {"sign-offs", "grading", "evaluations", "endorsements"}
 CANDIDATE_KEYS = {"returned", "drafts", "revise", "quizzes", "requirements"}
 
