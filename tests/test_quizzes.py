@@ -181,6 +181,9 @@ MULTIPLE = ("multiple", [("a", True), ("b", True), ("c", False), ("d", False)])
 
 
 def without_csrf(html: str) -> str:
+    """The page without its CSRF tokens (the form fields' and the page's meta tag), which
+    carry the second they were made."""
+    html = re.sub(r'(name="csrf-token" content=")[^"]*', r"\1", html)
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]*', r"\1", html)
 
 
