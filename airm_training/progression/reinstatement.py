@@ -26,16 +26,13 @@ from airm_training.progression.models import (
     Certificate,
 )
 from airm_training.progression.notices import (
-    notify_certificate_issued,
     notify_reinstatement_requested,
 )
-from airm_training.progression.renewal import RenewalPolicy
+from airm_training.progression.renewal import RenewalPolicy, replace_certificate
 from airm_training.progression.services import claim_transition, new_certificate, open_application
 from airm_training.progression.workflow import (
     ApplicationAction,
-    CertificateAction,
     can_reinstate,
-    certificate_transition,
 )
 
 MAX_STATEMENT = 5000
@@ -217,23 +214,6 @@ def reinstate(director: Person, application: Application) -> Certificate:
     old_certificate = db.session.scalar(
         sa.select(Certificate).where(Certificate.award_id == old_award.id)
     )
-    superseded = old_certificate and certificate_transition(
-        old_certificate, CertificateAction.SUPERSEDE
+    return replace_certificate(
+        "credential.reinstated", old_award, old_certificate, new_award, certificate, director.id
     )
-    if superseded:
-        old_certificate.status = superseded.value
-        old_certificate.superseded_by_id = certificate.id
-    db.session.flush()
-    record_event(
-        "credential.reinstated",
-        "certificate",
-        certificate.id,
-        actor_id=director.id,
-        before={
-            "award_id": old_award.id,
-            "certificate": old_certificate.serial if old_certificate else None,
-        },
-        after={"award_id": new_award.id, "certificate": certificate.serial},
-    )
-    notify_certificate_issued(certificate, director.id)
-    return certificate

@@ -208,6 +208,21 @@ def renew(director: Person, application: Application) -> Certificate:
         list(old_certificate.approver_names) if old_certificate else [],
         application_id=application.id,
     )
+    return replace_certificate(
+        "credential.renewed", old_award, old_certificate, new_award, certificate, director.id
+    )
+
+
+def replace_certificate(
+    action: str,
+    old_award: CredentialAward,
+    old_certificate: Certificate | None,
+    new_award: CredentialAward,
+    certificate: Certificate,
+    actor_id: int,
+) -> Certificate:
+    """``certificate`` (of ``new_award``) takes the place of ``old_certificate``: the old one
+    is superseded, the change audited as ``action`` and the holder told."""
     superseded = old_certificate and certificate_transition(
         old_certificate, CertificateAction.SUPERSEDE
     )
@@ -216,15 +231,15 @@ def renew(director: Person, application: Application) -> Certificate:
         old_certificate.superseded_by_id = certificate.id
     db.session.flush()
     record_event(
-        "credential.renewed",
+        action,
         "certificate",
         certificate.id,
-        actor_id=director.id,
+        actor_id=actor_id,
         before={
             "award_id": old_award.id,
             "certificate": old_certificate.serial if old_certificate else None,
         },
         after={"award_id": new_award.id, "certificate": certificate.serial},
     )
-    notify_certificate_issued(certificate, director.id)
+    notify_certificate_issued(certificate, actor_id)
     return certificate
