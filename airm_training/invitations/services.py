@@ -1,4 +1,5 @@
-"""Inviting a cohort from a CSV, all rows or none, and resending an invitation.
+"""Inviting one person or a cohort from a CSV (all rows or none), and resending an
+invitation.
 
 Each row becomes an account without a password (name, e-mail, role), an unverified licence
 when one is given, the primary supervisor when one is named, and an invitation e-mail in
@@ -263,6 +264,32 @@ def invite_from_csv(director: Person, raw: bytes) -> list[Invitation]:
         after={"people": len(invitations), "checksum": checksum},
     )
     return invitations
+
+
+def invite_person(
+    director: Person,
+    *,
+    email: str,
+    full_name: str,
+    post_nominals: str = "",
+    roles: tuple[Role, ...] = (),
+) -> Person:
+    """Create one account without a password and send its invitation; it joins the
+    invitations list beside those from files."""
+    forbidden = [role.label for role in roles if not can_grant_role(director, role)]
+    if forbidden:
+        raise DomainError.on("roles", f"You may not grant: {', '.join(forbidden)}.")
+    person = create_person(
+        email=email,
+        full_name=full_name,
+        post_nominals=post_nominals,
+        roles=roles,
+        actor_id=director.id,
+    )
+    db.session.add(Invitation(person_id=person.id, invited_by_id=director.id))
+    send_link(person, TokenPurpose.INVITE)
+    db.session.flush()
+    return person
 
 
 def state_of(invitation: Invitation) -> InvitationState:
