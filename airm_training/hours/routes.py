@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.access.needs import LOGS_HOURS, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
+from airm_training.agreements.queries import supervised_under
 from airm_training.audit.models import AuditEvent
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
@@ -137,6 +138,19 @@ def _show_entry_problems(form: EntryForm, *, exclude_ids=()) -> None:
             show_problems(form, error)
 
 
+def _not_counted(entry: HoursEntry) -> str | None:
+    """Why the entry does not count toward a level (the counting rule), or None."""
+    return counting_rule(entry.person_id).reason(
+        entry.session_date, entry.category.code, entry.supervisor_id
+    )
+
+
+def _warn_if_not_counted(entry: HoursEntry) -> None:
+    reason = _not_counted(entry)
+    if reason:
+        flash(f"This entry is saved but does not count: {reason}", "warning")
+
+
 # --- the clinician's pages -----------------------------------------------------------------
 @bp.route("/")
 @requires(LOGS_HOURS)
@@ -171,6 +185,7 @@ def new():
             confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         if work.ok:
             flash("Submitted for sign-off." if form.submitting else "Saved as a draft.", "success")
+            _warn_if_not_counted(entry)
             return redirect(url_for("hours.show", entry_id=entry.id))
     _show_entry_problems(form)
     return render_template("hours/form.html", form=form, entry=None)
@@ -206,7 +221,7 @@ def _entry_page(entry: HoursEntry, return_form: ReturnForm):
         return_form=return_form,
         sign_form=SignForm(),
         attestation=ATTESTATION,
-        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
+        not_counted=_not_counted(entry),
     )
 
 
@@ -226,6 +241,7 @@ def edit(entry_id: int):
             confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         if work.ok:
             flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
+            _warn_if_not_counted(entry)
             return redirect(url_for("hours.show", entry_id=entry.id))
     _show_entry_problems(form, exclude_ids=[entry.id])
     return render_template("hours/form.html", form=form, entry=entry)
@@ -245,6 +261,7 @@ def amend(entry_id: int):
             confirm_form(form, "hours_entry", amendment.id, actor_id=current_user.id)
         if work.ok:
             flash("Amendment sent to your supervisor for signature.", "success")
+            _warn_if_not_counted(amendment)
             return redirect(url_for("hours.show", entry_id=amendment.id))
     _show_entry_problems(form, exclude_ids=[original.id])
     return render_template("hours/form.html", form=form, entry=None, amending=original)
@@ -396,4 +413,5 @@ def supervisees():
         "hours/supervisees.html",
         rows=supervisee_totals(current_user.id),
         categories=active_categories(),
+        agreements=supervised_under(current_user.id),
     )
