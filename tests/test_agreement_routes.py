@@ -28,6 +28,7 @@ from airm_training.progression.engine import evaluate, next_level
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
 from tests.query_count import count_queries
 from tests.test_engine import insert_hours
+from tests.test_transcript import pdf_text
 
 IND = "individual-consultation"
 
@@ -492,6 +493,12 @@ def test_the_demo_entry_of_marcus_before_his_agreement_does_not_count(app):
     )
     checklist = client.get("/candidate").get_data(as_text=True)
     assert "1 h signed outside an approved supervision agreement" in checklist
+    listing = client.get("/hours/").get_data(as_text=True)
+    assert listing.count("Does not count</span>") == 1
+    transcript = " ".join(pdf_text(client.get("/progression/transcript.pdf").data).split())
+    assert "Signed hours that do not count" in transcript
+    assert entry.session_date.isoformat() in transcript
+    assert "before the supervision agreement with this supervisor" in transcript
     waiting = db.session.scalar(
         sa.select(sa.func.count()).where(
             SupervisionAgreement.status == AgreementStatus.AWAITING_APPROVAL.value
