@@ -505,3 +505,18 @@ def test_the_demo_entry_of_marcus_before_his_agreement_does_not_count(app):
         )
     )
     assert waiting >= 1
+
+
+def test_imported_entries_outside_an_agreement_are_flagged(app, director, supervisor):
+    from tests.test_hours_routes import HEADER, upload
+
+    demo_programme(current_version())
+    candidate = make_candidate(director=director, enrolled_on=today() - timedelta(days=200))
+    client = signed_in(app, candidate)
+    day = today() - timedelta(days=2)
+    rows = [f"{day},60,{IND},{supervisor.email},,,,Consultation {i}" for i in range(2)]
+    rows.append(f"{day},30,didactic,{supervisor.email},,,,Workshop")
+    response = upload(client, "\n".join([HEADER, *rows]).encode(), follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Imported 3 entries" in page
+    assert "2 of the imported entries do not count" in page

@@ -151,6 +151,19 @@ def _warn_if_not_counted(entry: HoursEntry) -> None:
         flash(f"This entry is saved but does not count: {reason}", "warning")
 
 
+def _warn_of_uncounted_imports(import_id: int) -> None:
+    rule = counting_rule(current_user.id)
+    entries = db.session.scalars(sa.select(HoursEntry).where(HoursEntry.import_id == import_id))
+    uncounted = sum(
+        1 for e in entries if rule.reason(e.session_date, e.category.code, e.supervisor_id)
+    )
+    if uncounted:
+        flash(
+            f"{uncounted} of the imported entries do not count: My hours says why beside each.",
+            "warning",
+        )
+
+
 # --- the clinician's pages -----------------------------------------------------------------
 @bp.route("/")
 @requires(LOGS_HOURS)
@@ -343,6 +356,7 @@ def import_hours():
             problems, privacy = work.error.problems, work.error.privacy
         elif work.ok:
             flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
+            _warn_of_uncounted_imports(batch.id)
             return redirect(url_for("hours.my_hours"))
     return render_template("hours/import.html", form=form, problems=problems, privacy=privacy)
 
