@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from airm_training.agreements.demo import demo_programme, seed_agreements
 from airm_training.assessments.bank import load_question_bank
 from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.services import award_credential, enrol
@@ -173,6 +174,8 @@ def _months_ago(months: int) -> date:
 def seed_demo() -> int:
     """Create the demo people who do not exist yet; return how many were created."""
     version = current_version() or load_programme_file().version
+    if any(find_by_email(spec.email) is None for spec in DEMO_PEOPLE):
+        version = demo_programme(version)
     load_question_bank()
     director = find_by_email(DEMO_PEOPLE[0].email)
     created: dict[str, Person] = {}
@@ -206,6 +209,7 @@ def seed_demo() -> int:
         seed_activity(set(created), everyone, director)
         seed_directory(everyone)
         seed_documents(set(created), everyone, director)
+        seed_agreements(set(created), everyone)
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:
                 assign_supervisor(director, everyone[candidate], everyone[supervisor])

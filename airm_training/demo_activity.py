@@ -255,6 +255,15 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
                 start_days_ago=1,
                 note="First client session applying stage 1",
             ),
+            # Before his supervision agreement with Daniel starts: it does not count.
+            HoursPlan(
+                "individual-consultation",
+                1,
+                "daniel.okafor",
+                session_minutes=60,
+                start_days_ago=21,
+                note="First consultation on stage 1",
+            ),
         ),
     ),
 }

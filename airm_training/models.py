@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic) knows all tables."""
 
+from airm_training.agreements.models import SupervisionAgreement
 from airm_training.assessments.models import (
     AttemptItem,
     CasePresentation,
@@ -75,6 +76,7 @@ __all__ = [
     "Requirement",
     "RoleAssignment",
     "SignedCredential",
+    "SupervisionAgreement",
     "SupportingDocument",
     "TotpCredential",
     "Vote",

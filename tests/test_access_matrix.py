@@ -157,6 +157,14 @@ EXPECTED_NEEDS = {
     "supporting.approve": "DIRECTOR",
     "supporting.reject": "DIRECTOR",
     "supporting.review": "DIRECTOR",
+    "agreements.mine": "SIGNED_IN",
+    "agreements.new": "LOGS_HOURS",
+    "agreements.show": "SIGNED_IN",
+    "agreements.sign": "SUPERVISOR",
+    "agreements.approve": "DIRECTOR",
+    "agreements.decline": "SIGNED_IN",
+    "agreements.end": "SIGNED_IN",
+    "agreements.review": "DIRECTOR",
 }
 
 OK = 200
@@ -236,6 +244,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": redirect(LOGIN),
         "supporting.upload": redirect(LOGIN),
         "supporting.review": redirect(LOGIN),
+        "agreements.mine": redirect(LOGIN),
+        "agreements.new": redirect(LOGIN),
+        "agreements.review": redirect(LOGIN),
     },
     "candidate": {
         "invitations.index": FORBIDDEN,
@@ -302,6 +313,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "agreements.mine": OK,
+        "agreements.new": OK,
+        "agreements.review": FORBIDDEN,
     },
     "supervisor": {
         "invitations.index": FORBIDDEN,
@@ -368,6 +382,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "agreements.mine": OK,
+        "agreements.new": OK,
+        "agreements.review": FORBIDDEN,
     },
     "co-creator": {
         "invitations.index": FORBIDDEN,
@@ -434,6 +451,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "agreements.mine": OK,
+        "agreements.new": FORBIDDEN,
+        "agreements.review": FORBIDDEN,
     },
     "director": {
         "invitations.index": OK,
@@ -500,6 +520,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "agreements.mine": OK,
+        "agreements.new": FORBIDDEN,
+        "agreements.review": OK,
     },
     "admin": {
         "invitations.index": OK,
@@ -566,6 +589,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "agreements.mine": OK,
+        "agreements.new": FORBIDDEN,
+        "agreements.review": OK,
     },
 }
 
@@ -610,6 +636,7 @@ SAMPLE_URLS = {
     "records_public.show_json": "/verify/hours/no-such-code-00000000.json",
     "supporting.show": "/documents/999999",
     "supporting.download": "/documents/999999/file",
+    "agreements.show": "/agreements/999999",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -655,6 +682,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": redirect(LOGIN),
         "supporting.show": redirect(LOGIN),
         "supporting.download": redirect(LOGIN),
+        "agreements.show": redirect(LOGIN),
     },
     "candidate": {
         "records.show": NOT_FOUND,
@@ -696,6 +724,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "agreements.show": NOT_FOUND,
     },
     "supervisor": {
         "records.show": NOT_FOUND,
@@ -737,6 +766,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "agreements.show": NOT_FOUND,
     },
     "co-creator": {
         "records.show": NOT_FOUND,
@@ -778,6 +808,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "agreements.show": NOT_FOUND,
     },
     "director": {
         "records.show": NOT_FOUND,
@@ -819,6 +850,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "agreements.show": NOT_FOUND,
     },
     "admin": {
         "records.show": NOT_FOUND,
@@ -860,6 +892,7 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "agreements.show": NOT_FOUND,
     },
 }
 

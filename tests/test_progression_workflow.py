@@ -747,8 +747,10 @@ def test_the_demo_candidate_can_apply(app, client):
     sofia = find_by_email("sofia.alvarez@btrc.example")
     standing = evaluate(sofia, next_level(sofia))
     assert standing.evidence_met, [r.label for r in standing.evidence_results if not r.met]
-    consultation = next(r for r in standing.results if r.label == CONSULTATION)
-    assert consultation.met
+    # the demo counts consultation only inside approved supervision agreements
+    consultation = next(r for r in standing.results if r.label.startswith(CONSULTATION))
+    assert consultation.label.endswith("(inside an approved supervision agreement)")
+    assert consultation.met and not consultation.not_counted
 
     login(client, sofia, "airm-demo-password")
     assert "Apply for AIRT-S" in client.get("/candidate").get_data(as_text=True)

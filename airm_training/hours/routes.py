@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.access.needs import LOGS_HOURS, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
+from airm_training.agreements.queries import supervised_under
 from airm_training.audit.models import AuditEvent
 from airm_training.core.csv_upload import ImportRejected
 from airm_training.core.errors import DomainError
@@ -137,6 +138,32 @@ def _show_entry_problems(form: EntryForm, *, exclude_ids=()) -> None:
             show_problems(form, error)
 
 
+def _not_counted(entry: HoursEntry) -> str | None:
+    """Why the entry does not count toward a level (the counting rule), or None."""
+    return counting_rule(entry.person_id).reason(
+        entry.session_date, entry.category.code, entry.supervisor_id
+    )
+
+
+def _warn_if_not_counted(entry: HoursEntry) -> None:
+    reason = _not_counted(entry)
+    if reason:
+        flash(f"This entry is saved but does not count: {reason}", "warning")
+
+
+def _warn_of_uncounted_imports(import_id: int) -> None:
+    rule = counting_rule(current_user.id)
+    entries = db.session.scalars(sa.select(HoursEntry).where(HoursEntry.import_id == import_id))
+    uncounted = sum(
+        1 for e in entries if rule.reason(e.session_date, e.category.code, e.supervisor_id)
+    )
+    if uncounted:
+        flash(
+            f"{uncounted} of the imported entries do not count: My hours says why beside each.",
+            "warning",
+        )
+
+
 # --- the clinician's pages -----------------------------------------------------------------
 @bp.route("/")
 @requires(LOGS_HOURS)
@@ -171,6 +198,7 @@ def new():
             confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         if work.ok:
             flash("Submitted for sign-off." if form.submitting else "Saved as a draft.", "success")
+            _warn_if_not_counted(entry)
             return redirect(url_for("hours.show", entry_id=entry.id))
     _show_entry_problems(form)
     return render_template("hours/form.html", form=form, entry=None)
@@ -206,7 +234,7 @@ def _entry_page(entry: HoursEntry, return_form: ReturnForm):
         return_form=return_form,
         sign_form=SignForm(),
         attestation=ATTESTATION,
-        not_counted=counting_rule(entry.person_id).reason(entry.session_date, entry.category.code),
+        not_counted=_not_counted(entry),
     )
 
 
@@ -226,6 +254,7 @@ def edit(entry_id: int):
             confirm_form(form, "hours_entry", entry.id, actor_id=current_user.id)
         if work.ok:
             flash("Submitted for sign-off." if form.submitting else "Saved.", "success")
+            _warn_if_not_counted(entry)
             return redirect(url_for("hours.show", entry_id=entry.id))
     _show_entry_problems(form, exclude_ids=[entry.id])
     return render_template("hours/form.html", form=form, entry=entry)
@@ -245,6 +274,7 @@ def amend(entry_id: int):
             confirm_form(form, "hours_entry", amendment.id, actor_id=current_user.id)
         if work.ok:
             flash("Amendment sent to your supervisor for signature.", "success")
+            _warn_if_not_counted(amendment)
             return redirect(url_for("hours.show", entry_id=amendment.id))
     _show_entry_problems(form, exclude_ids=[original.id])
     return render_template("hours/form.html", form=form, entry=None, amending=original)
@@ -326,6 +356,7 @@ def import_hours():
             problems, privacy = work.error.problems, work.error.privacy
         elif work.ok:
             flash(f"Imported {batch.row_count} entries and submitted them for sign-off.", "success")
+            _warn_of_uncounted_imports(batch.id)
             return redirect(url_for("hours.my_hours"))
     return render_template("hours/import.html", form=form, problems=problems, privacy=privacy)
 
@@ -396,4 +427,5 @@ def supervisees():
         "hours/supervisees.html",
         rows=supervisee_totals(current_user.id),
         categories=active_categories(),
+        agreements=supervised_under(current_user.id),
     )

@@ -82,6 +82,8 @@ def _hours(req, names) -> str:
     if req.get("counts_months_before_enrolment"):
         months = _plural(int(req["counts_months_before_enrolment"]), "month")
         extras.append(f"counted from {months} before enrolment")
+    if req.get("within_agreement"):
+        extras.append("inside an approved supervision agreement")
     return f"{what}: {amount}" + (f" ({', '.join(extras)})" if extras else "")
 
 

@@ -274,6 +274,10 @@ def _validate(document: dict[str, Any], base: Path) -> None:
                     problems.append(
                         (None, f"Level {level.get('code')}: unknown hours category {code}.")
                     )
+            if not isinstance(req.get("within_agreement", False), bool):
+                problems.append(
+                    (None, f"Level {level.get('code')}: within_agreement must be true or false.")
+                )
             hours = req.get("minimum_hours", 0)
             if isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0:
                 problems.append(
@@ -281,5 +285,9 @@ def _validate(document: dict[str, Any], base: Path) -> None:
                 )
             if "level" in req and req["level"] not in level_codes:
                 problems.append((None, f"Level {level.get('code')}: unknown level {req['level']}."))
+    agreements = document.get("supervision_agreements", {})
+    for code in agreements.get("categories", []):
+        if code not in category_codes:
+            problems.append((None, f"[supervision_agreements]: unknown hours category {code}."))
     if problems:
         raise DomainError(*problems)

@@ -158,6 +158,7 @@ def _signed_hours(person: Person) -> tuple[tuple, tuple]:
             HoursEntry.minutes,
             HoursEntry.signed_at,
             HoursEntry.session_date,
+            HoursEntry.supervisor_id,
         )
         .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
         .join(signer, signer.id == HoursEntry.signed_by_id)
@@ -167,8 +168,8 @@ def _signed_hours(person: Person) -> tuple[tuple, tuple]:
     rule = counting_rule(person.id)
     groups: dict[tuple[str, str], list] = {}
     uncounted = []
-    for category, code, supervisor, minutes, signed_at, session_date in rows:
-        reason = rule.reason(session_date, code)
+    for category, code, supervisor, minutes, signed_at, session_date, supervisor_id in rows:
+        reason = rule.reason(session_date, code, supervisor_id)
         if reason:
             uncounted.append((session_date.isoformat(), category, duration_label(minutes), reason))
             continue

@@ -464,6 +464,14 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
     if scope.with_evidence:
         evidence["hours_entry_ids"] = known.hours_ids.get((req.id, person_id), [])
     uncounted = known.hours_uncounted.get((req.id, person_id), 0)
+    outside = known.hours_outside_agreement.get((req.id, person_id), 0)
+    not_counted = []
+    if uncounted:
+        not_counted.append(f"{duration_label(uncounted)} signed for sessions before enrolment")
+    if outside:
+        not_counted.append(
+            f"{duration_label(outside)} signed outside an approved supervision agreement"
+        )
     return _result(
         req,
         met,
@@ -472,7 +480,7 @@ def _hours(person_id: int, req: Rule, known: Facts, scope: Scope):
         f"{duration_label(minutes) if minutes else 0} of {duration_label(target)}",
         missing,
         evidence,
-        f"{duration_label(uncounted)} signed for sessions before enrolment" if uncounted else "",
+        "; ".join(not_counted),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from airm_training.agreements.coverage import covered_clause
 from airm_training.assessments import facts
 from airm_training.core.clock import add_months
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
@@ -59,6 +60,8 @@ class Facts:
     hours: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     # (requirement id, person) → minutes signed but logged too long before enrolment
     hours_uncounted: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (requirement id, person) → minutes signed outside an approved supervision agreement
+    hours_outside_agreement: dict[tuple[int, int], int] = field(default_factory=dict)
     hours_ids: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     applications: Mapping[int, object] = field(default_factory=dict)
 
@@ -245,29 +248,35 @@ def _days_in_month(day):
 
 def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Facts) -> None:
     """Minutes and sessions that count for ``req``, per person, and the signed minutes
-    that do not because they were logged before enrolment (and the entries counted, when
-    evidence is asked for). Renewal cycles start after enrolment, so only requirements
-    for attaining a level apply the enrolment date."""
+    that do not: logged before enrolment, or outside an approved supervision agreement
+    where the requirement asks for one (``within_agreement``); and the entries counted,
+    when evidence is asked for. Renewal cycles start after enrolment, so only
+    requirements for attaining a level apply the enrolment date."""
     conditions = _hours_conditions(req, ids, scope)
-    counts = (
+    enrolled = (
         counts_for_enrolment(int(req.params.get("counts_months_before_enrolment", 0)))
         if scope.cycle_start is None
         else sa.true()
     )
+    agreed = covered_clause() if req.params.get("within_agreement") else sa.true()
+    counts = sa.and_(enrolled, agreed)
     rows = db.session.execute(
         sa.select(
             HoursEntry.person_id,
             sa.func.sum(sa.case((counts, HoursEntry.minutes), else_=0)),
             sa.func.sum(sa.case((counts, 1), else_=0)),
-            sa.func.sum(sa.case((counts, 0), else_=HoursEntry.minutes)),
+            sa.func.sum(sa.case((enrolled, 0), else_=HoursEntry.minutes)),
+            sa.func.sum(sa.case((sa.and_(enrolled, sa.not_(agreed)), HoursEntry.minutes), else_=0)),
         )
         .where(*conditions)
         .group_by(HoursEntry.person_id)
     )
-    for person_id, minutes, sessions, uncounted in rows:
+    for person_id, minutes, sessions, uncounted, outside in rows:
         known.hours[(req.id, person_id)] = (int(minutes or 0), int(sessions or 0))
         if uncounted:
             known.hours_uncounted[(req.id, person_id)] = int(uncounted)
+        if outside:
+            known.hours_outside_agreement[(req.id, person_id)] = int(outside)
     if scope.with_evidence:
         entries = db.session.execute(
             sa.select(HoursEntry.person_id, HoursEntry.id)

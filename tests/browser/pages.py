@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask
 
+from airm_training.agreements.models import AgreementStatus, SupervisionAgreement
 from airm_training.assessments.cases import CaseInput, submit_case
 from airm_training.assessments.models import (
     CasePresentation,
@@ -85,6 +86,7 @@ REFUSED_FORMS = {
             {"listed": "y", "bio": "My client Tom Becker's mother called.", "save": "Save"},
         ),
         RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
+        RefusedForm("/agreements/new", {"starts_on": "2020-01-01", "ends_on": "2019-01-01"}),
     ],
     "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
 }
@@ -219,6 +221,20 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
         marcus_rejected = _first_id(
             sa.select(SupportingDocument.id).where(SupportingDocument.person_id == marcus.id)
         )
+        aubrey_agreement, waiting_agreement = (
+            _first_id(
+                sa.select(SupervisionAgreement.id).where(
+                    SupervisionAgreement.candidate_id == aubrey.id,
+                    SupervisionAgreement.status == status.value,
+                )
+            )
+            for status in (AgreementStatus.APPROVED, AgreementStatus.AWAITING_APPROVAL)
+        )
+        marcus_early = _first_id(
+            sa.select(HoursEntry.id).where(
+                HoursEntry.person_id == marcus.id, HoursEntry.status == "signed"
+            )
+        )
     return {
         ANONYMOUS: [
             MainPage("/auth/login"),
@@ -264,6 +280,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/documents/", "my-documents"),
             MainPage("/documents/new", "upload-document"),
             MainPage(f"/documents/{aubrey_insurance}"),
+            MainPage("/agreements/"),
+            MainPage("/agreements/new"),
+            MainPage(f"/agreements/{aubrey_agreement}"),
         ],
         "sofia.alvarez": [
             MainPage("/candidate", "ready-to-apply"),
@@ -281,6 +300,8 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/progression/endorsements"),
             MainPage("/progression/evaluations-due", "evaluations-due"),
             MainPage(f"/progression/applications/{application}"),
+            MainPage("/hours/supervisees"),
+            MainPage(f"/hours/{marcus_early}"),
         ],
         "connie.zollner": [
             MainPage("/director", "director-overview"),
@@ -328,5 +349,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/documents/review?status=all"),
             MainPage(f"/documents/{priya_copy}", "document-review"),
             MainPage(f"/documents/{marcus_rejected}"),
+            MainPage("/agreements/review"),
+            MainPage(f"/agreements/{waiting_agreement}"),
         ],
     }
