@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     import airm_training.auth.security_routes
     import airm_training.main.health
     import airm_training.reports.mail_delivery  # noqa: F401
+    from airm_training.archive.routes import bp as archive_bp
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
         directory_bp,
         invitations_bp,
         supporting_bp,
+        archive_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic) knows all tables."""
 
+from airm_training.archive.models import PersonalArchive
 from airm_training.assessments.models import (
     AttemptItem,
     CasePresentation,
@@ -64,6 +65,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Person",
+    "PersonalArchive",
     "ProgrammeLevel",
     "ProgrammeVersion",
     "Question",

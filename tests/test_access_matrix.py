@@ -157,6 +157,9 @@ EXPECTED_NEEDS = {
     "supporting.approve": "DIRECTOR",
     "supporting.reject": "DIRECTOR",
     "supporting.review": "DIRECTOR",
+    "archive.mine": "SIGNED_IN",
+    "archive.for_person": "DIRECTOR",
+    "archive.download": "SIGNED_IN",
 }
 
 OK = 200
@@ -172,6 +175,7 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "archive.mine": redirect(LOGIN),
         "invitations.index": redirect(LOGIN),
         "invitations.csv_template": redirect(LOGIN),
         "directory.index": OK,
@@ -238,6 +242,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.review": redirect(LOGIN),
     },
     "candidate": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -304,6 +309,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.review": FORBIDDEN,
     },
     "supervisor": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -370,6 +376,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.review": FORBIDDEN,
     },
     "co-creator": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -436,6 +443,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.review": FORBIDDEN,
     },
     "director": {
+        "archive.mine": OK,
         "invitations.index": OK,
         "invitations.csv_template": OK,
         "directory.index": OK,
@@ -502,6 +510,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.review": OK,
     },
     "admin": {
+        "archive.mine": OK,
         "invitations.index": OK,
         "invitations.csv_template": OK,
         "directory.index": OK,
@@ -610,12 +619,16 @@ SAMPLE_URLS = {
     "records_public.show_json": "/verify/hours/no-such-code-00000000.json",
     "supporting.show": "/documents/999999",
     "supporting.download": "/documents/999999/file",
+    "archive.for_person": "/archive/people/{me}",
+    "archive.download": "/archive/no-such-archive-code-000000000000000000.zip",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "archive.for_person": redirect(LOGIN),
+        "archive.download": redirect(LOGIN),
         "records.show": redirect(LOGIN),
         "records.pdf": redirect(LOGIN),
         "records.csv": redirect(LOGIN),
@@ -657,6 +670,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.download": redirect(LOGIN),
     },
     "candidate": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -698,6 +713,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.download": NOT_FOUND,
     },
     "supervisor": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -739,6 +756,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.download": NOT_FOUND,
     },
     "co-creator": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -780,6 +799,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.download": NOT_FOUND,
     },
     "director": {
+        "archive.for_person": OK,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -821,6 +842,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.download": NOT_FOUND,
     },
     "admin": {
+        "archive.for_person": OK,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
