@@ -21,6 +21,7 @@ from airm_training.archive import building
 from airm_training.archive.building import build_zip
 from airm_training.archive.contents import CHILDREN, SECTIONS, schema
 from airm_training.archive.models import ArchiveStatus, PersonalArchive
+from airm_training.assessments.cases import CaseInput, submit_case
 from airm_training.assessments.models import CaseVersion
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import utcnow
@@ -35,7 +36,8 @@ from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import SignedCredential
 from tests.documents_helpers import uploaded
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
-from tests.test_engine import long_standing_supervisor, qualified_candidate
+from tests.pdfs import pdf_bytes
+from tests.test_engine import BOND_TYPES, CASE_TEXT, long_standing_supervisor, qualified_candidate
 from tests.test_progression_workflow import applied, approved
 
 
@@ -43,13 +45,28 @@ from tests.test_progression_workflow import applied, approved
 def holder(app):
     """A credentialed person with every kind of record: modules, quizzes, graded cases,
     an evaluation, signed hours, an application with endorsement and votes, a certificate
-    with its signed credential, a supporting document."""
+    with its signed credential, a supporting document, a case presentation with a PDF."""
     director = make_director()
     supervisor = long_standing_supervisor(director)
     person, _hours = qualified_candidate(supervisor=supervisor, director=director)
     board = [make_person(Role.CO_CREATOR) for _ in range(2)]
     issue(director, approved(applied(person, supervisor), board))
     uploaded(person)
+    submit_case(
+        person,
+        CaseInput(
+            title="A case with its PDF",
+            stages=["attachment-awareness"],
+            bond_type="Romantic",
+            modalities=["CBT"],
+            text=CASE_TEXT,
+            deidentified_confirmed=True,
+            supervisor_id=supervisor.id,
+            pdf=pdf_bytes(),
+            pdf_filename="my case/notes.pdf",
+        ),
+        bond_types=BOND_TYPES,
+    )
     db.session.commit()
     return person
 
@@ -121,9 +138,14 @@ def test_the_zip_holds_exactly_the_listed_files_and_they_match_the_database(hold
         assert archive.getinfo(path).file_size == entry["size"]
     kinds = sorted({f["kind"] for f in data["files"]})
     assert kinds == [
-        "certificate_pdf", "hours_csv", "open_badges_json", "open_badges_jwt",
+        "case_pdf", "certificate_pdf", "hours_csv", "open_badges_json", "open_badges_jwt",
         "supporting_document", "transcript_pdf",
     ]  # fmt: skip
+    # the case's PDF, as stored, named by its version
+    (with_pdf,) = [v for case in data["case_presentations"] for v in case["versions"] if v["file"]]
+    assert with_pdf["file"] == f"cases/{with_pdf['presentation_id']}-v1-notes.pdf"
+    stored_pdf = db.session.get(CaseVersion, with_pdf["id"]).pdf
+    assert archive.read(with_pdf["file"]) == stored_pdf
     # hours: one CSV line per entry, the same ids
     rows = list(csv.DictReader(io.StringIO(archive.read("hours.csv").decode())))
     assert sorted(int(r["entry_id"]) for r in rows) == ids(HoursEntry, "person_id", holder.id)
