@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
 from airm_training.documents.base import PdfDocument
-from airm_training.documents.transcript import _numbered_canvas, styled_table
+from airm_training.documents.transcript import numbered_canvas, styled_table
 
 MARGIN = 18 * mm
 
@@ -74,7 +74,7 @@ class HoursVerificationPdf(PdfDocument):
             bottomMargin=20 * mm,
         ).build(
             self._story(),
-            canvasmaker=_numbered_canvas(
+            canvasmaker=numbered_canvas(
                 f"{self.data.organisation} · verification code {self.data.code} · "
                 f"version {self.data.version}",
                 self.pagesize,
