@@ -1,7 +1,7 @@
 """archive: personal archives, requested, built by the worker and offered until they expire
 
 Revision ID: 0022_archive
-Revises: 0017_records
+Revises: 0025_single_invitations
 Create Date: 2026-12-02 03:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_archive'
-down_revision = '0017_records'
+down_revision = '0025_single_invitations'
 branch_labels = None
 depends_on = None
 
