@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     import airm_training.main.health
     import airm_training.reports.mail_delivery  # noqa: F401
     from airm_training.agreements.routes import bp as agreements_bp
+    from airm_training.archive.routes import bp as archive_bp
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
         invitations_bp,
         supporting_bp,
         agreements_bp,
+        archive_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -206,6 +206,36 @@ def send_mail_command(loop: bool, interval: float | None) -> None:
             return
 
 
+@bp.cli.command("build-archives")
+@click.option("--loop", is_flag=True, help="Keep building until stopped (SIGTERM, Ctrl-C).")
+@click.option("--interval", type=float, default=None, help="Seconds between polls in a loop.")
+def build_archives_command(loop: bool, interval: float | None) -> None:
+    """Build the personal archives people asked for (once, or in a loop with ``--loop``),
+    and delete those past their date."""
+    from airm_training.archive.worker import build_due
+
+    pause = current_app.config["ARCHIVE_POLL_SECONDS"] if interval is None else interval
+    stopping: list[int] = []
+    if loop:
+        signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    while True:
+        run = build_due()
+        db.session.remove()
+        if run.handled or run.expired or not loop:
+            click.echo(
+                f"Built {len(run.built)}, to retry {len(run.retrying)}, "
+                f"failed {len(run.failed)}, expired {run.expired}."
+            )
+        if not loop:
+            return
+        deadline = time.monotonic() + pause
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, pause))
+        if stopping:
+            click.echo("Stopped.")
+            return
+
+
 @bp.cli.command("rotate-totp-keys")
 def rotate_totp_keys_command() -> None:
     """Re-encrypt every two-factor secret with the first key of AIRM_TOTP_KEYS (after

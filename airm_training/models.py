@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic) knows all tables."""
 
 from airm_training.agreements.models import SupervisionAgreement
+from airm_training.archive.models import PersonalArchive
 from airm_training.assessments.models import (
     AttemptItem,
     CasePresentation,
@@ -65,6 +66,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Person",
+    "PersonalArchive",
     "ProgrammeLevel",
     "ProgrammeVersion",
     "Question",

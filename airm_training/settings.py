@@ -162,6 +162,19 @@ class Settings(BaseSettings):
     MAIL_DEFAULT_SENDER: str = Field("airm-training@localhost", alias="MAIL_DEFAULT_SENDER")
     MAIL_FILE_PATH: Path | None = Field(None, alias="MAIL_FILE_PATH")
 
+    # Personal archives (`airm build-archives`): days a built zip stays downloadable,
+    # requests per person per 24 hours, the estimated size up to which the request builds it
+    # at once (0: always the worker), build attempts before giving up, jobs per round and
+    # the pause between rounds of `build-archives --loop`.
+    ARCHIVE_DAYS: PositiveInt = Field(7, alias="AIRM_ARCHIVE_DAYS")
+    ARCHIVE_REQUESTS_PER_DAY: PositiveInt = Field(3, alias="AIRM_ARCHIVE_REQUESTS_PER_DAY")
+    ARCHIVE_INLINE_MAX_MB: Annotated[float, Field(ge=0)] = Field(
+        2, alias="AIRM_ARCHIVE_INLINE_MAX_MB"
+    )
+    ARCHIVE_MAX_ATTEMPTS: PositiveInt = Field(5, alias="AIRM_ARCHIVE_MAX_ATTEMPTS")
+    ARCHIVE_BATCH_SIZE: PositiveInt = Field(5, alias="AIRM_ARCHIVE_BATCH_SIZE")
+    ARCHIVE_POLL_SECONDS: PositiveInt = Field(10, alias="AIRM_ARCHIVE_POLL_SECONDS")
+
     RATELIMIT_STORAGE_URI: Annotated[str, AfterValidator(_storage_uri)] = Field(
         "memory://", alias="RATELIMIT_STORAGE_URI"
     )
@@ -228,6 +241,7 @@ def _derived(settings: Settings) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": settings.MAX_UPLOAD_MB * 1024 * 1024,
         "CASE_PDF_MAX_BYTES": settings.CASE_PDF_MAX_MB * 1024 * 1024,
         "DOCUMENT_MAX_BYTES": settings.DOCUMENT_MAX_MB * 1024 * 1024,
+        "ARCHIVE_INLINE_MAX_BYTES": int(settings.ARCHIVE_INLINE_MAX_MB * 1024 * 1024),
         "TRUSTED_HOSTS": settings.TRUSTED_HOSTS or None,
     }
 

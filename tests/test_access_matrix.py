@@ -165,6 +165,9 @@ EXPECTED_NEEDS = {
     "agreements.decline": "SIGNED_IN",
     "agreements.end": "SIGNED_IN",
     "agreements.review": "DIRECTOR",
+    "archive.mine": "SIGNED_IN",
+    "archive.for_person": "DIRECTOR",
+    "archive.download": "SIGNED_IN",
 }
 
 OK = 200
@@ -180,6 +183,7 @@ def redirect(path: str) -> tuple[int, str]:
 # principal -> endpoint -> expected outcome of a GET, cell by cell.
 EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "archive.mine": redirect(LOGIN),
         "invitations.index": redirect(LOGIN),
         "invitations.csv_template": redirect(LOGIN),
         "directory.index": OK,
@@ -249,6 +253,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.review": redirect(LOGIN),
     },
     "candidate": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -318,6 +323,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.review": FORBIDDEN,
     },
     "supervisor": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -387,6 +393,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.review": FORBIDDEN,
     },
     "co-creator": {
+        "archive.mine": OK,
         "invitations.index": FORBIDDEN,
         "invitations.csv_template": FORBIDDEN,
         "directory.index": OK,
@@ -456,6 +463,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.review": FORBIDDEN,
     },
     "director": {
+        "archive.mine": OK,
         "invitations.index": OK,
         "invitations.csv_template": OK,
         "directory.index": OK,
@@ -525,6 +533,7 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.review": OK,
     },
     "admin": {
+        "archive.mine": OK,
         "invitations.index": OK,
         "invitations.csv_template": OK,
         "directory.index": OK,
@@ -637,12 +646,16 @@ SAMPLE_URLS = {
     "supporting.show": "/documents/999999",
     "supporting.download": "/documents/999999/file",
     "agreements.show": "/agreements/999999",
+    "archive.for_person": "/archive/people/{me}",
+    "archive.download": "/archive/no-such-archive-code-000000000000000000.zip",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
 
 EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
     "anonymous": {
+        "archive.for_person": redirect(LOGIN),
+        "archive.download": redirect(LOGIN),
         "records.show": redirect(LOGIN),
         "records.pdf": redirect(LOGIN),
         "records.csv": redirect(LOGIN),
@@ -685,6 +698,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.show": redirect(LOGIN),
     },
     "candidate": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -727,6 +742,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.show": NOT_FOUND,
     },
     "supervisor": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -769,6 +786,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.show": NOT_FOUND,
     },
     "co-creator": {
+        "archive.for_person": FORBIDDEN,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -811,6 +830,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.show": NOT_FOUND,
     },
     "director": {
+        "archive.for_person": OK,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
@@ -853,6 +874,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.show": NOT_FOUND,
     },
     "admin": {
+        "archive.for_person": OK,
+        "archive.download": NOT_FOUND,
         "records.show": NOT_FOUND,
         "records.pdf": NOT_FOUND,
         "records.csv": NOT_FOUND,
