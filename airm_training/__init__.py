@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
+    from airm_training.continuing.routes import bp as continuing_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.directory.routes import bp as directory_bp
     from airm_training.hours.routes import bp as hours_bp
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
         directory_bp,
         invitations_bp,
         supporting_bp,
+        continuing_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -12,6 +12,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.audit.models import AuditEvent
 from airm_training.auth.models import RecoveryCode, TotpCredential
+from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.directory.models import DirectoryProfile
@@ -44,6 +45,9 @@ __all__ = [
     "AuditEvent",
     "CasePresentation",
     "CaseVersion",
+    "CeAudit",
+    "CeAuditItem",
+    "CeRecord",
     "Certificate",
     "CompetencyEvaluation",
     "CredentialAward",

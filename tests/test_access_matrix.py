@@ -157,6 +157,15 @@ EXPECTED_NEEDS = {
     "supporting.approve": "DIRECTOR",
     "supporting.reject": "DIRECTOR",
     "supporting.review": "DIRECTOR",
+    "continuing.mine": "SIGNED_IN",
+    "continuing.new": "SIGNED_IN",
+    "continuing.show": "SIGNED_IN",
+    "continuing.verify": "DIRECTOR",
+    "continuing.reject": "DIRECTOR",
+    "continuing.review": "DIRECTOR",
+    "continuing.audits": "DIRECTOR",
+    "continuing.audit": "DIRECTOR",
+    "continuing.mark": "DIRECTOR",
 }
 
 OK = 200
@@ -236,6 +245,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": redirect(LOGIN),
         "supporting.upload": redirect(LOGIN),
         "supporting.review": redirect(LOGIN),
+        "continuing.mine": redirect(LOGIN),
+        "continuing.new": redirect(LOGIN),
+        "continuing.review": redirect(LOGIN),
+        "continuing.audits": redirect(LOGIN),
     },
     "candidate": {
         "invitations.index": FORBIDDEN,
@@ -302,6 +315,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "supervisor": {
         "invitations.index": FORBIDDEN,
@@ -368,6 +385,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "co-creator": {
         "invitations.index": FORBIDDEN,
@@ -434,6 +455,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "director": {
         "invitations.index": OK,
@@ -500,6 +525,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": OK,
+        "continuing.audits": OK,
     },
     "admin": {
         "invitations.index": OK,
@@ -566,6 +595,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": OK,
+        "continuing.audits": OK,
     },
 }
 
@@ -610,6 +643,8 @@ SAMPLE_URLS = {
     "records_public.show_json": "/verify/hours/no-such-code-00000000.json",
     "supporting.show": "/documents/999999",
     "supporting.download": "/documents/999999/file",
+    "continuing.show": "/ce/999999",
+    "continuing.audit": "/ce/audits/999999",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -655,6 +690,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": redirect(LOGIN),
         "supporting.show": redirect(LOGIN),
         "supporting.download": redirect(LOGIN),
+        "continuing.show": redirect(LOGIN),
+        "continuing.audit": redirect(LOGIN),
     },
     "candidate": {
         "records.show": NOT_FOUND,
@@ -696,6 +733,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "supervisor": {
         "records.show": NOT_FOUND,
@@ -737,6 +776,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "co-creator": {
         "records.show": NOT_FOUND,
@@ -778,6 +819,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": FORBIDDEN,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "director": {
         "records.show": NOT_FOUND,
@@ -819,6 +862,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": NOT_FOUND,
     },
     "admin": {
         "records.show": NOT_FOUND,
@@ -860,6 +905,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "people.deactivate": OK,
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": NOT_FOUND,
     },
 }
 
