@@ -13,6 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from airm_training.continuing.services import MAX_REASON_LENGTH, TEXT_LIMITS, CeInput
@@ -100,7 +101,10 @@ class AuditFindingForm(PrivacyChecked, Form):
 
     finding = RadioField(
         "Finding",
-        choices=[("verified", "Verified"), ("not-verified", "Not verified")],
+        choices=[
+            SelectChoice("verified", "Verified"),
+            SelectChoice("not-verified", "Not verified"),
+        ],
         validators=[InputRequired("Choose verified or not verified.")],
     )
     note = TextAreaField(
