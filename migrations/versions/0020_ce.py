@@ -1,7 +1,7 @@
 """ce: continuing-education records and audit samples
 
 Revision ID: 0020_ce
-Revises: 0017_records
+Revises: 0025_single_invitations
 Create Date: 2026-12-02 03:02:41.177994
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_ce'
-down_revision = '0017_records'
+down_revision = '0025_single_invitations'
 branch_labels = None
 depends_on = None
 
