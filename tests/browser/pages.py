@@ -24,6 +24,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.continuing.models import CeAudit, CeRecord
 from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.demo_activity import CASE_TEXT
@@ -86,7 +87,10 @@ REFUSED_FORMS = {
         ),
         RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
     ],
-    "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
+    "daniel.okafor": [
+        RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."}),
+        RefusedForm("/ce/new", {"provider": "", "credit_hours": "1", "credit_minutes": "75"}),
+    ],
 }
 
 
@@ -216,6 +220,12 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
                 SupportingDocument.kind == "liability-insurance",
             )
         )
+        ce_pending = _first_id(
+            sa.select(CeRecord.id).where(
+                CeRecord.person_id == daniel.id, CeRecord.status == "pending"
+            )
+        )
+        ce_audit = _first_id(sa.select(CeAudit.id))
         marcus_rejected = _first_id(
             sa.select(SupportingDocument.id).where(SupportingDocument.person_id == marcus.id)
         )
@@ -281,6 +291,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/progression/endorsements"),
             MainPage("/progression/evaluations-due", "evaluations-due"),
             MainPage(f"/progression/applications/{application}"),
+            MainPage("/ce/", "my-continuing-education"),
+            MainPage("/ce/new", "record-continuing-education"),
+            MainPage(f"/ce/{ce_pending}"),
         ],
         "connie.zollner": [
             MainPage("/director", "director-overview"),
@@ -328,5 +341,10 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage("/documents/review?status=all"),
             MainPage(f"/documents/{priya_copy}", "document-review"),
             MainPage(f"/documents/{marcus_rejected}"),
+            MainPage("/ce/review", "continuing-education-to-verify"),
+            MainPage("/ce/review?status=all"),
+            MainPage(f"/ce/{ce_pending}", "continuing-education-review"),
+            MainPage("/ce/audits", "continuing-education-audits"),
+            MainPage(f"/ce/audits/{ce_audit}", "continuing-education-audit"),
         ],
     }
