@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.assessments.routes import bp as assessments_bp
     from airm_training.auth.routes import bp as auth_bp
     from airm_training.cli import bp as cli_bp
+    from airm_training.continuing.routes import bp as continuing_bp
     from airm_training.curriculum.routes import bp as curriculum_bp
     from airm_training.directory.routes import bp as directory_bp
     from airm_training.hours.routes import bp as hours_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
         supporting_bp,
         agreements_bp,
         archive_bp,
+        continuing_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

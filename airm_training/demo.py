@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from airm_training.agreements.demo import demo_programme, seed_agreements
 from airm_training.assessments.bank import load_question_bank
+from airm_training.continuing.demo import seed_ce
 from airm_training.core.clock import add_months, today, utcnow
 from airm_training.credentials.services import award_credential, enrol
 from airm_training.demo_activity import seed_activity
@@ -210,6 +211,7 @@ def seed_demo() -> int:
         seed_directory(everyone)
         seed_documents(set(created), everyone, director)
         seed_agreements(set(created), everyone)
+        seed_ce(set(created), everyone, director)
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:
                 assign_supervisor(director, everyone[candidate], everyone[supervisor])

@@ -192,15 +192,6 @@ ACTIVITY: dict[str, tuple[tuple[str, ...], tuple[HoursPlan, ...]]] = {
         (),
         (
             HoursPlan(
-                "continuing-education",
-                12,
-                "connie.zollner",
-                session_minutes=180,
-                start_days_ago=10,
-                every_days=15,
-                note="AIRM advanced workshop",
-            ),
-            HoursPlan(
                 "individual-consultation",
                 4,
                 "connie.zollner",

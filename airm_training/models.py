@@ -14,6 +14,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.audit.models import AuditEvent
 from airm_training.auth.models import RecoveryCode, TotpCredential
+from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.directory.models import DirectoryProfile
@@ -46,6 +47,9 @@ __all__ = [
     "AuditEvent",
     "CasePresentation",
     "CaseVersion",
+    "CeAudit",
+    "CeAuditItem",
+    "CeRecord",
     "Certificate",
     "CompetencyEvaluation",
     "CredentialAward",

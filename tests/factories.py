@@ -7,6 +7,7 @@ from itertools import count
 
 import sqlalchemy as sa
 
+from airm_training.continuing.policy import ce_policy
 from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential, enrol
@@ -90,7 +91,7 @@ def login(client, person: Person, password: str = TEST_PASSWORD):
 def doc_label(requirement: dict) -> str:
     """The label the loader derives for a requirement of a programme document."""
     names = dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
-    return requirement_label(requirement, names)
+    return requirement_label(requirement, names, ce_policy().subject_names())
 
 
 def into_renewal_window(person) -> None:

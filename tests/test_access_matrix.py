@@ -168,6 +168,15 @@ EXPECTED_NEEDS = {
     "archive.mine": "SIGNED_IN",
     "archive.for_person": "DIRECTOR",
     "archive.download": "SIGNED_IN",
+    "continuing.mine": "SIGNED_IN",
+    "continuing.new": "SIGNED_IN",
+    "continuing.show": "SIGNED_IN",
+    "continuing.verify": "DIRECTOR",
+    "continuing.reject": "DIRECTOR",
+    "continuing.review": "DIRECTOR",
+    "continuing.audits": "DIRECTOR",
+    "continuing.audit": "DIRECTOR",
+    "continuing.mark": "DIRECTOR",
 }
 
 OK = 200
@@ -251,6 +260,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": redirect(LOGIN),
         "agreements.new": redirect(LOGIN),
         "agreements.review": redirect(LOGIN),
+        "continuing.mine": redirect(LOGIN),
+        "continuing.new": redirect(LOGIN),
+        "continuing.review": redirect(LOGIN),
+        "continuing.audits": redirect(LOGIN),
     },
     "candidate": {
         "archive.mine": OK,
@@ -321,6 +334,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": OK,
         "agreements.new": OK,
         "agreements.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "supervisor": {
         "archive.mine": OK,
@@ -391,6 +408,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": OK,
         "agreements.new": OK,
         "agreements.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "co-creator": {
         "archive.mine": OK,
@@ -461,6 +482,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": OK,
         "agreements.new": FORBIDDEN,
         "agreements.review": FORBIDDEN,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": FORBIDDEN,
+        "continuing.audits": FORBIDDEN,
     },
     "director": {
         "archive.mine": OK,
@@ -531,6 +556,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": OK,
         "agreements.new": FORBIDDEN,
         "agreements.review": OK,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": OK,
+        "continuing.audits": OK,
     },
     "admin": {
         "archive.mine": OK,
@@ -601,6 +630,10 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "agreements.mine": OK,
         "agreements.new": FORBIDDEN,
         "agreements.review": OK,
+        "continuing.mine": OK,
+        "continuing.new": OK,
+        "continuing.review": OK,
+        "continuing.audits": OK,
     },
 }
 
@@ -648,6 +681,8 @@ SAMPLE_URLS = {
     "agreements.show": "/agreements/999999",
     "archive.for_person": "/archive/people/{me}",
     "archive.download": "/archive/no-such-archive-code-000000000000000000.zip",
+    "continuing.show": "/ce/999999",
+    "continuing.audit": "/ce/audits/999999",
 }
 BAD_LINK = 400  # a public page explaining that the link is invalid
 NOT_FOUND = 404  # allowed past the need, then no such entry
@@ -696,6 +731,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": redirect(LOGIN),
         "supporting.download": redirect(LOGIN),
         "agreements.show": redirect(LOGIN),
+        "continuing.show": redirect(LOGIN),
+        "continuing.audit": redirect(LOGIN),
     },
     "candidate": {
         "archive.for_person": FORBIDDEN,
@@ -740,6 +777,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
         "agreements.show": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "supervisor": {
         "archive.for_person": FORBIDDEN,
@@ -784,6 +823,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
         "agreements.show": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "co-creator": {
         "archive.for_person": FORBIDDEN,
@@ -828,6 +869,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
         "agreements.show": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": FORBIDDEN,
     },
     "director": {
         "archive.for_person": OK,
@@ -872,6 +915,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
         "agreements.show": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": NOT_FOUND,
     },
     "admin": {
         "archive.for_person": OK,
@@ -916,6 +961,8 @@ EXPECTED_SAMPLE_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.show": NOT_FOUND,
         "supporting.download": NOT_FOUND,
         "agreements.show": NOT_FOUND,
+        "continuing.show": NOT_FOUND,
+        "continuing.audit": NOT_FOUND,
     },
 }
 

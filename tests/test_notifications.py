@@ -36,6 +36,7 @@ from airm_training.people.models import Person, Role
 from airm_training.progression.models import ApplicationStatus
 from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import apply, endorse, issue, vote
+from tests.ce_helpers import verified_ce
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
 from tests.test_cases_and_evaluations import count_queries
 from tests.test_engine import evaluated, graded_case, long_standing_supervisor, qualified_candidate
@@ -291,7 +292,7 @@ def test_a_declined_endorsement_tells_the_applicant_only(progression):
 
 def test_a_renewal_request_tells_the_directors_and_renewing_tells_the_holder(holder):  # noqa: F811
     person, director, supervisor, _old = holder
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     application = request_renewal(person)
     db.session.commit()

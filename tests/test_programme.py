@@ -170,13 +170,13 @@ def test_airt_s_requirements_hold_the_numbers_of_the_file():
     assert modules.params == {"modules": MODULE_CODES}
 
     assert renew, "AIRT-S has renewal requirements"
-    education = renew["Continuing education in the cycle: 12 hours"]
-    assert education.kind == "hours"
-    assert education.params == {
-        "categories": ["continuing-education"],
-        "minimum_minutes": 720,
-        "within": "cycle",
-    }
+    education = renew["Verified continuing education in the cycle: 12 hours"]
+    assert education.kind == "ce_credits"
+    assert education.params == {"minimum_minutes": 720, "within": "cycle"}
+    airm = renew[
+        "Verified continuing education in AIRM and artificial intimacy in the cycle: 6 hours"
+    ]
+    assert airm.params == {"subject_area": "airm", "minimum_minutes": 360, "within": "cycle"}
     assert (
         renew["Individual consultation + group consultation in the cycle: 4 hours"].params[
             "minimum_minutes"

@@ -114,7 +114,7 @@ def test_lists_and_every_kind_of_number_can_change(director):
         ),
     )
     approval = index_of(v1, "Approved by the co-creators' board (2 of 3)")
-    renewal = index_of(v1, "Continuing education in the cycle: 12 hours", "renewal")
+    renewal = index_of(v1, "Verified continuing education in the cycle: 12 hours", "renewal")
     v2 = edit_level(
         v1,
         LEVEL,
@@ -142,7 +142,7 @@ def test_lists_and_every_kind_of_number_can_change(director):
     assert rule(v2, "AIRT-C held for at least 18 months").params["months"] == 18
     assert rule(v2, "Endorsed by 2 supervisors").params["count"] == 2
     assert rule(v2, "Didactic training: 40 hours (at least 8 sessions)").params["min_sessions"] == 8
-    renew = rule(v2, "Continuing education in the cycle: 15.5 hours", "renew")
+    renew = rule(v2, "Verified continuing education in the cycle: 15.5 hours", "renew")
     assert renew.params["minimum_minutes"] == 930
 
 

@@ -18,6 +18,7 @@ from airm_training.programme.services import current_version
 from airm_training.progression.models import Certificate
 from airm_training.progression.renewal import renew, renewal_standing, request_renewal
 from airm_training.progression.services import new_certificate
+from tests.ce_helpers import verified_ce
 from tests.factories import login, make_candidate, make_director, make_supervisor
 
 
@@ -64,14 +65,18 @@ def signed_hours(person, supervisor, category, hours, days_ago):
     db.session.commit()
 
 
-def test_only_hours_in_the_cycle_count(holder):
-    person, _director, supervisor, _certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 10, days_ago=700)  # before the cycle
-    signed_hours(person, supervisor, "continuing-education", 6, days_ago=20)
+def test_only_verified_ce_in_the_cycle_counts(holder):
+    person, director, _supervisor, _certificate = holder
+    verified_ce(person, director, 10, days_ago=700)  # before the cycle
+    verified_ce(person, director, 6, days_ago=20)
     standing = renewal_standing(person)
-    ce = next(r for r in standing.standing.results if "Continuing education" in r.label)
+    ce = next(
+        r for r in standing.standing.results if r.label.startswith("Verified continuing education")
+    )
+    assert ce.label == "Verified continuing education in the cycle: 12 hours"
     assert ce.current == 6
     assert not ce.met
+    assert ce.not_counted == "10 h outside the renewal cycle"
     assert not standing.met
     with pytest.raises(DomainError, match="not met yet"):
         request_renewal(person)
@@ -79,7 +84,7 @@ def test_only_hours_in_the_cycle_count(holder):
 
 def test_request_and_renew_supersedes_the_old_certificate(holder, client):
     person, director, supervisor, old_certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     assert renewal_standing(person).met
     application = request_renewal(person)
@@ -118,7 +123,7 @@ def test_request_and_renew_supersedes_the_old_certificate(holder, client):
 
 def test_renewal_routes(app, holder):
     person, director, supervisor, _certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     own = app.test_client()
     login(own, person)
@@ -148,8 +153,8 @@ def test_renewal_routes(app, holder):
 
 
 def test_renewal_opens_90_days_before_expiry(app):
-    person, _director, supervisor, _certificate = holder_expiring_in(91)
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    person, director, supervisor, _certificate = holder_expiring_in(91)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     standing = renewal_standing(person)
     assert standing.met and not standing.window_open
@@ -166,7 +171,7 @@ def test_renewal_opens_90_days_before_expiry(app):
 
 def test_in_grace_the_credential_confers_nothing_but_can_be_renewed_late(app):
     person, director, supervisor, _certificate = holder_expiring_in(-10)  # expired 10 days ago
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     standing = renewal_standing(person)
     assert standing.in_grace and standing.status == "expired — in grace"

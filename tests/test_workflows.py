@@ -49,6 +49,7 @@ from airm_training.progression.workflow import (
     ApplicationAction,
     CertificateAction,
 )
+from tests.ce_helpers import verified_ce
 from tests.factories import make_candidate, make_director, make_supervisor
 from tests.test_cases_and_evaluations import BOND_TYPES, case_input
 from tests.test_engine import long_standing_supervisor, qualified_candidate
@@ -241,7 +242,7 @@ def test_the_application_table(applicant):
 
 def test_the_renewal_table(holder):  # noqa: F811 - the fixture imported above
     person, director, supervisor, _certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     application = request_renewal(person)
     db.session.commit()
@@ -298,7 +299,7 @@ def test_the_reinstatement_table(app):
 # --- certificates ----------------------------------------------------------------------------
 def test_the_certificate_table(holder):  # noqa: F811 - the fixture imported above
     person, director, supervisor, certificate = holder
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     certificate_id = certificate.id
     renewal_id = request_renewal(person).id

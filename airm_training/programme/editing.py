@@ -72,6 +72,7 @@ PARAMS_BY_KIND: dict[str, tuple[Param, ...]] = {
         Param("board_size", "Board members", "int", 1, 50),
     ),
     "licence": (),
+    "ce_credits": (Param("minimum_hours", "Minimum verified CE hours", "hours", 0, MAX_HOURS),),
 }
 
 

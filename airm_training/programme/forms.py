@@ -59,6 +59,7 @@ def level_form(
     choices: dict[str, list[str]],
     data: dict | None = None,
     category_names: dict[str, str] | None = None,
+    subject_names: dict[str, str] | None = None,
 ):
     """A form for ``level`` (its document), prefilled with ``data`` on GET."""
 
@@ -84,7 +85,7 @@ def level_form(
                 names.append(name)
             groups.append(
                 RequirementGroup(
-                    requirement_label(requirement, category_names),
+                    requirement_label(requirement, category_names, subject_names),
                     requirement.get("kind", ""),
                     key,
                     names,

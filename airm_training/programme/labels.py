@@ -9,10 +9,17 @@ from typing import Any
 from airm_training.programme.models import RequirementKind
 
 
-def requirement_label(requirement: Mapping[str, Any], category_names: Mapping[str, str]) -> str:
+def requirement_label(
+    requirement: Mapping[str, Any],
+    category_names: Mapping[str, str],
+    subject_names: Mapping[str, str] | None = None,
+) -> str:
     """The label of a requirement as written in a programme document (hours in
-    ``minimum_hours``, or in whole minutes in ``minimum_minutes`` once loaded)."""
+    ``minimum_hours``, or in whole minutes in ``minimum_minutes`` once loaded);
+    ``subject_names`` names the continuing-education subject areas."""
     kind = requirement.get("kind")
+    if kind == RequirementKind.CE_CREDITS.value:
+        return _ce_credits(requirement, subject_names or {})
     builder = _BUILDERS.get(kind)
     return builder(requirement, category_names) if builder else str(kind)
 
@@ -61,19 +68,39 @@ def hours_text(minutes: int) -> str:
     return f"{minutes / 60:.2f}".rstrip("0").rstrip(".")
 
 
-def _hours(req, names) -> str:
-    minutes = (
-        int(req["minimum_minutes"])
-        if "minimum_minutes" in req
-        else round(float(req.get("minimum_hours", 0)) * 60)
+def _minutes(req) -> int:
+    if "minimum_minutes" in req:
+        return int(req["minimum_minutes"])
+    return round(float(req.get("minimum_hours", 0)) * 60)
+
+
+def _amount(minutes: int) -> str:
+    return f"{hours_text(minutes)} hour" + ("" if minutes == 60 else "s")
+
+
+def _ce_credits(req, subjects) -> str:
+    what = "Verified continuing education"
+    if req.get("subject_area"):
+        what += f" in {subjects.get(req['subject_area'], req['subject_area'])}"
+    if req.get("within") == "cycle":
+        what += " in the cycle"
+    extra = (
+        f" (in the last {_plural(int(req['within_months']), 'month')})"
+        if req.get("within_months")
+        else ""
     )
+    return f"{what}: {_amount(_minutes(req))}{extra}"
+
+
+def _hours(req, names) -> str:
+    minutes = _minutes(req)
     categories = [names.get(code, code) for code in req.get("categories", [])]
     what = " + ".join(categories[:1] + [c[:1].lower() + c[1:] for c in categories[1:]])
     if req.get("signed_by_level"):
         what += f" with an {req['signed_by_level']}"
     if req.get("within") == "cycle":
         what += " in the cycle"
-    amount = f"{hours_text(minutes)} hour" + ("" if minutes == 60 else "s")
+    amount = _amount(minutes)
     extras = []
     if req.get("min_sessions"):
         extras.append(f"at least {_plural(int(req['min_sessions']), 'session')}")

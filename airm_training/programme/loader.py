@@ -95,8 +95,12 @@ def load_programme(
     )
     db.session.add(version)
     names = dict(db.session.execute(sa.select(HoursCategory.code, HoursCategory.name)).all())
+    subjects = {
+        str(area["code"]): str(area["name"])
+        for area in document.get("continuing_education", {}).get("subject_areas", [])
+    }
     for level_doc in document["levels"]:
-        version.levels.append(_programme_level(level_doc, names))
+        version.levels.append(_programme_level(level_doc, names, subjects))
     db.session.flush()
     record_event(
         "programme.loaded",
@@ -108,7 +112,9 @@ def load_programme(
     return LoadResult(version, True, modules_added, categories_added)
 
 
-def _programme_level(level_doc: dict[str, Any], names: dict[str, str]) -> ProgrammeLevel:
+def _programme_level(
+    level_doc: dict[str, Any], names: dict[str, str], subjects: dict[str, str]
+) -> ProgrammeLevel:
     level = db.session.scalar(
         sa.select(CredentialLevel).where(CredentialLevel.code == level_doc["code"])
     )
@@ -135,7 +141,7 @@ def _programme_level(level_doc: dict[str, Any], names: dict[str, str]) -> Progra
                     purpose=purpose.value,
                     position=position,
                     kind=req["kind"],
-                    label=requirement_label(req, names),
+                    label=requirement_label(req, names, subjects),
                     params=_requirement_params(req),
                 )
             )
@@ -235,6 +241,10 @@ def _validate(document: dict[str, Any], base: Path) -> None:
     category_codes |= set(db.session.scalars(sa.select(HoursCategory.code)))
     kinds = {kind.value for kind in RequirementKind}
     document_kinds = {doc.get("code") for doc in document.get("document_kinds", [])}
+    subject_areas = {
+        area.get("code")
+        for area in document.get("continuing_education", {}).get("subject_areas", [])
+    }
     for level in levels:
         unknown = set(level) - _LEVEL_KEYS
         if unknown:
@@ -255,6 +265,17 @@ def _validate(document: dict[str, Any], base: Path) -> None:
             if len(str(req.get("description", ""))) > 500:
                 problems.append(
                     (None, f"Level {level.get('code')}: keep descriptions under 500 characters.")
+                )
+            if req.get("kind") == RequirementKind.CE_CREDITS and req.get("subject_area") not in {
+                None,
+                *subject_areas,
+            }:
+                problems.append(
+                    (
+                        None,
+                        f"Level {level.get('code')}: unknown subject area "
+                        f"{req.get('subject_area')!r} (see [continuing_education]).",
+                    )
                 )
             if req.get("kind") == RequirementKind.DOCUMENT and (
                 req.get("document_kind") not in document_kinds

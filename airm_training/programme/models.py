@@ -22,6 +22,7 @@ class RequirementKind(enum.StrEnum):
     CREDENTIAL_HELD = "credential_held"
     LICENCE = "licence"
     DOCUMENT = "document"  # a current approved supporting document of a kind
+    CE_CREDITS = "ce_credits"  # verified continuing-education credits
     ENDORSEMENT = "endorsement"
     APPROVAL = "approval"
 

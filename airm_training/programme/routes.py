@@ -69,7 +69,11 @@ def edit_level_page(version_id: int, level_code: str):
     except DomainError:
         abort(404)
     data = current_values(version, level_code) if request.method == "GET" else None
-    form = level_form(level, code_choices(version), data, category_names())
+    subjects = {
+        str(area.get("code")): str(area.get("name"))
+        for area in version.definition.get("continuing_education", {}).get("subject_areas", [])
+    }
+    form = level_form(level, code_choices(version), data, category_names(), subjects)
     if form.validate_on_submit():
         with unit_of_work(
             form, conflict="Another version was saved at the same moment. Check it and try again."

@@ -16,6 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from airm_training.continuing.rules import count_credits
 from airm_training.core.clock import add_months, local_date, today
 from airm_training.core.durations import duration_label
 from airm_training.credentials.models import CredentialAward, Enrolment
@@ -339,6 +340,36 @@ def _document(person_id: int, req: Rule, known: Facts, scope: Scope):
     )
 
 
+# --- continuing education ----------------------------------------------------------------
+def _ce_credits(person_id: int, req: Rule, known: Facts, scope: Scope):
+    """Verified CE credits in the cycle (or the last N months), in a subject when named;
+    no supervisor signs them. Records waiting or outside the cycle are named, not counted."""
+    params = req.params
+    target = int(params["minimum_minutes"])
+    start = None
+    if params.get("within") == "cycle" and scope.cycle_start is not None:
+        start = scope.cycle_start
+    elif params.get("within_months"):
+        start = add_months(scope.as_of, -int(params["within_months"]))
+    count = count_credits(
+        known.ce.get(person_id, []),
+        subject_area=params.get("subject_area") or None,
+        start=start,
+        end=scope.as_of,
+    )
+    met = count.minutes >= target
+    return _result(
+        req,
+        met,
+        count.minutes / 60,
+        target / 60,
+        f"{duration_label(count.minutes) if count.minutes else 0} of {duration_label(target)}",
+        [] if met else [f"{duration_label(target - count.minutes)} more verified"],
+        {"ce_record_ids": count.record_ids} if scope.with_evidence else {},
+        count.not_counted(),
+    )
+
+
 # --- modules ------------------------------------------------------------------------------
 def _modules(person_id: int, req: Rule, known: Facts, scope: Scope):
     codes = modules_of(req)
@@ -520,6 +551,7 @@ def _approval(person_id: int, req: Rule, known: Facts, scope: Scope):
 _EVALUATORS = {
     RequirementKind.LICENCE: _licence,
     RequirementKind.DOCUMENT: _document,
+    RequirementKind.CE_CREDITS: _ce_credits,
     RequirementKind.MODULE: _modules,
     RequirementKind.ASSESSMENT: _assessments,
     RequirementKind.EVALUATION: _evaluation,

@@ -14,6 +14,8 @@ from sqlalchemy.orm import aliased
 
 from airm_training.agreements.coverage import covered_clause
 from airm_training.assessments import facts
+from airm_training.continuing.queries import ce_facts_for
+from airm_training.continuing.rules import CeFact
 from airm_training.core.clock import add_months
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
@@ -52,6 +54,7 @@ class Facts:
 
     licences: dict[int, list[int]] = field(default_factory=dict)  # person → licence ids
     documents: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # (person, kind)
+    ce: dict[int, list[CeFact]] = field(default_factory=dict)  # person → CE records
     completions: dict[int, dict[str, int]] = field(default_factory=dict)  # → {code: id}
     quizzes: dict[int, dict[str, facts.QuizFact]] = field(default_factory=dict)
     cases: dict[int, list[facts.CaseFact]] = field(default_factory=dict)
@@ -91,6 +94,8 @@ def gather(
     }
     if document_kinds:
         known.documents = current_documents_for(ids, document_kinds, scope.as_of)
+    if by_kind[RequirementKind.CE_CREDITS]:
+        known.ce = ce_facts_for(ids, scope.as_of)
     modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)}
     if modules:
         known.completions = _completions(ids, modules, scope)

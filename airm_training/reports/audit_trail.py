@@ -36,6 +36,8 @@ OBJECT_PAGES = {
     "application": ("progression.application", "application_id"),
     "certificate": ("progression.certificate", "certificate_id"),
     "supporting_document": ("supporting.show", "document_id"),
+    "ce_record": ("continuing.show", "record_id"),
+    "ce_audit": ("continuing.audit", "audit_id"),
 }
 
 

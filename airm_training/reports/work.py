@@ -19,6 +19,7 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
+from airm_training.continuing.queries import pending_figures as ce_pending_figures
 from airm_training.core.clock import local_date, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -106,14 +107,15 @@ def _application_counts() -> dict[str, tuple[int, datetime | None]]:
 
 
 def director_queue(day: date) -> list[QueueItem]:
-    """Sign-offs by age, credentials to issue, documents to review, applications at the
-    board, what expires soon and stalled candidates."""
+    """Sign-offs by age, credentials to issue, documents and continuing education to
+    review, applications at the board, what expires soon and stalled candidates."""
     steps = _application_counts()
     documents, documents_oldest = db.session.execute(
         sa.select(
             sa.func.count(SupportingDocument.id), sa.func.min(SupportingDocument.uploaded_at)
         ).where(SupportingDocument.status == DocumentStatus.PENDING.value)
     ).one()
+    ce_waiting, ce_oldest = ce_pending_figures()
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
     expiring = len(queues.expiring(day).rows)
@@ -139,6 +141,17 @@ def director_queue(day: date) -> list[QueueItem]:
             _plural(documents, "document to review", "documents to review"),
             since(documents_oldest),
             url_for("supporting.review", status=DocumentStatus.PENDING.value),
+        ),
+        QueueItem(
+            "continuing-education",
+            ce_waiting,
+            _plural(
+                ce_waiting,
+                "continuing-education record to verify",
+                "continuing-education records to verify",
+            ),
+            since(ce_oldest),
+            url_for("continuing.review", status="pending"),
         ),
         QueueItem(
             "board",

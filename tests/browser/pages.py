@@ -25,6 +25,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.assessments.quizzes import start_attempt
 from airm_training.auth.tokens import TokenPurpose, make_token
+from airm_training.continuing.models import CeAudit, CeRecord
 from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.demo_activity import CASE_TEXT
@@ -88,7 +89,10 @@ REFUSED_FORMS = {
         RefusedForm("/documents/new", {"kind": "liability-insurance", "title": "Insurance"}),
         RefusedForm("/agreements/new", {"starts_on": "2020-01-01", "ends_on": "2019-01-01"}),
     ],
-    "daniel.okafor": [RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."})],
+    "daniel.okafor": [
+        RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."}),
+        RefusedForm("/ce/new", {"provider": "", "credit_hours": "1", "credit_minutes": "75"}),
+    ],
 }
 
 
@@ -218,6 +222,12 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
                 SupportingDocument.kind == "liability-insurance",
             )
         )
+        ce_pending = _first_id(
+            sa.select(CeRecord.id).where(
+                CeRecord.person_id == daniel.id, CeRecord.status == "pending"
+            )
+        )
+        ce_audit = _first_id(sa.select(CeAudit.id))
         marcus_rejected = _first_id(
             sa.select(SupportingDocument.id).where(SupportingDocument.person_id == marcus.id)
         )
@@ -302,6 +312,9 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/progression/applications/{application}"),
             MainPage("/hours/supervisees"),
             MainPage(f"/hours/{marcus_early}"),
+            MainPage("/ce/", "my-continuing-education"),
+            MainPage("/ce/new", "record-continuing-education"),
+            MainPage(f"/ce/{ce_pending}"),
         ],
         "connie.zollner": [
             MainPage("/director", "director-overview"),
@@ -351,5 +364,10 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/documents/{marcus_rejected}"),
             MainPage("/agreements/review"),
             MainPage(f"/agreements/{waiting_agreement}"),
+            MainPage("/ce/review", "continuing-education-to-verify"),
+            MainPage("/ce/review?status=all"),
+            MainPage(f"/ce/{ce_pending}", "continuing-education-review"),
+            MainPage("/ce/audits", "continuing-education-audits"),
+            MainPage(f"/ce/audits/{ce_audit}", "continuing-education-audit"),
         ],
     }

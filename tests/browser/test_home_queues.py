@@ -62,7 +62,15 @@ class ListParser(HTMLParser):
             self.depth -= 1
 
 
-DIRECTOR_KEYS = {"sign-offs", "issuing", "documents", "board", "expiring", "stalled"}
+DIRECTOR_KEYS = {
+    "sign-offs",
+    "issuing",
+    "documents",
+    "continuing-education",
+    "board",
+    "expiring",
+    "stalled",
+}
 SUPERVISOR_KEYS = {"sign-offs", "grading", "evaluations", "endorsements"}
 CANDIDATE_KEYS = {"returned", "drafts", "revise", "quizzes", "requirements"}
 
