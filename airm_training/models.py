@@ -35,6 +35,7 @@ from airm_training.progression.models import (
     Vote,
 )
 from airm_training.records.models import HoursVerification
+from airm_training.signatures.models import CertificateSignature, SignatureImage
 from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
@@ -45,6 +46,7 @@ __all__ = [
     "CasePresentation",
     "CaseVersion",
     "Certificate",
+    "CertificateSignature",
     "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
@@ -74,6 +76,7 @@ __all__ = [
     "ReminderSent",
     "Requirement",
     "RoleAssignment",
+    "SignatureImage",
     "SignedCredential",
     "SupportingDocument",
     "TotpCredential",

@@ -157,6 +157,9 @@ EXPECTED_NEEDS = {
     "supporting.approve": "DIRECTOR",
     "supporting.reject": "DIRECTOR",
     "supporting.review": "DIRECTOR",
+    "signatures.mine": "SIGNATORY",
+    "signatures.image": "SIGNATORY",
+    "signatures.remove": "SIGNATORY",
 }
 
 OK = 200
@@ -236,6 +239,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": redirect(LOGIN),
         "supporting.upload": redirect(LOGIN),
         "supporting.review": redirect(LOGIN),
+        "signatures.mine": redirect(LOGIN),
+        "signatures.image": redirect(LOGIN),
+        "signatures.remove": redirect(LOGIN),
     },
     "candidate": {
         "invitations.index": FORBIDDEN,
@@ -302,6 +308,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "signatures.mine": FORBIDDEN,
+        "signatures.image": FORBIDDEN,
+        "signatures.remove": FORBIDDEN,
     },
     "supervisor": {
         "invitations.index": FORBIDDEN,
@@ -368,6 +377,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "signatures.mine": FORBIDDEN,
+        "signatures.image": FORBIDDEN,
+        "signatures.remove": FORBIDDEN,
     },
     "co-creator": {
         "invitations.index": FORBIDDEN,
@@ -434,6 +446,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": FORBIDDEN,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
     "director": {
         "invitations.index": OK,
@@ -500,6 +515,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
     "admin": {
         "invitations.index": OK,
@@ -566,6 +584,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "supporting.mine": OK,
         "supporting.upload": OK,
         "supporting.review": OK,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
 }
 
