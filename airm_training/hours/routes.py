@@ -113,6 +113,7 @@ def _filters() -> tuple[HoursFilterForm, HoursFilter]:
         supervisor_id=form.supervisor.data,
         date_from=form.date_from.data,
         date_to=form.date_to.data,
+        oldest_first=form.order.data == "oldest",
     )
 
 
