@@ -5,8 +5,7 @@ a certificate, a person). The browser tests open them all; the markup test valid
 The demo has no application, certificate, case waiting for a grade or quiz in progress,
 so ``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
 hours, a signature image of the director and a certificate (signed with it) for her AIRT-S,
-a case presentation for a director to grade, a quiz attempt in progress and Rosa's request
-to reinstate her lapsed AIRT-S (so the board has an application waiting); nothing the
+a case presentation for a director to grade, and a quiz attempt in progress; nothing the
 journeys rely on changes."""
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
 from airm_training.programme.models import ProgrammeVersion
 from airm_training.progression.models import Application, Certificate, IssuedTranscript
-from airm_training.progression.reinstatement import apply_for_reinstatement
 from airm_training.progression.renewal import request_renewal
 from airm_training.progression.services import new_certificate
 from airm_training.progression.transcripts import issue_transcript
@@ -118,8 +116,7 @@ def _entry(person: Person, status: str) -> int:
 
 def prepare_records() -> None:
     """Daniel asks to renew (his renewal hours are met); Connie uploads a signature and
-    her AIRT-S gets a certificate; Aubrey submits a case for Connie to grade and starts a quiz;
-    Rosa asks the board to reinstate her AIRT-S.
+    her AIRT-S gets a certificate; Aubrey submits a case for Connie to grade and starts a quiz.
     Idempotent, inside an app context."""
     daniel, connie, aubrey = (
         _person(w) for w in ("daniel.okafor", "connie.zollner", "aubrey.holden")
@@ -145,7 +142,6 @@ def prepare_records() -> None:
     submit_case(aubrey, case, bond_types={"Parasocial"})
     start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
     issue_verification(aubrey, *default_range(today()), actor=aubrey)
-    apply_for_reinstatement(_person("rosa.delgado"), statement="Back in practice since spring.")
     db.session.commit()
 
 
