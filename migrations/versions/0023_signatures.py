@@ -2,7 +2,7 @@
 certificate line prints
 
 Revision ID: 0023_signatures
-Revises: 0017_records
+Revises: 0025_single_invitations
 Create Date: 2026-12-02 03:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023_signatures'
-down_revision = '0017_records'
+down_revision = '0025_single_invitations'
 branch_labels = None
 depends_on = None
 
