@@ -18,11 +18,13 @@ from airm_training.documents.certificate import CertificatePdf
 from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.progression.documents import certificate_data
+from airm_training.progression.renewal import renew, request_renewal
 from airm_training.progression.services import issue
 from airm_training.signatures.models import CertificateSignature, SignatureImage
 from airm_training.signatures.services import (
     MAX_BYTES,
     MAX_WIDTH,
+    attach_signatures,
     current_signature,
     remove_signature,
     upload_signature,
@@ -32,6 +34,7 @@ from tests.factories import login, make_candidate, make_director, make_person
 from tests.pdfs import pdf_bytes
 from tests.test_engine import long_standing_supervisor, qualified_candidate
 from tests.test_progression_workflow import applied, approved
+from tests.test_renewal import holder_expiring_in, signed_hours
 
 
 def signature_png(width: int = 300, height: int = 80) -> bytes:
@@ -312,3 +315,26 @@ def test_removal_asks_first_then_removes(app, director):
     assert response.status_code == 302
     assert current_signature(director.id) is None
     assert len(events("signature.removed")) == 1
+
+
+def test_a_renewal_repeats_the_boards_lines_and_signs_with_the_renewing_directors_image(app):
+    person, director, supervisor, original = holder_expiring_in(60)  # approved by "Board Member"
+    member = make_person(Role.CO_CREATOR, full_name="Board Member")
+    member_image, _ = upload_signature(member, signature_png())
+    attach_signatures(original.id, [None, member_image.id])  # as if issued with it
+    remove_signature(member)  # the original still prints it; the renewal repeats it
+    director_image, _ = upload_signature(director, signature_png(500, 120))
+    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
+    renewed = renew(director, request_renewal(person))
+    db.session.commit()
+    lines = dict(
+        db.session.execute(
+            sa.select(CertificateSignature.position, CertificateSignature.signature_id).where(
+                CertificateSignature.certificate_id == renewed.id
+            )
+        ).all()
+    )
+    assert lines == {0: director_image.id, 1: member_image.id}
+    images, text = pdf_images_and_text(CertificatePdf(certificate_data(renewed)).get_pdf())
+    assert images == 2 and text.count("Board Member") == 1
