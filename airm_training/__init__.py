@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from airm_training.records.routes import public_bp as records_public_bp
     from airm_training.reports.audit_trail import bp as audit_bp
     from airm_training.reports.routes import bp as reports_bp
+    from airm_training.signatures.routes import bp as signatures_bp
     from airm_training.supporting.routes import bp as supporting_bp
     from airm_training.verifiable.routes import bp as verifiable_bp
 
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         agreements_bp,
         archive_bp,
         continuing_bp,
+        signatures_bp,
         cli_bp,
     ):
         app.register_blueprint(blueprint)

@@ -30,10 +30,12 @@ from airm_training.people.services import (
 from airm_training.people.supervision import assign_supervisor
 from airm_training.programme.loader import load_programme_file
 from airm_training.programme.services import current_version
+from airm_training.progression.reinstatement import apply_for_reinstatement
 from airm_training.supporting.demo import seed_documents
 
 DEMO_PASSWORD = "airm-demo-password"  # noqa: S105  # nosec B105  # published demo credential
 DEMO_DOMAIN = "btrc.example"
+REINSTATEMENT_STATEMENT = "Back in practice since the spring, with my CE hours up to date."
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,8 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         enrolled_months_ago=44,
         supervisor_months_ago=29,
         notes="AIRT-S expired 5 months ago and lapsed after its grace period; her "
-        "reinstatement requirements are met, so she can ask the board to reinstate it",
+        "reinstatement requirements are met and she has asked the board to reinstate it "
+        "(the board's queue is not empty)",
     ),
 )
 
@@ -215,6 +218,11 @@ def seed_demo() -> int:
         for candidate, supervisor in PRIMARY_SUPERVISORS.items():
             if candidate in created:
                 assign_supervisor(director, everyone[candidate], everyone[supervisor])
+        if "rosa.delgado" in created:
+            request = apply_for_reinstatement(
+                everyone["rosa.delgado"], statement=REINSTATEMENT_STATEMENT
+            )
+            request.submitted_at = utcnow() - timedelta(days=6)  # asked last week
         _settle_notifications()
     return len(created)
 

@@ -38,6 +38,7 @@ from airm_training.progression.models import (
     Vote,
 )
 from airm_training.records.models import HoursVerification
+from airm_training.signatures.models import CertificateSignature, SignatureImage
 from airm_training.supporting.models import SupportingDocument
 from airm_training.verifiable.models import IssuedPdf, SignedCredential
 
@@ -51,6 +52,7 @@ __all__ = [
     "CeAuditItem",
     "CeRecord",
     "Certificate",
+    "CertificateSignature",
     "CompetencyEvaluation",
     "CredentialAward",
     "CredentialLevel",
@@ -81,6 +83,7 @@ __all__ = [
     "ReminderSent",
     "Requirement",
     "RoleAssignment",
+    "SignatureImage",
     "SignedCredential",
     "SupervisionAgreement",
     "SupportingDocument",

@@ -177,6 +177,9 @@ EXPECTED_NEEDS = {
     "continuing.audits": "DIRECTOR",
     "continuing.audit": "DIRECTOR",
     "continuing.mark": "DIRECTOR",
+    "signatures.mine": "SIGNATORY",
+    "signatures.image": "SIGNATORY",
+    "signatures.remove": "SIGNATORY",
 }
 
 OK = 200
@@ -264,6 +267,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": redirect(LOGIN),
         "continuing.review": redirect(LOGIN),
         "continuing.audits": redirect(LOGIN),
+        "signatures.mine": redirect(LOGIN),
+        "signatures.image": redirect(LOGIN),
+        "signatures.remove": redirect(LOGIN),
     },
     "candidate": {
         "archive.mine": OK,
@@ -338,6 +344,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": OK,
         "continuing.review": FORBIDDEN,
         "continuing.audits": FORBIDDEN,
+        "signatures.mine": FORBIDDEN,
+        "signatures.image": FORBIDDEN,
+        "signatures.remove": FORBIDDEN,
     },
     "supervisor": {
         "archive.mine": OK,
@@ -412,6 +421,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": OK,
         "continuing.review": FORBIDDEN,
         "continuing.audits": FORBIDDEN,
+        "signatures.mine": FORBIDDEN,
+        "signatures.image": FORBIDDEN,
+        "signatures.remove": FORBIDDEN,
     },
     "co-creator": {
         "archive.mine": OK,
@@ -486,6 +498,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": OK,
         "continuing.review": FORBIDDEN,
         "continuing.audits": FORBIDDEN,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
     "director": {
         "archive.mine": OK,
@@ -560,6 +575,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": OK,
         "continuing.review": OK,
         "continuing.audits": OK,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
     "admin": {
         "archive.mine": OK,
@@ -634,6 +652,9 @@ EXPECTED_OUTCOMES: dict[str, dict[str, int | tuple[int, str]]] = {
         "continuing.new": OK,
         "continuing.review": OK,
         "continuing.audits": OK,
+        "signatures.mine": OK,
+        "signatures.image": 404,  # no image uploaded yet
+        "signatures.remove": redirect("/signature/"),
     },
 }
 

@@ -25,6 +25,7 @@ ADMITTED = {
     "LOGS_HOURS": {"candidate", "supervisor"},
     "CO_CREATOR": {"co-creator"},
     "DIRECTOR": {"director", "admin"},
+    "SIGNATORY": {"co-creator", "director", "admin"},
 }
 LOGIN = "/auth/login"
 

@@ -16,8 +16,11 @@ from airm_training.extensions import db
 from airm_training.people.models import Licence, Person, Role
 from airm_training.people.services import find_by_email
 from airm_training.progression.engine import next_level
+from airm_training.progression.models import ApplicationStatus
 from airm_training.progression.reinstatement import lapse_of, reinstatement_standing
 from airm_training.progression.renewal import renewal_standing
+from airm_training.progression.services import open_application
+from airm_training.reports.work import board_query
 from airm_training.settings import DEFAULT_SECRET_KEY
 
 DOMAIN = "btrc.example"
@@ -127,7 +130,7 @@ def test_hannah_is_in_grace_her_way_back_is_a_late_renewal_not_a_new_application
     assert next_level(hannah) is None  # not "toward AIRT-S, 0 of 7 modules"
 
 
-def test_rosa_delgado_has_lapsed_and_can_ask_for_reinstatement(demo):
+def test_rosa_delgado_has_lapsed_and_asked_the_board_to_reinstate_her(demo):
     rosa = _person("Rosa", "Delgado")
     assert not is_supervisor(rosa)
     assert renewal_standing(rosa) is None  # past grace: no late renewal
@@ -136,6 +139,10 @@ def test_rosa_delgado_has_lapsed_and_can_ask_for_reinstatement(demo):
     assert reinstatement is not None
     assert reinstatement.lapse.lapsed_on < today()
     assert reinstatement.evidence_met
+    # ... and her request waits for the board, so the board's home is not empty
+    application = open_application(rosa.id)
+    assert application.is_reinstatement and application.state is ApplicationStatus.SUBMITTED
+    assert [a.id for a in db.session.scalars(board_query())] == [application.id]
 
 
 def test_priya_raman_is_not_enrolled(demo):

@@ -3,10 +3,12 @@ and a number of queries that does not grow with the work."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-from airm_training.core.clock import today, utcnow
+from airm_training.core.clock import local_date, today, utcnow
 from airm_training.extensions import db
+from airm_training.hours.queries import queue_for
 from airm_training.reports.work import director_queue, supervisor_queue
 from airm_training.supporting.services import approve_document
 from tests.documents_helpers import uploaded
@@ -117,3 +119,31 @@ def test_an_entry_submitted_today_is_said_so(app, trio):  # noqa: F811
     with app.test_request_context():
         signoffs = by_key(supervisor_queue(supervisor.id, today()))["sign-offs"]
     assert (signoffs.count, signoffs.note) == (1, "the oldest came in today")
+
+
+def test_the_sign_off_queue_puts_the_longest_waiting_supervisee_first(app, trio):  # noqa: F811
+    director, supervisor, candidate = trio
+    later = make_candidate(director=director)
+    later.full_name = "Aaron Early-in-the-alphabet"
+    submitted_days_ago(candidate, supervisor, 3)
+    submitted_days_ago(later, supervisor, 9)
+    submitted_days_ago(later, supervisor, 20)
+    submitted_days_ago(candidate, supervisor, 12)
+    entries = db.session.scalars(queue_for(supervisor.id)).all()
+    ages = [(e.person_id, (today() - local_date(e.submitted_at)).days) for e in entries]
+    assert ages == [(later.id, 20), (later.id, 9), (candidate.id, 12), (candidate.id, 3)]
+
+
+def test_my_hours_from_the_home_page_lists_the_longest_waiting_first(app, client, trio):  # noqa: F811
+    _director, supervisor, candidate = trio
+    for days in (4, 25, 11):
+        entry = submitted_days_ago(candidate, supervisor, days)
+        entry.session_date = today() - timedelta(days=days + 1)  # the two orders differ
+    db.session.commit()
+    login(client, candidate)
+    page = client.get("/hours/?status=submitted&order=oldest").get_data(as_text=True)
+    since = re.findall(r'data-queue-since="([\d-]+)"', page)
+    expected = [(today() - timedelta(days=d)).isoformat() for d in (25, 11, 4)]
+    assert since == expected
+    newest = client.get("/hours/?status=submitted").get_data(as_text=True)
+    assert re.findall(r'data-queue-since="([\d-]+)"', newest) == expected[::-1]

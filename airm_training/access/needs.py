@@ -20,6 +20,9 @@ CANDIDATE = role_need("a candidate", Role.CANDIDATE)
 CO_CREATOR = role_need("a member of the co-creators' board", Role.CO_CREATOR)
 DIRECTOR = role_need("a director", Role.DIRECTOR, Role.ADMIN)
 ADMIN = role_need("an administrator", Role.ADMIN)
+SIGNATORY = role_need(
+    "a director or a member of the co-creators' board", Role.DIRECTOR, Role.ADMIN, Role.CO_CREATOR
+)
 SUPERVISOR = Need("a supervisor holding a current AIRT-S", lambda p: person_is_supervisor(p))
 LOGS_HOURS = Need(
     "a candidate or a supervisor",

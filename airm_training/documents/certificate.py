@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from airm_training.core import brand
@@ -30,6 +32,9 @@ class CertificateData:
     issuer_name: str
     approver_names: tuple[str, ...]
     verification_url: str
+    # The image drawn on each signature line (the issuer's, then each approver's), PNG
+    # or JPEG bytes; None (or a missing entry) prints the name on the line instead.
+    signature_images: tuple[bytes | None, ...] = ()
 
 
 class CertificatePdf(PdfDocument):
@@ -87,14 +92,18 @@ class CertificatePdf(PdfDocument):
         names = [(self.data.issuer_name, "Issuing director")] + [
             (name, "Co-creators' board") for name in self.data.approver_names
         ]
+        images = self.data.signature_images
         slot = (width - 110 * mm) / max(len(names), 1)
         y = 40 * mm
         for index, (name, role) in enumerate(names):
             x = 30 * mm + index * slot
-            # No signature image is kept: the signatory's name is printed on the line.
-            canvas.setFont("Times-Italic", 14)
-            canvas.setFillColor(BRAND)
-            canvas.drawString(x + 2 * mm, y + 2.5 * mm, name)
+            image = images[index] if index < len(images) else None
+            if image:
+                self._signature_image(canvas, image, x + 2 * mm, y + 1 * mm, slot - 14 * mm)
+            else:
+                canvas.setFont("Times-Italic", 14)
+                canvas.setFillColor(BRAND)
+                canvas.drawString(x + 2 * mm, y + 2.5 * mm, name)
             canvas.setFillColor(colors.black)
             canvas.setLineWidth(0.6)
             canvas.line(x, y, x + slot - 10 * mm, y)
@@ -102,6 +111,14 @@ class CertificatePdf(PdfDocument):
             canvas.drawString(x, y - 5 * mm, name)
             canvas.setFont("Helvetica-Oblique", 8)
             canvas.drawString(x, y - 9.5 * mm, role)
+
+    @staticmethod
+    def _signature_image(canvas: Canvas, data: bytes, x: float, y: float, room: float) -> None:
+        """The image standing on the line, at most ``room`` wide and 16 mm high."""
+        reader = ImageReader(BytesIO(data))
+        pixels_wide, pixels_high = reader.getSize()
+        scale = min(room / pixels_wide, 16 * mm / pixels_high)
+        canvas.drawImage(reader, x, y, pixels_wide * scale, pixels_high * scale, mask="auto")
 
     def _qr(self, canvas: Canvas, width: float) -> None:
         size = 34 * mm

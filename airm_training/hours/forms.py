@@ -128,6 +128,14 @@ class HoursFilterForm(Form):
     )
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+    order = SelectField(
+        "Order",
+        choices=[
+            SelectChoice("", "Newest session first"),
+            SelectChoice("oldest", "Waiting longest first"),
+        ],
+        validators=[Optional()],
+    )
 
 
 class ReturnForm(PrivacyChecked, Form):

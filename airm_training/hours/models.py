@@ -8,6 +8,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from airm_training.core.clock import utcnow
@@ -119,6 +120,24 @@ class HoursEntry(db.Model):
     @property
     def duration_label(self) -> str:
         return duration_label(self.minutes)
+
+    @hybrid_property
+    def waiting_since(self) -> datetime:
+        """When the entry took the status it has: returned, submitted, or else created."""
+        if self.status == HoursStatus.RETURNED.value and self.returned_at:
+            return self.returned_at
+        if self.status == HoursStatus.SUBMITTED.value and self.submitted_at:
+            return self.submitted_at
+        return self.created_at
+
+    @waiting_since.inplace.expression
+    @classmethod
+    def _waiting_since_expression(cls) -> sa.ColumnElement[datetime]:
+        return sa.case(
+            (cls.status == HoursStatus.RETURNED.value, cls.returned_at),
+            (cls.status == HoursStatus.SUBMITTED.value, cls.submitted_at),
+            else_=cls.created_at,
+        )
 
     def to_audit(self) -> dict:
         """The entry's content as plain JSON values, for audit before/after."""

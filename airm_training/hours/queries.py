@@ -27,6 +27,7 @@ class HoursFilter:
     supervisor_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    oldest_first: bool = False  # by when each entry took its status, longest waiting first
 
     def apply(self, statement: sa.Select) -> sa.Select:
         if self.status:
@@ -47,12 +48,18 @@ class HoursFilter:
 
 
 def entries_of(person_id: int, filters: HoursFilter) -> sa.Select:
-    """A person's entries, newest session first, with what the list shows preloaded."""
+    """A person's entries, newest session first (or waiting longest first), with what
+    the list shows preloaded."""
+    order = (
+        (HoursEntry.waiting_since, HoursEntry.id)
+        if filters.oldest_first
+        else (HoursEntry.session_date.desc(), HoursEntry.id.desc())
+    )
     return filters.apply(
         sa.select(HoursEntry)
         .where(HoursEntry.person_id == person_id)
         .options(selectinload(HoursEntry.supervisor), selectinload(HoursEntry.signed_by))
-        .order_by(HoursEntry.session_date.desc(), HoursEntry.id.desc())
+        .order_by(*order)
     )
 
 
@@ -123,7 +130,12 @@ def queue_for(
             HoursEntry.person_id != supervisor_id,
         )
         .options(selectinload(HoursEntry.person), selectinload(HoursEntry.amends))
-        .order_by(Person.full_name, Person.id, HoursEntry.session_date, HoursEntry.id)
+        .order_by(
+            sa.func.min(HoursEntry.submitted_at).over(partition_by=HoursEntry.person_id),
+            HoursEntry.person_id,
+            HoursEntry.submitted_at,
+            HoursEntry.id,
+        )
     )
     if supervisee_id:
         statement = statement.where(HoursEntry.person_id == supervisee_id)

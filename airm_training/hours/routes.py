@@ -114,6 +114,7 @@ def _filters() -> tuple[HoursFilterForm, HoursFilter]:
         supervisor_id=form.supervisor.data,
         date_from=form.date_from.data,
         date_to=form.date_to.data,
+        oldest_first=form.order.data == "oldest",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
@@ -107,9 +107,18 @@ def _renewal_context(application: Application | None) -> dict:
 @bp.route("/board")
 @requires(CO_CREATOR)
 def board_home():
-    page = paginate(work.board_query(), per_page=BOARD_PAGE_SIZE)
+    mine = request.args.get("waiting") == "you"
+    page = paginate(
+        work.board_query(waiting_for=current_user.id if mine else None), per_page=BOARD_PAGE_SIZE
+    )
     rows = work.board_rows(page.items, current_user.id, today())
-    return render_template("main/board_home.html", page=page, rows=rows)
+    return render_template(
+        "main/board_home.html",
+        page=page,
+        rows=rows,
+        queue=work.board_queue(current_user.id, today()),
+        waiting_for_you=mine,
+    )
 
 
 @bp.route("/director")

@@ -27,6 +27,7 @@ from airm_training.programme.models import HoursCategory, Module
 from airm_training.progression.models import Application, Certificate
 from airm_training.progression.queries import certificates_of
 from airm_training.progression.services import verification_status
+from airm_training.signatures.services import certificate_images
 
 
 def transcript_data(person: Person) -> TranscriptData:
@@ -107,6 +108,7 @@ def certificate_data(certificate: Certificate) -> CertificateData:
         issuer_name=certificate.issuer_name,
         approver_names=tuple(certificate.approver_names),
         verification_url=external_url("verify.show", code=certificate.verification_code),
+        signature_images=certificate_images(certificate.id, 1 + len(certificate.approver_names)),
     )
 
 

@@ -34,6 +34,7 @@ from airm_training.progression.workflow import (
     ApplicationAction,
     can_reinstate,
 )
+from airm_training.signatures.services import current_signature_ids
 
 MAX_STATEMENT = 5000
 
@@ -207,9 +208,14 @@ def reinstate(director: Person, application: Application) -> Certificate:
         awarded_on=today(),
     )
     old_award.status = AwardStatus.SUPERSEDED.value
-    approvers = [v.member.display_name for v in application.votes if v.approve]
+    approvers = [v.member for v in application.votes if v.approve]
     certificate = new_certificate(
-        person, new_award, director, approvers, application_id=application.id
+        person,
+        new_award,
+        director,
+        [member.display_name for member in approvers],
+        application_id=application.id,
+        board_signatures=current_signature_ids([member.id for member in approvers]),
     )
     old_certificate = db.session.scalar(
         sa.select(Certificate).where(Certificate.award_id == old_award.id)

@@ -43,6 +43,7 @@ from airm_training.progression.workflow import (
     can_renew,
     certificate_transition,
 )
+from airm_training.signatures.services import certificate_signature_ids
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,19 @@ def renew(director: Person, application: Application) -> Certificate:
         director,
         list(old_certificate.approver_names) if old_certificate else [],
         application_id=application.id,
+        board_signatures=_board_signatures_of(old_certificate),
     )
     return replace_certificate(
         "credential.renewed", old_award, old_certificate, new_award, certificate, director.id
     )
+
+
+def _board_signatures_of(certificate: Certificate | None) -> list[int | None]:
+    """The board's lines of ``certificate`` as it was issued: a renewal repeats them."""
+    if certificate is None:
+        return []
+    lines = certificate_signature_ids(certificate.id)
+    return [lines.get(position) for position in range(1, len(certificate.approver_names) + 1)]
 
 
 def replace_certificate(

@@ -239,7 +239,10 @@ def issuing():
             )
         )
         .options(selectinload(Application.person), selectinload(Application.level))
-        .order_by(Application.decided_at)
+        # waiting longest first: since approval, or since a renewal was asked for
+        .order_by(
+            sa.func.coalesce(Application.decided_at, Application.submitted_at), Application.id
+        )
     ).all()
     certificates = paginate(sa.select(Certificate).order_by(Certificate.id.desc()), per_page=25)
     return render_template(

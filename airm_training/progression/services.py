@@ -4,6 +4,7 @@ Every step re-checks its rules on the server when it happens."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
@@ -55,6 +56,7 @@ from airm_training.progression.workflow import (
     certificate_transition,
     transition,
 )
+from airm_training.signatures.services import attach_signatures, current_signature_ids
 from airm_training.verifiable.services import sign_certificate
 
 MAX_TEXT = 5000
@@ -277,8 +279,15 @@ def issue(director: Person, application: Application) -> Certificate:
     award = award_credential(
         person, application.level.code, actor_id=director.id, version=version, awarded_on=today()
     )
-    approvers = [v.member.display_name for v in application.votes if v.approve]
-    certificate = new_certificate(person, award, director, approvers, application_id=application.id)
+    approvers = [v.member for v in application.votes if v.approve]
+    certificate = new_certificate(
+        person,
+        award,
+        director,
+        [member.display_name for member in approvers],
+        application_id=application.id,
+        board_signatures=current_signature_ids([member.id for member in approvers]),
+    )
     record_event(
         "certificate.issued",
         "certificate",
@@ -295,8 +304,17 @@ def issue(director: Person, application: Application) -> Certificate:
 
 
 def new_certificate(
-    person: Person, award, director: Person, approvers: list[str], *, application_id: int | None
+    person: Person,
+    award,
+    director: Person,
+    approvers: list[str],
+    *,
+    application_id: int | None,
+    board_signatures: Sequence[int | None] = (),
 ) -> Certificate:
+    """The certificate of ``award``, signed by ``director`` (with their signature image,
+    if any) and the board members ``approvers`` (with ``board_signatures``, the images of
+    their lines, see ``signatures.services``)."""
     certificate = Certificate(
         verification_code=secrets.token_urlsafe(12),  # 96 random bits
         award_id=award.id,
@@ -316,6 +334,7 @@ def new_certificate(
     db.session.flush()
     certificate.serial = f"AIRM-{certificate.issued_on.year}-{certificate.id:05d}"
     db.session.flush()
+    attach_signatures(certificate.id, [*current_signature_ids([director.id]), *board_signatures])
     sign_certificate(certificate)
     return certificate
 

@@ -56,6 +56,9 @@ ACTION_LABELS = {
     "enrolment.version_changed": "Moved to another programme version",
     "notifications.channel_changed": "E-mail preference changed",
     "role.granted": "Role granted",
+    "signature.uploaded": "Signature image uploaded",
+    "signature.replaced": "Signature image replaced",
+    "signature.removed": "Signature image removed",
 }
 OBJECT_LABELS = {
     "hours_entry": "Hours entry",

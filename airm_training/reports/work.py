@@ -24,7 +24,12 @@ from airm_training.core.clock import local_date, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.progression.due import evaluations_due
-from airm_training.progression.models import Application, ApplicationKind, ApplicationStatus
+from airm_training.progression.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    Vote,
+)
 from airm_training.progression.services import approval_quorum
 from airm_training.reports import queues
 from airm_training.reports.people import DEFAULT_STALLED_DAYS, PeopleReports
@@ -286,7 +291,7 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
             returned,
             _plural(returned, "entry returned to you", "entries returned to you"),
             since("returned", returned_oldest),
-            url_for("hours.my_hours", status=HoursStatus.RETURNED.value),
+            url_for("hours.my_hours", status=HoursStatus.RETURNED.value, order="oldest"),
             urgent=bool(returned),
         ),
         QueueItem(
@@ -294,7 +299,7 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
             drafts,
             _plural(drafts, "draft to submit", "drafts to submit"),
             since("started", drafts_oldest),
-            url_for("hours.my_hours", status=HoursStatus.DRAFT.value),
+            url_for("hours.my_hours", status=HoursStatus.DRAFT.value, order="oldest"),
         ),
         QueueItem(
             "revise",
@@ -336,20 +341,66 @@ class BoardRow:
     you_voted: bool | None  # None: not voted; True/False: approved/rejected
 
 
-def board_query() -> sa.Select:
+AT_THE_BOARD = sa.or_(
+    Application.status == ApplicationStatus.ENDORSED.value,
+    sa.and_(
+        Application.kind == ApplicationKind.REINSTATE.value,
+        Application.status == ApplicationStatus.SUBMITTED.value,
+    ),
+)
+
+
+def _waiting_for_vote_of(member_id: int) -> sa.ColumnElement[bool]:
+    """At the board, not the member's own, and without the member's vote yet."""
+    voted = sa.select(Vote.id).where(
+        Vote.application_id == Application.id, Vote.member_id == member_id
+    )
+    return sa.and_(AT_THE_BOARD, Application.person_id != member_id, ~sa.exists(voted))
+
+
+def board_queue(member_id: int, day: date) -> list[QueueItem]:
+    """A board member's figures: applications waiting for their vote, and all those at
+    the board, each with the age of the oldest."""
+    (waiting, waiting_oldest), (at_board, board_oldest) = (
+        db.session.execute(
+            sa.select(sa.func.count(Application.id), sa.func.min(Application.submitted_at)).where(
+                condition
+            )
+        ).one()
+        for condition in (_waiting_for_vote_of(member_id), AT_THE_BOARD)
+    )
+
+    def since(moment):
+        return _oldest(_age(moment, day)) if moment else "nothing waiting"
+
+    return [
+        QueueItem(
+            "your-vote",
+            waiting,
+            _plural(
+                waiting, "application waiting for your vote", "applications waiting for your vote"
+            ),
+            since(waiting_oldest),
+            url_for("main.board_home", waiting="you") + "#board-queue",
+            urgent=bool(waiting),
+        ),
+        QueueItem(
+            "at-board",
+            at_board,
+            _plural(at_board, "application at the board", "applications at the board"),
+            since(board_oldest),
+            url_for("main.board_home") + "#board-queue",
+        ),
+    ]
+
+
+def board_query(waiting_for: int | None = None) -> sa.Select:
     """Applications waiting for the board (endorsed, or reinstatements, which need no
-    endorsement), oldest first: a query, for the page to paginate."""
+    endorsement), oldest first: a query, for the page to paginate. With ``waiting_for``,
+    only those waiting for that member's vote."""
     return (
         sa.select(Application)
-        .where(
-            sa.or_(
-                Application.status == ApplicationStatus.ENDORSED.value,
-                sa.and_(
-                    Application.kind == ApplicationKind.REINSTATE.value,
-                    Application.status == ApplicationStatus.SUBMITTED.value,
-                ),
-            )
-        )
+        .where(AT_THE_BOARD if waiting_for is None else _waiting_for_vote_of(waiting_for))
         .options(
             selectinload(Application.person),
             selectinload(Application.level),

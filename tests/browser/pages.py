@@ -4,15 +4,18 @@ a certificate, a person). The browser tests open them all; the markup test valid
 
 The demo has no application, certificate, case waiting for a grade or quiz in progress,
 so ``prepare_records`` adds a renewal request of the demo supervisor who meets the renewal
-hours, a certificate for a director's AIRT-S, a case presentation for a director to grade
-and a quiz attempt in progress; nothing the journeys rely on changes."""
+hours, a signature image of the director and a certificate (signed with it) for her AIRT-S,
+a case presentation for a director to grade, and a quiz attempt in progress; nothing the
+journeys rely on changes."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask
+from PIL import Image, ImageDraw
 
 from airm_training.agreements.models import AgreementStatus, SupervisionAgreement
 from airm_training.assessments.cases import CaseInput, submit_case
@@ -39,6 +42,7 @@ from airm_training.progression.services import new_certificate
 from airm_training.progression.transcripts import issue_transcript
 from airm_training.records.models import HoursVerification
 from airm_training.records.verification import default_range, issue_verification
+from airm_training.signatures.services import upload_signature
 from airm_training.supporting.models import SupportingDocument
 from tests.factories import into_renewal_window
 
@@ -93,6 +97,7 @@ REFUSED_FORMS = {
         RefusedForm("/assessments/evaluations/new", {"overall_comment": "Fine."}),
         RefusedForm("/ce/new", {"provider": "", "credit_hours": "1", "credit_minutes": "75"}),
     ],
+    "connie.zollner": [RefusedForm("/signature/", {})],
 }
 
 
@@ -116,8 +121,8 @@ def _entry(person: Person, status: str) -> int:
 
 
 def prepare_records() -> None:
-    """Daniel asks to renew (his renewal hours are met); Connie's AIRT-S gets a
-    certificate; Aubrey submits a case for Connie to grade and starts a quiz.
+    """Daniel asks to renew (his renewal hours are met); Connie uploads a signature and
+    her AIRT-S gets a certificate; Aubrey submits a case for Connie to grade and starts a quiz.
     Idempotent, inside an app context."""
     daniel, connie, aubrey = (
         _person(w) for w in ("daniel.okafor", "connie.zollner", "aubrey.holden")
@@ -129,6 +134,7 @@ def prepare_records() -> None:
     award = db.session.scalar(
         sa.select(CredentialAward).where(CredentialAward.person_id == connie.id)
     )
+    upload_signature(connie, signature_image())
     new_certificate(connie, award, connie, [], application_id=None)
     case = CaseInput(
         title=CASE_TO_GRADE,
@@ -143,6 +149,16 @@ def prepare_records() -> None:
     start_attempt(aubrey, db.session.scalar(sa.select(Quiz).where(Quiz.code == OPEN_QUIZ)))
     issue_verification(aubrey, *default_range(today()), actor=aubrey)
     db.session.commit()
+
+
+def signature_image() -> bytes:
+    """A pen stroke, as a scanned signature with a transparent background would be."""
+    image = Image.new("RGBA", (480, 120), (0, 0, 0, 0))
+    stroke = [(12, 90), (60, 20), (85, 95), (130, 30), (160, 80), (220, 40), (300, 75), (460, 35)]
+    ImageDraw.Draw(image).line(stroke, fill=(24, 32, 90, 255), width=6, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _transcript_code(app: Flask, person: Person) -> str:
@@ -369,5 +385,7 @@ def main_pages(app: Flask) -> dict[str, list[MainPage]]:
             MainPage(f"/ce/{ce_pending}", "continuing-education-review"),
             MainPage("/ce/audits", "continuing-education-audits"),
             MainPage(f"/ce/audits/{ce_audit}", "continuing-education-audit"),
+            MainPage("/signature/", "my-signature"),
+            MainPage("/signature/remove"),
         ],
     }

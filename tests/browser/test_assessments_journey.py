@@ -121,7 +121,10 @@ def test_demo_case_waiting_for_revision_can_be_resubmitted(open_as):
 def test_competency_evaluation_reaches_the_candidate(open_as):
     connie = open_as("connie.zollner")
     connie.goto("/assessments/evaluations/new")
-    connie.get_by_label("Candidate").select_option(label="Marcus Bell, MA, LMFT")
+    # Hannah, whose AIRT-S is in its grace period, has no level ahead that asks for an
+    # evaluation: evaluating her leaves the demo's "evaluations due" (and the README's
+    # screenshots, taken later in the same run) as they are.
+    connie.get_by_label("Candidate").select_option(label="Hannah Price, MA, LMHC")
     connie.get_by_label("Date of the observed session").fill(
         (date.today() - timedelta(days=5)).isoformat()
     )
@@ -132,10 +135,10 @@ def test_competency_evaluation_reaches_the_candidate(open_as):
     connie.get_by_role("button", name=re.compile("Submit the evaluation")).click()
     expect(connie.get_by_text("Evaluation submitted.")).to_be_visible()
 
-    marcus = open_as("marcus.bell")
-    marcus.goto("/assessments/")
-    marcus.get_by_role("link", name=re.compile("Session of")).first.click()
-    expect(marcus.get_by_text("Warm, well-paced first stage work.")).to_be_visible()
+    hannah = open_as("hannah.price")
+    hannah.goto("/assessments/")
+    hannah.get_by_role("link", name=re.compile("Session of")).first.click()
+    expect(hannah.get_by_text("Warm, well-paced first stage work.")).to_be_visible()
 
 
 RUBRIC_CRITERIA = (

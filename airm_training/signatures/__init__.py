@@ -1,0 +1,1 @@
+"""Signature images of the people who sign certificates: directors and the board."""
