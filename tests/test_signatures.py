@@ -29,6 +29,7 @@ from airm_training.signatures.services import (
     remove_signature,
     upload_signature,
 )
+from tests.ce_helpers import verified_ce
 from tests.documents_helpers import jpeg_with_gps, png_with_text
 from tests.factories import login, make_candidate, make_director, make_person
 from tests.pdfs import pdf_bytes
@@ -324,7 +325,7 @@ def test_a_renewal_repeats_the_boards_lines_and_signs_with_the_renewing_director
     attach_signatures(original.id, [None, member_image.id])  # as if issued with it
     remove_signature(member)  # the original still prints it; the renewal repeats it
     director_image, _ = upload_signature(director, signature_png(500, 120))
-    signed_hours(person, supervisor, "continuing-education", 12, days_ago=30)
+    verified_ce(person, director, 12, days_ago=30)
     signed_hours(person, supervisor, "individual-consultation", 4, days_ago=20)
     renewed = renew(director, request_renewal(person))
     db.session.commit()
