@@ -31,6 +31,8 @@ class NotificationKind(enum.StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     DOCUMENT_UPLOADED = "document_uploaded"
     DOCUMENT_REVIEWED = "document_reviewed"
+    CREDENTIAL_IN_GRACE = "credential_in_grace"
+    CREDENTIAL_LAPSED = "credential_lapsed"
     REMINDER = "reminder"
 
     @property
@@ -50,6 +52,8 @@ class NotificationKind(enum.StrEnum):
             "certificate_revoked": "Certificate revoked",
             "document_uploaded": "Document to review",
             "document_reviewed": "Document reviewed",
+            "credential_in_grace": "Credential expired — in grace",
+            "credential_lapsed": "Credential lapsed",
             "reminder": "Reminder",
         }[self.value]
 
