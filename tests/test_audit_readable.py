@@ -68,6 +68,14 @@ def test_the_lookup_suggests_matching_names_from_two_letters(client, trail):  # 
     assert found == [{"id": trail["bob"].id, "name": "Bob Subject"}]
 
 
+def test_the_lookup_matches_e_mail_in_any_case_and_wildcards_literally(client, trail):  # noqa: F811
+    bob = trail["bob"]
+    found = client.get(f"/audit/people?q={bob.email.upper()}").get_json()
+    assert found == [{"id": bob.id, "name": "Bob Subject"}]
+    assert client.get("/audit/people?q=%25%25").get_json() == []
+    assert client.get("/audit/people?q=__").get_json() == []
+
+
 def test_the_lookup_and_the_download_are_for_directors_only(client):
     login(client, make_candidate())
     assert client.get("/audit/people?q=bo").status_code == 403

@@ -21,6 +21,7 @@ from airm_training.directory.services import (
     update_profile,
 )
 from airm_training.extensions import db
+from airm_training.privacy.sweep import sweep
 from airm_training.programme.services import current_version
 from airm_training.progression.services import new_certificate, revoke
 from tests.factories import login, make_candidate, make_director, make_licensed, make_supervisor
@@ -255,6 +256,22 @@ def test_a_confirmed_bio_is_saved_and_the_confirmation_audited(client, superviso
             AuditEvent.action == "privacy.confirmed", AuditEvent.object_type == "person"
         )
     )
+
+
+def test_the_privacy_sweep_reads_directory_bios_and_links_to_the_person(
+    client, director, supervisor
+):
+    _listed(supervisor, bio="Supervises groups; call me on 206-555-0143.")
+    quiet = make_supervisor(director=director)
+    _listed(quiet, bio="Supervises AIRM consultation groups.")
+    found = {(row.source.key, row.owner_id) for row in sweep()}
+    assert ("directory_profile.bio", supervisor.id) in found
+    assert ("directory_profile.bio", quiet.id) not in found
+    login(client, director)
+    page = client.get("/privacy/sweep").get_data(as_text=True)
+    assert "Public directory bio" in page
+    assert f'href="/people/{supervisor.id}"' in page
+    assert "206-555-0143" not in page
 
 
 def test_the_profile_needs_a_signed_in_person_and_csrf(app, client, supervisor):

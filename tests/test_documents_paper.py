@@ -1,6 +1,7 @@
 """The PDF documents parsed back: the paper they are printed on (Letter in US time zones,
 A4 elsewhere or when configured), the transcript's page numbers, reference and
-verification codes on every page, and no section heading stranded at a page's foot."""
+verification codes on every page, and no section heading stranded at a page's foot (of the
+transcript and of the verification of supervised hours)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ import pytest
 from reportlab.lib.pagesizes import A4, LETTER
 
 from airm_training.documents.certificate import CertificateData, CertificatePdf
+from airm_training.documents.hours_verification import (
+    HoursVerificationData,
+    HoursVerificationPdf,
+    SupervisorRecord,
+)
 from airm_training.documents.paper import page_size, paper_name
 from airm_training.documents.transcript import TranscriptData, TranscriptPdf
 
@@ -131,3 +137,55 @@ def test_no_section_heading_is_left_at_the_foot_of_a_page(modules):
     pages = pages_of(TranscriptPdf(transcript(modules), A4).get_pdf())
     for page in pages[:-1]:
         assert body_lines(page)[-1] not in SECTION_TITLES, body_lines(page)[-3:]
+
+
+VERIFICATION_HEADINGS = (
+    "Totals by category",
+    "Totals by supervisor",
+    "Supervisors",
+    "Signed sessions",
+)
+
+
+def verification(categories: int) -> HoursVerificationData:
+    supervisor = SupervisorRecord(
+        name="Dr. Connie Zollner",
+        licences=("LMHC MH-60211, Washington, expires 2028-05-01 (verified)",),
+        airt_s=("2026-02-01 to 2028-01-31",),
+        sign_offs=12,
+        hours="12",
+        first_signed_at="2026-01-05 10:00 UTC-08:00",
+        last_signed_at="2026-11-05 10:00 UTC-08:00",
+        attestations=("I attest that these hours were logged with me.",),
+        entry_ids="#1 to #12",
+    )
+    return HoursVerificationData(
+        organisation="Bellevue Trauma Recovery Center",
+        holder_name="Aubrey Holden, MA, LMHC",
+        holder_licences=("LMHC MH-71450, Washington",),
+        starts_on="2025-12-01",
+        ends_on="2026-11-30",
+        issued_at="2026-12-01 10:00 PST",
+        version=1,
+        code="ABCDEFGHJKLMNPQRSTUV",
+        verification_url="https://training.example.org/verify/hours/ABCDEFGHJKLMNPQRSTUV",
+        total_hours="12",
+        session_count=12,
+        by_category=tuple((f"Category {n}", "1", 1) for n in range(categories)),
+        by_supervisor=(("Dr. Connie Zollner", "12", 12),),
+        sessions=tuple(
+            ("2026-01-05", "Direct clinical", 60, "Dr. Connie Zollner", "2026-01-06 10:00")
+            for _ in range(12)
+        ),
+        supervisors=(supervisor,),
+    )
+
+
+@pytest.mark.parametrize("categories", range(1, 40))
+@pytest.mark.parametrize("paper", [A4, LETTER])
+def test_no_verification_heading_is_left_at_the_foot_of_a_page(categories, paper):
+    pages = pages_of(HoursVerificationPdf(verification(categories), paper).get_pdf())
+    for page in pages[:-1]:
+        lines = [line for line in body_lines(page) if "verification code" not in line]
+        assert lines, "a page with nothing on it"
+        assert lines[-1] not in VERIFICATION_HEADINGS, lines[-3:]

@@ -236,7 +236,7 @@ def case_invite() -> FormCase:
             "email": "new.colleague@example.org",
             "roles": ["candidate"],
         },
-        owns=frozenset({"person", "role_assignment", "audit_event"}),
+        owns=frozenset({"person", "role_assignment", "invitation", "audit_event"}),
         shown_at=("/people/",),
     )
 

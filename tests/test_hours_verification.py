@@ -20,6 +20,7 @@ from airm_training.hours.services import log_entry, sign_entries
 from airm_training.people.models import Role
 from airm_training.records.models import HoursVerification
 from airm_training.records.verification import build_snapshot, default_range, range_problems
+from airm_training.verifiable.models import IssuedPdf
 from tests.factories import (
     login,
     make_candidate,
@@ -29,6 +30,7 @@ from tests.factories import (
     make_supervisor,
 )
 from tests.query_count import count_statements
+from tests.verifiable_helpers import check, validate_signature, verdict_of
 
 PAGE = re.compile(r"Page (\d+) of (\d+)")
 
@@ -165,6 +167,29 @@ def test_the_pdf_parsed_back_has_the_database_totals_pages_and_signature_pages(c
     assert "Group consultation 0.75 1" in text
     assert (today() - timedelta(days=40)).isoformat() not in text
     assert (today() - timedelta(days=2)).isoformat() not in text.split("Signed sessions")[1]
+
+
+def test_the_pdf_is_signed_fingerprinted_on_the_configured_paper_and_checks_valid(
+    app, client, record
+):
+    app.config["PAPER_SIZE"] = "letter"
+    login(client, record["candidate"])
+    _issue(client)
+    verification = db.session.scalar(sa.select(HoursVerification))
+    pdf = client.get(f"/records/hours-verification/{verification.id}.pdf").data
+    status = validate_signature(pdf)
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    issued = db.session.scalar(sa.select(IssuedPdf).order_by(IssuedPdf.id.desc()))
+    assert (issued.kind, issued.person_id) == ("hours-verification", record["candidate"].id)
+    box = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (612, 792)  # Letter
+    public = app.test_client()
+    _status, page = check(public, pdf=pdf)
+    assert verdict_of(page) == "valid"
+    assert "verification of supervised hours" in page
+    _status, page = check(public, pdf=pdf + b"\n% appended\n")
+    assert verdict_of(page) == "altered"
 
 
 def test_the_csv_holds_the_same_data(client, record):

@@ -227,3 +227,35 @@ def test_the_template_is_a_valid_file(client, director):
     assert response.get_data(as_text=True).splitlines()[0] == ",".join(COLUMNS)
     assert _upload(client, response.data).status_code == 302
     assert _count(Invitation) == 1
+
+
+def test_one_person_invited_from_the_form_joins_the_list_and_can_be_resent(
+    client, director, outbox
+):
+    response = client.submit(
+        "/people/invite",
+        {"full_name": "Ines Ortega", "email": "ines.ortega@example.org", "roles": "candidate"},
+    )
+    assert response.status_code == 302
+    invitation = db.session.scalar(sa.select(Invitation))
+    assert invitation.person.email == "ines.ortega@example.org"
+    assert invitation.batch_checksum is None and invitation.invited_by_id == director.id
+    assert [m.to[0] for m in outbox] == ["ines.ortega@example.org"]
+    html = client.get(PATH).get_data(as_text=True)
+    assert "Ines Ortega" in html and ">Invited</span>" in html
+    invitation.sent_at = utcnow() - timedelta(hours=80)
+    db.session.commit()
+    outbox.clear()
+    assert client.submit(f"{PATH}{invitation.id}/resend", form_path=PATH).status_code == 302
+    assert [m.to[0] for m in outbox] == ["ines.ortega@example.org"]
+
+
+def test_a_refused_single_invitation_creates_nobody(client, director, outbox):
+    people_before = _count(Person)
+    response = client.submit(
+        "/people/invite",
+        {"full_name": "Ada Admin", "email": "ada@example.org", "roles": "admin"},
+    )
+    assert response.status_code == 200
+    assert "You may not grant: Admin." in response.get_data(as_text=True)
+    assert _count(Person) == people_before and _count(Invitation) == 0 and len(outbox) == 0

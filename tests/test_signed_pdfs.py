@@ -4,30 +4,14 @@ one as altered."""
 
 from __future__ import annotations
 
-import io
-
 import sqlalchemy as sa
-from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from airm_training.extensions import db
 from airm_training.progression.services import revoke
 from airm_training.verifiable.models import IssuedPdf
-from airm_training.verifiable.pdf_signing import run_outside_event_loop
-from airm_training.verifiable.services import signing_keys
 from tests.factories import login
 from tests.test_certificates import REVOCATION_REASON, issued, pdf_of  # noqa: F401
-from tests.verifiable_helpers import check, verdict_of
-
-
-def _validate(pdf: bytes):
-    trust = load_cert_from_pemder(str(signing_keys().certificate_path))
-    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    return run_outside_event_loop(
-        validate_pdf_signature, signature, ValidationContext(trust_roots=[trust])
-    )
+from tests.verifiable_helpers import check, validate_signature, verdict_of
 
 
 def _flip_one_byte(pdf: bytes, marker: bytes) -> bytes:
@@ -38,7 +22,7 @@ def _flip_one_byte(pdf: bytes, marker: bytes) -> bytes:
 
 def test_the_certificate_pdf_carries_a_valid_pades_signature(app, issued):  # noqa: F811
     _director, holder, certificate, _board = issued
-    status = _validate(pdf_of(app, holder, certificate))
+    status = validate_signature(pdf_of(app, holder, certificate))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert "document signing" in status.signing_cert.subject.human_friendly
@@ -47,7 +31,7 @@ def test_the_certificate_pdf_carries_a_valid_pades_signature(app, issued):  # no
 def test_one_changed_byte_breaks_the_signature(app, issued):  # noqa: F811
     _director, holder, certificate, _board = issued
     edited = _flip_one_byte(pdf_of(app, holder, certificate), b"/Title")
-    assert not _validate(edited).intact
+    assert not validate_signature(edited).intact
 
 
 def test_the_issued_pdf_reads_valid_and_an_edited_copy_altered(app, client, issued):  # noqa: F811
@@ -96,7 +80,7 @@ def test_each_pdf_handed_out_is_fingerprinted(app, issued):  # noqa: F811
     login(client, holder)
     transcript = client.get("/progression/transcript.pdf")
     assert transcript.status_code == 200
-    assert _validate(transcript.data).intact
+    assert validate_signature(transcript.data).intact
     kinds = db.session.scalars(sa.select(IssuedPdf.kind).order_by(IssuedPdf.id)).all()
     assert len(kinds) == before + 2
     assert kinds[-2:] == ["certificate", "transcript"]

@@ -7,10 +7,15 @@ import json
 from pathlib import Path
 
 import jsonschema
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from airm_training.progression.models import Certificate
 from airm_training.verifiable.models import SignedCredential
-from airm_training.verifiable.services import signed_credential_of
+from airm_training.verifiable.pdf_signing import run_outside_event_loop
+from airm_training.verifiable.services import signed_credential_of, signing_keys
 
 SCHEMA_FILE = (
     Path(__file__).parent / "data" / "openbadges-3.0" / "achievementcredential.schema.json"
@@ -48,3 +53,14 @@ def verdict_of(page: str) -> str:
     match = re.search(r'role="status">\s*<p class="h4 mb-1">([^<]+)</p>', page)
     assert match, "no verdict on the page"
     return match.group(1).strip().lower()
+
+
+def validate_signature(pdf: bytes):
+    """pyHanko's validation of the PDF's one signature against the signing certificate."""
+    import io
+
+    trust = load_cert_from_pemder(str(signing_keys().certificate_path))
+    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    return run_outside_event_loop(
+        validate_pdf_signature, signature, ValidationContext(trust_roots=[trust])
+    )

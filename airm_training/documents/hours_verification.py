@@ -14,12 +14,20 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+)
 
 from airm_training.documents.base import PdfDocument
-from airm_training.documents.transcript import _numbered_canvas, styled_table
+from airm_training.documents.transcript import numbered_canvas, styled_table
 
 MARGIN = 18 * mm
+HEADING_ROOM = 35 * mm  # a heading and its table's first rows
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class HoursVerificationPdf(PdfDocument):
             bottomMargin=20 * mm,
         ).build(
             self._story(),
-            canvasmaker=_numbered_canvas(
+            canvasmaker=numbered_canvas(
                 f"{self.data.organisation} · verification code {self.data.code} · "
                 f"version {self.data.version}",
                 self.pagesize,
@@ -116,15 +124,22 @@ class HoursVerificationPdf(PdfDocument):
                 styles["Heading2"],
             ),
         ]
-        story += self._table("Totals by category", ("Category", "Hours", "Sessions"), d.by_category)
-        story += self._table(
-            "Totals by supervisor", ("Supervisor", "Hours", "Sessions"), d.by_supervisor
-        )
-        story.append(Paragraph("Supervisors", styles["Heading2"]))
-        for record in d.supervisors:
-            story.append(KeepTogether(_supervisor_block(record, styles)))
-        if not d.supervisors:
-            story.append(Paragraph("No signed sessions in this period.", normal))
+        story += [
+            *self._table("Totals by category", ("Category", "Hours", "Sessions"), d.by_category),
+            Spacer(1, 4 * mm),
+            *self._table(
+                "Totals by supervisor", ("Supervisor", "Hours", "Sessions"), d.by_supervisor
+            ),
+            Spacer(1, 4 * mm),
+        ]
+        supervisors = Paragraph("Supervisors", styles["Heading2"])
+        blocks = [_supervisor_block(record, styles) for record in d.supervisors]
+        if blocks:
+            # The heading travels with the first supervisor's block.
+            story += [KeepTogether([supervisors, *blocks[0]])]
+            story += [KeepTogether(block) for block in blocks[1:]]
+        else:
+            story += [supervisors, Paragraph("No signed sessions in this period.", normal)]
         story += self._table(
             "Signed sessions",
             ("Session date", "Category", "Minutes", "Supervisor", "Signed off"),
@@ -137,13 +152,14 @@ class HoursVerificationPdf(PdfDocument):
     @staticmethod
     def _table(heading: str, header: tuple[str, ...], rows) -> list:
         styles = getSampleStyleSheet()
-        block = [Paragraph(heading, styles["Heading2"])]
+        # A heading starts only where its table's first rows fit below it.
+        block = [CondPageBreak(HEADING_ROOM), Paragraph(heading, styles["Heading2"])]
         block.append(
             styled_table(header, rows)
             if rows
             else Paragraph("None in this period.", styles["Normal"])
         )
-        return [*block, Spacer(1, 4 * mm)]
+        return block
 
 
 def _supervisor_block(record: SupervisorRecord, styles) -> list:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from flask import current_app
 from reportlab.lib.pagesizes import A4, LETTER
 
 SIZES = {"letter": LETTER, "a4": A4}
@@ -40,3 +41,8 @@ def paper_name(configured: str, timezone: str) -> str:
 def page_size(configured: str, timezone: str) -> tuple[float, float]:
     """The (width, height) in points of a portrait page."""
     return SIZES[paper_name(configured, timezone)]
+
+
+def configured_paper() -> tuple[float, float]:
+    """The application's paper: ``AIRM_PAPER_SIZE``, else the centre's time zone's."""
+    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])

@@ -93,7 +93,7 @@ class TranscriptPdf(PdfDocument):
             footer += f" · code {self.data.verification_code}"
         document.build(
             self._story(),
-            canvasmaker=_numbered_canvas(footer, self.pagesize, self.data.verification_url),
+            canvasmaker=numbered_canvas(footer, self.pagesize, self.data.verification_url),
         )
         return buffer.getvalue()
 
@@ -160,7 +160,7 @@ class TranscriptPdf(PdfDocument):
         return story
 
 
-def _numbered_canvas(
+def numbered_canvas(
     footer: str, pagesize: tuple[float, float], verification_url: str = ""
 ) -> type[Canvas]:
     """A canvas that holds its pages back until the end, then draws on each the wordmark

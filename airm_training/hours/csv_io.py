@@ -7,7 +7,6 @@ import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm import aliased
 from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
+from airm_training.core.csv_upload import ImportRejected, RowProblem, read_rows
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.notices import notify_hours_submitted
@@ -67,25 +67,6 @@ _FIELD_TO_COLUMN = {
     "group_size": "group_size",
     "note": "note",
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int | None  # line number in the file (the header is row 1); None: the whole file
-    column: str | None
-    reason: str
-
-
-class ImportRejected(Exception):
-    """The file was not imported; ``problems`` says why, row by row; ``privacy`` holds the
-    notes that may identify a client, waiting for the person's confirmation."""
-
-    def __init__(
-        self, problems: list[RowProblem], privacy: list[TextFindings] | None = None
-    ) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-        self.privacy = privacy or []
 
 
 def template_csv() -> str:
@@ -218,7 +199,14 @@ def import_csv(
     """Validate every row, then submit all of them for sign-off, or none. Notes that may
     identify a client stop the import unless ``confirmed_private`` (then audited)."""
     checksum = hashlib.sha256(raw).hexdigest()
-    rows = _read_rows(raw)
+    limit = current_app.config["HOURS_CSV_MAX_ROWS"]
+    rows = read_rows(
+        raw,
+        columns=IMPORT_COLUMNS,
+        required=REQUIRED_COLUMNS,
+        limit=limit,
+        too_many=f"Import at most {limit:,} rows at a time.",
+    )
     previous = db.session.scalar(
         sa.select(HoursImport).where(
             HoursImport.person_id == person.id, HoursImport.checksum == checksum
@@ -273,63 +261,6 @@ def _privacy_problems(flagged: list[TextFindings]) -> list[RowProblem]:
         )
         for part in flagged
     ]
-
-
-def _read_rows(raw: bytes) -> list[dict[str, str]]:
-    if not raw.strip():
-        raise ImportRejected([RowProblem(None, None, "The file is empty.")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(
-            [
-                RowProblem(
-                    None, None, "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."
-                )
-            ]
-        ) from None
-    if "\x00" in text:
-        raise ImportRejected([RowProblem(None, None, "The file is not a CSV text file.")])
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-    except csv.Error as error:  # e.g. a header cell over the csv module's field limit
-        raise ImportRejected([RowProblem(1, None, f"Not valid CSV: {error}.")]) from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in IMPORT_COLUMNS]
-    if missing or unknown:
-        detail = []
-        if missing:
-            detail.append(f"missing {', '.join(missing)}")
-        if unknown:
-            detail.append(f"unknown {', '.join(unknown)}")
-        raise ImportRejected(
-            [
-                RowProblem(
-                    1,
-                    None,
-                    f"The header row does not match the template ({'; '.join(detail)}). "
-                    f"Expected: {','.join(IMPORT_COLUMNS)}",
-                )
-            ]
-        )
-    reader.fieldnames = header
-    limit = current_app.config["HOURS_CSV_MAX_ROWS"]
-    rows = []
-    try:
-        for row in reader:
-            if len(rows) >= limit:
-                raise ImportRejected(
-                    [RowProblem(None, None, f"Import at most {limit:,} rows at a time.")]
-                )
-            rows.append(row)
-    except csv.Error as error:
-        raise ImportRejected(
-            [RowProblem(reader.line_num, None, f"Not valid CSV: {error}.")]
-        ) from None
-    if not rows:
-        raise ImportRejected([RowProblem(None, None, "The file has a header but no rows.")])
-    return rows
 
 
 def _parse_rows(rows: list[dict[str, str]], person: Person):

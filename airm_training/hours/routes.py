@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from airm_training.access.needs import LOGS_HOURS, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
 from airm_training.audit.models import AuditEvent
+from airm_training.core.csv_upload import ImportRejected
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import ActionForm, show_problems
 from airm_training.core.input import id_value, id_values
@@ -32,7 +33,6 @@ from airm_training.extensions import db
 from airm_training.hours import workflow
 from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import (
-    ImportRejected,
     export_csv,
     export_rows,
     import_csv,

@@ -1,4 +1,4 @@
-"""An invitation sent to a person created from a director's CSV."""
+"""An invitation sent to a person a director created, from a CSV or one at a time."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    batch_checksum: Mapped[str] = mapped_column(sa.String(64))  # the file it came from
+    # The file it came from; None for a person invited from the form.
+    batch_checksum: Mapped[str | None] = mapped_column(sa.String(64))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     send_count: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

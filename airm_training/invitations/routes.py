@@ -6,12 +6,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from airm_training.access.needs import DIRECTOR
+from airm_training.core.csv_upload import ImportRejected
 from airm_training.core.forms import ActionForm
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.extensions import db, limiter
-from airm_training.hours.csv_io import ImportRejected
 from airm_training.invitations.forms import BulkInviteForm
 from airm_training.invitations.models import Invitation
 from airm_training.invitations.services import (

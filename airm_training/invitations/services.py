@@ -1,4 +1,5 @@
-"""Inviting a cohort from a CSV, all rows or none, and resending an invitation.
+"""Inviting one person or a cohort from a CSV (all rows or none), and resending an
+invitation.
 
 Each row becomes an account without a password (name, e-mail, role), an unverified licence
 when one is given, the primary supervisor when one is named, and an invitation e-mail in
@@ -23,9 +24,9 @@ from airm_training.audit.services import record_event
 from airm_training.auth.services import send_link
 from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.clock import today, utcnow
+from airm_training.core.csv_upload import ImportRejected, RowProblem, read_rows
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
-from airm_training.hours.csv_io import ImportRejected, RowProblem
 from airm_training.invitations.models import Invitation
 from airm_training.people.models import Person, Role
 from airm_training.people.services import add_licence, create_person, normalise_email
@@ -85,50 +86,6 @@ def template_csv() -> str:
 
 
 # --- reading and checking the file ---------------------------------------------------------
-def _rows(raw: bytes) -> list[dict[str, str]]:
-    if not raw.strip():
-        raise ImportRejected([RowProblem(None, None, "The file is empty.")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(
-            [RowProblem(None, None, "The file is not UTF-8 text. Save it as “CSV UTF-8”.")]
-        ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        missing = [c for c in REQUIRED if c not in header]
-        unknown = [c for c in header if c not in COLUMNS]
-        if missing or unknown:
-            raise ImportRejected(
-                [
-                    RowProblem(
-                        1,
-                        None,
-                        "The header row does not match the template "
-                        f"(missing: {', '.join(missing) or 'none'}; "
-                        f"unknown: {', '.join(unknown) or 'none'}). "
-                        f"Expected: {','.join(COLUMNS)}",
-                    )
-                ]
-            )
-        reader.fieldnames = header
-        rows = []
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                raise ImportRejected(
-                    [RowProblem(None, None, f"Invite at most {MAX_ROWS} people at a time.")]
-                )
-            rows.append(row)
-    except csv.Error as error:
-        raise ImportRejected(
-            [RowProblem(reader.line_num, None, f"Not valid CSV: {error}.")]
-        ) from None
-    if not rows:
-        raise ImportRejected([RowProblem(None, None, "The file has a header but no rows.")])
-    return rows
-
-
 def _check(rows: list[dict[str, str]], director: Person) -> tuple[list[Row], list[RowProblem]]:
     """Every problem of every row (a constant number of queries for any number of rows)."""
     values = [{k: (row.get(k) or "").strip() for k in COLUMNS} for row in rows]
@@ -223,7 +180,14 @@ def _row(v: dict[str, str], supervisors: dict[str, Person]) -> Row:
 def invite_from_csv(director: Person, raw: bytes) -> list[Invitation]:
     """Create and invite everyone in the file, or nobody (``ImportRejected`` lists every
     problem by row)."""
-    rows, problems = _check(_rows(raw), director)
+    rows = read_rows(
+        raw,
+        columns=COLUMNS,
+        required=REQUIRED,
+        limit=MAX_ROWS,
+        too_many=f"Invite at most {MAX_ROWS} people at a time.",
+    )
+    rows, problems = _check(rows, director)
     if problems:
         raise ImportRejected(problems)
     checksum = hashlib.sha256(raw).hexdigest()
@@ -263,6 +227,32 @@ def invite_from_csv(director: Person, raw: bytes) -> list[Invitation]:
         after={"people": len(invitations), "checksum": checksum},
     )
     return invitations
+
+
+def invite_person(
+    director: Person,
+    *,
+    email: str,
+    full_name: str,
+    post_nominals: str = "",
+    roles: tuple[Role, ...] = (),
+) -> Person:
+    """Create one account without a password and send its invitation; it joins the
+    invitations list beside those from files."""
+    forbidden = [role.label for role in roles if not can_grant_role(director, role)]
+    if forbidden:
+        raise DomainError.on("roles", f"You may not grant: {', '.join(forbidden)}.")
+    person = create_person(
+        email=email,
+        full_name=full_name,
+        post_nominals=post_nominals,
+        roles=roles,
+        actor_id=director.id,
+    )
+    db.session.add(Invitation(person_id=person.id, invited_by_id=director.id))
+    send_link(person, TokenPurpose.INVITE)
+    db.session.flush()
+    return person
 
 
 def state_of(invitation: Invitation) -> InvitationState:

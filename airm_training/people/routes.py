@@ -14,11 +14,9 @@ from flask import (
 )
 from flask_login import current_user
 
-from airm_training.access.needs import DIRECTOR, can_grant_role, can_manage_people, can_view_person
+from airm_training.access.needs import DIRECTOR, can_manage_people, can_view_person
 from airm_training.access.supervision import supervisors_query
 from airm_training.audit.queries import recent_events
-from airm_training.auth.services import send_link
-from airm_training.auth.tokens import TokenPurpose
 from airm_training.core.clock import today
 from airm_training.core.forms import (
     ActionForm,
@@ -29,6 +27,7 @@ from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
 from airm_training.credentials.services import awards_of, enrol, enrolment_of
 from airm_training.extensions import db
+from airm_training.invitations.services import invite_person
 from airm_training.notifications.links import register_target
 from airm_training.people.directory import (
     NO_SUPERVISOR,
@@ -50,7 +49,6 @@ from airm_training.people.queries import PICK_LIMIT, people_matching, picked_per
 from airm_training.people.roles import set_roles
 from airm_training.people.services import (
     add_licence,
-    create_person,
     deactivate_person,
     reactivate_person,
     verify_licence,
@@ -292,21 +290,15 @@ def enrol_page(person_id: int):
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        roles = tuple(Role(value) for value in form.roles.data)
-        forbidden = [role.label for role in roles if not can_grant_role(current_user, role)]
-        if forbidden:
-            form.roles.errors.append(f"You may not grant: {', '.join(forbidden)}.")
-        else:
-            with unit_of_work(form) as work:
-                person = create_person(
-                    email=form.email.data,
-                    full_name=form.full_name.data,
-                    post_nominals=form.post_nominals.data or "",
-                    roles=roles,
-                    actor_id=current_user.id,
-                )
-                send_link(person, TokenPurpose.INVITE)
-            if work.ok:
-                flash(f"Invitation sent to {person.email}.", "success")
-                return redirect(url_for("people.show", person_id=person.id))
+        with unit_of_work(form) as work:
+            person = invite_person(
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                post_nominals=form.post_nominals.data or "",
+                roles=tuple(Role(value) for value in form.roles.data),
+            )
+        if work.ok:
+            flash(f"Invitation sent to {person.email}.", "success")
+            return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/invite.html", form=form)

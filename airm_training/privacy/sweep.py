@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airm_training.assessments.models import CasePresentation, CaseVersion, CompetencyEvaluation
+from airm_training.directory.models import DirectoryProfile
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.privacy.detector import detect
@@ -191,6 +192,19 @@ SOURCES: tuple[Source, ...] = (
         ).where(SupportingDocument.rejection_reason.is_not(None)),
         "supporting.show",
         "document_id",
+    ),
+    Source(
+        "directory_profile.bio",
+        "Public directory bio",
+        "directory_profile",
+        lambda: sa.select(
+            DirectoryProfile.id,
+            DirectoryProfile.person_id,
+            DirectoryProfile.bio,
+            DirectoryProfile.person_id,
+        ).where(DirectoryProfile.bio != ""),
+        "people.show",
+        "person_id",
     ),
 )
 SOURCE_BY_KEY = {source.key: source for source in SOURCES}

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from airm_training.core.urls import external_url
 from airm_training.core.work import unit_of_work
 from airm_training.documents.certificate import CertificatePdf
 from airm_training.documents.evidence import EvidencePdf
-from airm_training.documents.paper import page_size
+from airm_training.documents.paper import configured_paper
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.notifications.links import register_target
@@ -280,7 +279,7 @@ def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_403(certificate_id)
     with unit_of_work() as work:
         pdf = issue_signed_pdf(
-            CertificatePdf(certificate_data(certificate), paper()).get_pdf(),
+            CertificatePdf(certificate_data(certificate), configured_paper()).get_pdf(),
             PdfKind.CERTIFICATE,
             person_id=certificate.holder_id,
             certificate_id=certificate.id,
@@ -293,11 +292,6 @@ def certificate_pdf(certificate_id: int):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
     )
-
-
-def paper() -> tuple[float, float]:
-    """The documents' paper, from AIRM_PAPER_SIZE or the centre's time zone."""
-    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
@@ -331,7 +325,7 @@ def transcript_of(person_id: int):
 def _transcript_response(person: Person) -> Response:
     with unit_of_work() as work:
         pdf = issue_signed_pdf(
-            TranscriptPdf(issue_transcript(person), paper()).get_pdf(),
+            TranscriptPdf(issue_transcript(person), configured_paper()).get_pdf(),
             PdfKind.TRANSCRIPT,
             person_id=person.id,
             certificate_id=None,

@@ -22,7 +22,7 @@ from airm_training.core.clock import local_date, today
 from airm_training.core.permissions import public, requires
 from airm_training.core.work import unit_of_work
 from airm_training.documents.hours_verification import HoursVerificationPdf
-from airm_training.documents.paper import page_size
+from airm_training.documents.paper import configured_paper
 from airm_training.extensions import db, limiter
 from airm_training.records.exports import pdf_data, verification_csv, verification_url
 from airm_training.records.forms import VerificationForm
@@ -34,6 +34,8 @@ from airm_training.records.verification import (
     public_state,
     verifications_of,
 )
+from airm_training.verifiable.models import PdfKind
+from airm_training.verifiable.services import issue_signed_pdf
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 public_bp = Blueprint("records_public", __name__, url_prefix="/verify/hours")
@@ -81,18 +83,23 @@ def show(verification_id: int):
 @bp.route("/hours-verification/<int:verification_id>.pdf")
 def pdf(verification_id: int):
     verification = _verification_or_403(verification_id)
-    return _download(HoursVerificationPdf(pdf_data(verification)).get_pdf(), verification, "pdf")
+    with unit_of_work() as work:
+        signed = issue_signed_pdf(
+            HoursVerificationPdf(pdf_data(verification), configured_paper()).get_pdf(),
+            PdfKind.HOURS_VERIFICATION,
+            person_id=verification.person_id,
+            certificate_id=None,
+            reason=f"Verification of supervised hours {verification.code}",
+        )
+    if not work.ok:
+        return redirect(url_for("records.show", verification_id=verification.id))
+    return _download(signed, verification, "pdf")
 
 
 @bp.route("/hours-verification/<int:verification_id>.csv")
 def csv(verification_id: int):
     verification = _verification_or_403(verification_id)
     return _download(verification_csv(verification), verification, "csv")
-
-
-def _paper() -> tuple[float, float]:
-    """The documents' paper, from AIRM_PAPER_SIZE or the centre's time zone."""
-    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])
 
 
 def _download(content, verification: HoursVerification, extension: str) -> Response:

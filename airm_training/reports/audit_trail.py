@@ -16,6 +16,7 @@ from airm_training.core.clock import local_datetime, today
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
+from airm_training.people.queries import people_matching
 from airm_training.reports import audit_view
 from airm_training.reports.audit_forms import AuditFilterForm
 from airm_training.reports.tables import Report
@@ -54,7 +55,7 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
         if name is not None and not typed:
             form.person_name.data = name
     elif typed:
-        person_ids = tuple(pid for pid, _ in audit_view.matching_people(typed, NAME_MATCHES))
+        person_ids = tuple(pid for pid, _ in people_matching(typed, limit=NAME_MATCHES))
     return form, AuditFilter(
         person_id=person_id,
         person_ids=person_ids,
@@ -97,7 +98,7 @@ def people_lookup():
     text = request.args.get("q", "")[:120]
     if len(text.strip()) < 2:
         return jsonify([])
-    return jsonify([{"id": pid, "name": name} for pid, name in audit_view.matching_people(text)])
+    return jsonify([{"id": pid, "name": name} for pid, name in people_matching(text, limit=10)])
 
 
 @bp.route("/export.csv")

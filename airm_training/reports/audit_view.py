@@ -153,21 +153,5 @@ def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
     }
 
 
-def matching_people(text: str, limit: int = 10) -> list[tuple[int, str]]:
-    """(id, name) of people whose name or e-mail contains the text, by name."""
-    pattern = f"%{text.strip().lower()}%"
-    return [
-        (pid, name)
-        for pid, name in db.session.execute(
-            sa.select(Person.id, Person.full_name)
-            .where(
-                sa.or_(sa.func.lower(Person.full_name).like(pattern), Person.email.like(pattern))
-            )
-            .order_by(Person.full_name, Person.id)
-            .limit(limit)
-        )
-    ]
-
-
 def person_name(person_id: int) -> str | None:
     return db.session.scalar(sa.select(Person.full_name).where(Person.id == person_id))

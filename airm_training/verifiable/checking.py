@@ -160,6 +160,15 @@ def verify_json(document: dict) -> Verdict:
     return _standing(verdict, signed, document.get("validUntil"))
 
 
+# Documents that state the record as of the day they were issued (no validity to check).
+DATED_RECORDS = {
+    PdfKind.TRANSCRIPT: "It is a transcript; it states the record as of that day.",
+    PdfKind.HOURS_VERIFICATION: (
+        "It is a verification of supervised hours; it states the signed hours as of that day."
+    ),
+}
+
+
 def verify_pdf(pdf: bytes) -> Verdict:
     verdict = Verdict("unknown", "PDF")
     issued = db.session.scalar(
@@ -169,9 +178,9 @@ def verify_pdf(pdf: bytes) -> Verdict:
         verdict.reasons.append(
             f"This is exactly the file issued on {local_date(issued.created_at)}."
         )
-        if issued.kind == PdfKind.TRANSCRIPT:
+        if issued.kind in DATED_RECORDS:
             verdict.status = "valid"
-            verdict.reasons.append("It is a transcript; it states the record as of that day.")
+            verdict.reasons.append(DATED_RECORDS[issued.kind])
             return verdict
         signed = db.session.scalar(
             sa.select(SignedCredential).where(

@@ -35,6 +35,7 @@ class SignedCredential(db.Model):
 class PdfKind(enum.StrEnum):
     CERTIFICATE = "certificate"
     TRANSCRIPT = "transcript"
+    HOURS_VERIFICATION = "hours-verification"
 
 
 class IssuedPdf(db.Model):
