@@ -35,7 +35,7 @@ def evaluation(evaluation_id: int, lowest: int, day: date = DAY) -> EvaluationFa
 CASES = {"assessment_kind": "case-presentation"}
 
 
-def test_a_case_requirement_without_a_count_needs_one_passed_case(app):
+def test_a_case_requirement_without_a_count_needs_one_passed_case():
     req = rule(RequirementKind.ASSESSMENT, **CASES)
     none = check(req, Facts())
     assert (none.met, none.target, none.missing) == (False, 1, ["1 more passed"])
@@ -47,7 +47,7 @@ def test_a_case_requirement_without_a_count_needs_one_passed_case(app):
     assert result.evidence == {"case_presentation_ids": [5]}
 
 
-def test_quiz_progress_counts_only_passes_by_the_as_of_day(app):
+def test_quiz_progress_counts_only_passes_by_the_as_of_day():
     req = rule(RequirementKind.ASSESSMENT, assessments=["Q-1", "Q-2", "Q-3"])
     known = Facts(
         quizzes={
@@ -66,7 +66,7 @@ def test_quiz_progress_counts_only_passes_by_the_as_of_day(app):
 
 
 # --- competency evaluation ----------------------------------------------------------------
-def test_an_evaluation_rule_without_a_minimum_is_met_by_any_rating(app):
+def test_an_evaluation_rule_without_a_minimum_is_met_by_any_rating():
     req = rule(RequirementKind.EVALUATION, form="airm-competency")
     known = Facts(evaluations={(PERSON, "airm-competency"): [evaluation(9, 1)]})
     result = check(req, known)
@@ -75,13 +75,13 @@ def test_an_evaluation_rule_without_a_minimum_is_met_by_any_rating(app):
     assert result.evidence == {"evaluation_ids": [9]}
 
 
-def test_an_evaluation_rule_without_a_form_reads_the_evaluations_of_no_form(app):
+def test_an_evaluation_rule_without_a_form_reads_the_evaluations_of_no_form():
     req = rule(RequirementKind.EVALUATION, minimum_rating=2)
     assert check(req, Facts(evaluations={(PERSON, ""): [evaluation(9, 2)]})).met
     assert not check(req, Facts(evaluations={(PERSON, "other"): [evaluation(9, 2)]})).met
 
 
-def test_an_evaluation_below_the_minimum_says_its_lowest_rating(app):
+def test_an_evaluation_below_the_minimum_says_its_lowest_rating():
     req = rule(RequirementKind.EVALUATION, form="f", minimum_rating=3)
     known = Facts(evaluations={(PERSON, "f"): [evaluation(8, 1), evaluation(9, 2)]})
     result = check(req, known)
@@ -94,14 +94,14 @@ def test_an_evaluation_below_the_minimum_says_its_lowest_rating(app):
     assert nothing.missing == ["an evaluation with every item rated 3 or higher"]
 
 
-def test_an_evaluation_after_the_as_of_day_does_not_count(app):
+def test_an_evaluation_after_the_as_of_day_does_not_count():
     req = rule(RequirementKind.EVALUATION, form="f", minimum_rating=3)
     later = Facts(evaluations={(PERSON, "f"): [evaluation(9, 4, date(2026, 7, 1))]})
     assert check(req, later).progress == "no evaluation yet"
     assert check(req, later, as_of=date(2026, 7, 1)).met
 
 
-def test_only_the_good_evaluations_are_listed_as_evidence(app):
+def test_only_the_good_evaluations_are_listed_as_evidence():
     req = rule(RequirementKind.EVALUATION, form="f", minimum_rating=3)
     known = Facts(evaluations={(PERSON, "f"): [evaluation(8, 2), evaluation(9, 3)]})
     result = check(req, known)
@@ -111,7 +111,7 @@ def test_only_the_good_evaluations_are_listed_as_evidence(app):
 
 
 # --- hours --------------------------------------------------------------------------------
-def test_hours_shortfall_names_the_minutes_and_the_sessions_missing(app):
+def test_hours_shortfall_names_the_minutes_and_the_sessions_missing():
     req = rule(RequirementKind.HOURS, minimum_minutes=600, min_sessions=4)
     nothing = check(req, Facts())
     assert nothing.missing == ["10 h more", "4 more sessions"]
@@ -122,21 +122,21 @@ def test_hours_shortfall_names_the_minutes_and_the_sessions_missing(app):
     assert (some.met, some.current, some.target) == (False, 2.25, 10)
 
 
-def test_a_zero_hours_target_is_met_with_nothing_logged(app):
+def test_a_zero_hours_target_is_met_with_nothing_logged():
     req = rule(RequirementKind.HOURS, minimum_minutes=0)
     result = check(req, Facts())
     assert (result.met, result.missing, result.percent) == (True, [], 100)
     assert result.progress == "0 of 0 min"
 
 
-def test_hours_before_enrolment_are_named_as_not_counted(app):
+def test_hours_before_enrolment_are_named_as_not_counted():
     req = rule(RequirementKind.HOURS, minimum_minutes=60)
     known = Facts(hours_uncounted={(RULE_ID, PERSON): 120, (RULE_ID, PERSON + 1): 30})
     assert check(req, known).not_counted == "2 h signed for sessions before enrolment"
     assert check(req, Facts(hours_uncounted={(RULE_ID, PERSON + 1): 30})).not_counted == ""
 
 
-def test_hours_evidence_is_listed_only_when_asked(app):
+def test_hours_evidence_is_listed_only_when_asked():
     req = rule(RequirementKind.HOURS, minimum_minutes=60)
     known = Facts(hours={(RULE_ID, PERSON): (60, 1)}, hours_ids={(RULE_ID, PERSON): [3]})
     assert check(req, known).evidence == {}
@@ -181,7 +181,7 @@ def test_the_snapshot_freezes_the_evidence_requirements_only():
 
 
 # --- licence, documents, modules ----------------------------------------------------------
-def test_licence_and_document_results_say_what_is_on_file(app):
+def test_licence_and_document_results_say_what_is_on_file():
     licence = rule(RequirementKind.LICENCE)
     held = check(licence, Facts(licences={PERSON: [2]}))
     assert (held.met, held.current, held.target, held.missing) == (True, 1, 1, [])
@@ -200,12 +200,12 @@ def test_licence_and_document_results_say_what_is_on_file(app):
     assert other_kind.missing == ["a current, approved liability insurance"]
 
 
-def test_a_document_rule_without_a_kind_reads_documents_of_no_kind(app):
+def test_a_document_rule_without_a_kind_reads_documents_of_no_kind():
     req = rule(RequirementKind.DOCUMENT)
     assert check(req, Facts(documents={(PERSON, ""): [6]})).met
 
 
-def test_modules_progress_lists_the_missing_in_programme_order(app):
+def test_modules_progress_lists_the_missing_in_programme_order():
     req = rule(RequirementKind.MODULE, modules=["M-1", "M-2", "M-3"])
     result = check(req, Facts(completions={PERSON: {"M-2": 20, "M-9": 21}}))
     assert (result.met, result.current, result.target) == (False, 1, 3)
@@ -217,7 +217,7 @@ def test_modules_progress_lists_the_missing_in_programme_order(app):
 
 
 # --- credential held ------------------------------------------------------------------------
-def test_credential_held_counts_whole_months_up_to_the_as_of_day(app):
+def test_credential_held_counts_whole_months_up_to_the_as_of_day():
     req = rule(RequirementKind.CREDENTIAL_HELD, level="AIRT-C", months=12)
     short = check(req, Facts(awards={(PERSON, "AIRT-C"): (4, date(2025, 7, 1))}))
     assert (short.met, short.current, short.target) == (False, 11, 12)
@@ -233,7 +233,7 @@ def test_credential_held_counts_whole_months_up_to_the_as_of_day(app):
     assert (missing.progress, missing.missing) == ("AIRT-C not held", ["AIRT-C held"])
 
 
-def test_a_credential_held_rule_without_months_needs_the_level_only(app):
+def test_a_credential_held_rule_without_months_needs_the_level_only():
     req = rule(RequirementKind.CREDENTIAL_HELD, level="AIRT-C")
     assert check(req, Facts(awards={(PERSON, "AIRT-C"): (4, DAY)})).met
     assert not check(req, Facts()).met
@@ -247,7 +247,7 @@ def application(endorsed=(), votes=()):
     )
 
 
-def test_endorsements_count_only_those_that_endorse(app):
+def test_endorsements_count_only_those_that_endorse():
     req = rule(RequirementKind.ENDORSEMENT)
     declined = Facts(applications={PERSON: application(endorsed=[(1, False)])})
     result = check(req, declined)
@@ -264,7 +264,7 @@ def test_endorsements_count_only_those_that_endorse(app):
     assert check(req, Facts()).progress == "0 of 1 endorsements"
 
 
-def test_approval_at_exactly_the_quorum_and_one_short(app):
+def test_approval_at_exactly_the_quorum_and_one_short():
     req = rule(RequirementKind.APPROVAL, quorum=2)
     one = check(req, Facts(applications={PERSON: application(votes=[(1, True), (2, False)])}))
     assert (one.met, one.current, one.target) == (False, 1, 2)
