@@ -982,3 +982,21 @@ def test_an_amendment_names_its_field_when_the_supervisor_differs(people):
     assert error.problems == [
         ("supervisor", "An amendment is signed by the supervisor who signed the original.")
     ]
+
+
+def test_a_draft_without_a_supervisor_cannot_be_submitted_by_editing_or_submitting(people):
+    _supervisor, candidate, _ = people
+    draft = logged(candidate, None, submit=False, category_code="didactic")  # allowed as a draft
+    for action in (
+        lambda: edit_entry(
+            draft, candidate, entry_input(None, category_code="didactic"), submit=True
+        ),
+        lambda: submit_entry(draft, candidate),
+    ):
+        error = refused(action)
+        assert error.problems == [("supervisor", "Choose the supervisor who will sign this entry.")]
+        assert statuses(draft) == ["draft"]
+    edit_entry(
+        draft, candidate, entry_input(None, category_code="didactic", minutes=45), submit=False
+    )
+    assert reload(draft).minutes == 45
