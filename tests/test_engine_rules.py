@@ -189,6 +189,7 @@ def test_licence_and_document_results_say_what_is_on_file():
     none = check(licence, Facts(licences={PERSON + 1: [3]}))
     assert (none.met, none.current, none.progress) == (False, 0, "none on file")
     assert none.missing == ["a verified, unexpired licence"]
+    assert none.evidence == {"licence_ids": []}
     document = rule(RequirementKind.DOCUMENT, document_kind="liability-insurance")
     approved = check(document, Facts(documents={(PERSON, "liability-insurance"): [6]}))
     assert (approved.met, approved.current, approved.target) == (True, 1, 1)
@@ -212,6 +213,8 @@ def test_modules_progress_lists_the_missing_in_programme_order():
     assert result.progress == "1 of 3 modules"
     assert result.missing == ["M-1", "M-3"]
     assert result.evidence == {"completion_ids": [20]}
+    nothing = check(req, Facts())
+    assert (nothing.progress, nothing.missing) == ("0 of 3 modules", ["M-1", "M-2", "M-3"])
     done = check(req, Facts(completions={PERSON: {"M-3": 5, "M-1": 4, "M-2": 9}}))
     assert (done.met, done.missing, done.evidence) == (True, [], {"completion_ids": [4, 5, 9]})
 
@@ -257,6 +260,8 @@ def test_endorsements_count_only_those_that_endorse():
         ["a supervisor's endorsement"],
     )
     assert result.evidence == {"endorsement_ids": [1]}
+    exactly = check(req, Facts(applications={PERSON: application(endorsed=[(1, True)])}))
+    assert (exactly.met, exactly.current, exactly.missing) == (True, 1, [])
     two = rule(RequirementKind.ENDORSEMENT, count=2)
     both = Facts(applications={PERSON: application(endorsed=[(1, True), (2, True), (3, True)])})
     met = check(two, both)
