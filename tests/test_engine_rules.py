@@ -279,3 +279,30 @@ def test_approval_at_exactly_the_quorum_and_one_short():
     assert (two.met, two.current, two.missing) == (True, 2, [])
     default = check(rule(RequirementKind.APPROVAL), Facts())
     assert (default.met, default.target, default.missing) == (False, 1, ["1 more board approvals"])
+
+
+def test_months_held_are_whole_months_counted_back_from_a_later_day_of_month():
+    req = rule(RequirementKind.CREDENTIAL_HELD, level="AIRT-C", months=12)
+    award = Facts(awards={(PERSON, "AIRT-C"): (4, date(2025, 3, 20))})
+    result = check(req, award, as_of=date(2026, 3, 10))  # the 20th not reached yet
+    assert (result.met, result.current, result.progress) == (False, 11, "11 of 12 months")
+    fresh = check(req, Facts(awards={(PERSON, "AIRT-C"): (4, date(2026, 6, 20))}))
+    assert (fresh.current, fresh.progress) == (0, "0 of 12 months")
+
+
+def test_case_count_and_a_case_passed_on_the_as_of_day(app):
+    req = rule(RequirementKind.ASSESSMENT, count=2, **CASES)
+    known = Facts(cases={PERSON: [CaseFact(5, "A case", datetime(2026, 6, 30, 15), 3)]})
+    result = check(req, known)
+    assert (result.met, result.current, result.target) == (False, 1, 2)
+    assert (result.progress, result.missing) == (
+        "1 of 2 case presentations passed",
+        ["1 more passed"],
+    )
+    assert check(req, known, as_of=date(2026, 6, 29)).progress == "0 of 2 case presentations passed"
+
+
+def test_enough_minutes_in_too_few_sessions_is_not_met():
+    req = rule(RequirementKind.HOURS, minimum_minutes=600, min_sessions=4)
+    result = check(req, Facts(hours={(RULE_ID, PERSON): (600, 3)}))
+    assert (result.met, result.missing) == (False, ["1 more sessions"])
