@@ -288,6 +288,10 @@ def test_months_held_are_whole_months_counted_back_from_a_later_day_of_month():
     assert (result.met, result.current, result.progress) == (False, 11, "11 of 12 months")
     fresh = check(req, Facts(awards={(PERSON, "AIRT-C"): (4, date(2026, 6, 20))}))
     assert (fresh.current, fresh.progress) == (0, "0 of 12 months")
+    not_a_month = check(
+        req, Facts(awards={(PERSON, "AIRT-C"): (4, date(2026, 5, 20))}), as_of=date(2026, 6, 10)
+    )
+    assert (not_a_month.current, not_a_month.progress) == (0, "0 of 12 months")
 
 
 def test_case_count_and_a_case_passed_on_the_as_of_day(app):
