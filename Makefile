@@ -52,8 +52,9 @@ mutation: $(STAMP)
 
 # One module against its own tests only, one mutant at a time, with its score, e.g.
 #   make mutation-one MODULE=airm_training/hours/rules.py TESTS=tests/test_hours_rules.py
+# ONLY="'*x_sign_entries__*'" runs only the mutants whose names match.
 mutation-one: $(STAMP)
-	$(BIN)/python tools/mutate_one.py $(MODULE) $(TESTS)
+	$(BIN)/python tools/mutate_one.py $(MODULE) $(TESTS) $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

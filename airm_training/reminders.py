@@ -1,5 +1,6 @@
-"""Time-based reminders: credentials and licences about to expire, and work waiting too
-long for a supervisor, an endorser, the board or a director. A job above the features
+"""Time-based reminders: credentials and licences about to expire, credentials entering
+their grace period or lapsing, and work waiting too long for a supervisor, an endorser,
+the board or a director. A job above the features
 (it reads hours, assessments, credentials, people and progression) that sends through
 ``notifications`` like any feature; ``flask airm send-reminders`` runs it.
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,21 +30,27 @@ from airm_training.notifications.models import NotificationKind, ReminderSent
 from airm_training.notifications.services import send_each
 from airm_training.people.models import Licence, Person, Role
 from airm_training.people.queries import holders_of
+from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
     ApplicationStatus,
     Endorsement,
 )
+from airm_training.progression.reinstatement import has_reinstatement
+from airm_training.progression.renewal import RenewalPolicy
 from airm_training.supporting.kinds import kind_names
 from airm_training.supporting.queries import expiring_documents
 
 EXPIRY_THRESHOLDS = (90, 30, 7)  # days before an expiry date
 WAITING_DAYS = 14  # a submission waiting longer than this is a reminder
+LAPSE_NOTICE_DAYS = 30  # a lapse is still told on a run this many days late, not later
 
 
 class ReminderKind(enum.StrEnum):
     CREDENTIAL_EXPIRY = "credential_expiry"
+    CREDENTIAL_IN_GRACE = "credential_in_grace"
+    CREDENTIAL_LAPSED = "credential_lapsed"
     LICENCE_EXPIRY = "licence_expiry"
     DOCUMENT_EXPIRY = "document_expiry"
     HOURS_WAITING = "hours_waiting"
@@ -59,12 +66,23 @@ Key = tuple[str, int, int]  # (kind, object id, threshold)
 @dataclass
 class Due:
     """One reminder to send: its keys (several when it sums up several entries), the
-    message for each recipient, and what it links to."""
+    message for each recipient, and what it links to (``links``: a recipient's own
+    link instead of the object's)."""
 
     keys: list[Key]
     messages: dict[int, str]
     object_type: str
     object_id: int | None
+    kind: NotificationKind = NotificationKind.REMINDER
+    links: dict[int, Link] = field(default_factory=dict)
+
+    def batches(self) -> list[tuple[Link, dict[int, str]]]:
+        """The messages grouped by the link their recipients get."""
+        grouped: dict[Link, dict[int, str]] = defaultdict(dict)
+        for person_id, text in self.messages.items():
+            link = self.links.get(person_id, Link(self.object_type, self.object_id))
+            grouped[link][person_id] = text
+        return list(grouped.items())
 
 
 def expiry_threshold(days_left: int) -> int | None:
@@ -113,6 +131,104 @@ def _expiring_credentials(day: date) -> list[Due]:
             )
         )
     return due
+
+
+def _longest_grace() -> int:
+    """The longest grace period, in days, of any level in any programme version."""
+    definitions = db.session.scalars(sa.select(ProgrammeVersion.definition))
+    return max(
+        (int(level.get("grace_days", 0)) for d in definitions for level in d.get("levels", [])),
+        default=0,
+    )
+
+
+def _expired_credentials(day: date) -> list[Due]:
+    """Active credentials past their expiry that nothing has replaced: each is told once
+    on entering its grace period (while it lasts) and once on lapsing after it (up to
+    ``LAPSE_NOTICE_DAYS`` later), to the holder and the directors."""
+    newer = aliased(CredentialAward)
+    replaced = (
+        sa.select(newer.id)
+        .where(
+            newer.person_id == CredentialAward.person_id,
+            newer.level_id == CredentialAward.level_id,
+            newer.status == AwardStatus.ACTIVE.value,
+            sa.or_(newer.expires_on.is_(None), newer.expires_on > CredentialAward.expires_on),
+        )
+        .exists()
+    )
+    oldest = day - timedelta(days=_longest_grace() + LAPSE_NOTICE_DAYS)
+    rows = db.session.execute(
+        sa.select(CredentialAward, ProgrammeLevel)
+        .join(Person, Person.id == CredentialAward.person_id)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
+            ),
+        )
+        .where(
+            CredentialAward.status == AwardStatus.ACTIVE.value,
+            CredentialAward.expires_on < day,
+            CredentialAward.expires_on >= oldest,
+            Person.active.is_(True),
+            ~replaced,
+        )
+        .options(selectinload(CredentialAward.person), selectinload(ProgrammeLevel.requirements))
+    ).all()
+    directors = holders_of(Role.DIRECTOR)
+    due = [_expiry_notice(award, rules, day, directors) for award, rules in rows]
+    return [item for item in due if item is not None]
+
+
+def _expiry_notice(
+    award: CredentialAward, rules: ProgrammeLevel, day: date, directors: list[int]
+) -> Due | None:
+    """In grace: the holder is pointed to late renewal. Lapsed: to reinstatement (or, for
+    a level without it, to a new application). Directors open the holder's page."""
+    code, name = award.level.code, award.person.full_name
+    expired = award.expires_on.isoformat()
+    grace_ends = award.expires_on + timedelta(days=RenewalPolicy.of(rules).grace_days)
+    if day <= grace_ends:
+        kind, notice = ReminderKind.CREDENTIAL_IN_GRACE, NotificationKind.CREDENTIAL_IN_GRACE
+        own = (
+            f"Your {code} credential expired on {expired} and is expired — in grace until "
+            f"{grace_ends.isoformat()}: it confers no rights meanwhile, and you can still "
+            "renew it late."
+        )
+        others = (
+            f"{name}'s {code} credential expired on {expired}; it is in grace until "
+            f"{grace_ends.isoformat()} and can still be renewed late."
+        )
+        way_back = Link("renewal")
+    else:
+        lapsed_on = grace_ends + timedelta(days=1)
+        if (day - lapsed_on).days >= LAPSE_NOTICE_DAYS:
+            return None
+        kind, notice = ReminderKind.CREDENTIAL_LAPSED, NotificationKind.CREDENTIAL_LAPSED
+        reinstated = has_reinstatement(rules)
+        own = (
+            f"Your {code} credential lapsed on {lapsed_on.isoformat()}, after its grace period. "
+            + (
+                "The way back is a reinstatement application."
+                if reinstated
+                else "To hold it again, apply for it anew."
+            )
+        )
+        others = (
+            f"{name}'s {code} credential lapsed on {lapsed_on.isoformat()}, after its grace period."
+        )
+        way_back = Link("reinstatement" if reinstated else "apply")
+    messages = {**dict.fromkeys(directors, others), award.person_id: own}
+    return Due(
+        [(kind, award.id, 0)],
+        messages,
+        "person",
+        award.person_id,
+        kind=notice,
+        links={award.person_id: way_back},
+    )
 
 
 def _expiring_licences(day: date) -> list[Due]:
@@ -279,6 +395,7 @@ def due_reminders(day: date) -> list[Due]:
     cutoff = _utc_start_of(day - timedelta(days=WAITING_DAYS))
     return [
         *_expiring_credentials(day),
+        *_expired_credentials(day),
         *_expiring_licences(day),
         *_expiring_documents(day),
         *_waiting_hours(cutoff),
@@ -312,9 +429,11 @@ def send_reminders(day: date | None = None) -> list[str]:
         keys = [key for key in item.keys if key not in sent_before]
         if not keys:
             continue
-        notifications = send_each(
-            NotificationKind.REMINDER, item.messages, Link(item.object_type, item.object_id)
-        )
+        notifications = [
+            notification
+            for link, messages in item.batches()
+            for notification in send_each(item.kind, messages, link)
+        ]
         if not notifications:  # nobody active to tell: try again on a later run
             continue
         for kind, object_id, threshold in keys:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -35,7 +36,14 @@ from airm_training.people.models import Licence, Person, Role
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme
 from airm_training.programme.models import HoursCategory, Module, ProgrammeLevel
 from airm_training.programme.services import current_version
-from airm_training.progression.engine import RequirementResult, evaluate, next_level
+from airm_training.progression.engine import (
+    RequirementResult,
+    evaluate,
+    evaluate_many,
+    evaluate_reinstatement,
+    evaluate_renewal,
+    next_level,
+)
 from airm_training.progression.models import Application, Endorsement, Vote
 from tests.factories import (
     doc_label,
@@ -889,3 +897,87 @@ def test_percent_of_a_zero_target_and_of_more_than_the_target():
     assert _result_with(25, 50, False).percent == 50
     assert _result_with(1, 3, False).percent == 33
     assert _result_with(80, 50, True).percent == 100
+
+
+# --- many at once, renewal and reinstatement ------------------------------------------------
+def direct_of(standing) -> RequirementResult:
+    return next(r for r in standing.results if r.label == DIRECT)
+
+
+def test_evaluate_many_against_the_rules_given_or_each_next_level(candidate, supervisor, director):
+    other = make_candidate(director=director, enrolled_on=months_ago(13))
+    stranger = make_person(Role.CANDIDATE)  # not enrolled: no next level
+    ids = insert_hours(candidate, "direct-clinical", 2, 90, signer=supervisor, first_day_ago=5)
+    day = today() - timedelta(days=1)
+    given = evaluate_many([candidate, other.id], airt_s_rules(), as_of=day, with_evidence=True)
+    assert sorted(given) == sorted([candidate.id, other.id])
+    assert {s.level_code for s in given.values()} == {"AIRT-S"}
+    assert {s.as_of for s in given.values()} == {day}
+    assert direct_of(given[candidate.id]).current == 3
+    assert sorted(direct_of(given[candidate.id]).evidence["hours_entry_ids"]) == sorted(ids)
+    assert direct_of(given[other.id]).current == 0
+    people = sa.select(Person.id).where(Person.id.in_([candidate.id, other.id, stranger.id]))
+    by_query = evaluate_many(people, airt_s_rules())
+    assert direct_of(by_query[candidate.id]).current == 3
+    assert direct_of(by_query[candidate.id]).evidence == {}
+    assert {s.as_of for s in by_query.values()} == {today()}
+    for own in (evaluate_many([candidate.id, stranger.id]), evaluate_many(people)):
+        assert stranger.id not in own
+        assert own[candidate.id].level_code == "AIRT-S"
+        assert direct_of(own[candidate.id]).current == 3
+
+
+def test_evaluate_many_reads_endorsements_from_the_applications_given(candidate, supervisor):
+    application = bare_application(candidate, supervisor)
+    application.endorsements.append(Endorsement(supervisor_id=supervisor.id, endorsed=True))
+    db.session.commit()
+    with_it = evaluate_many([candidate], airt_s_rules(), applications={candidate.id: application})
+    without = evaluate_many([candidate], airt_s_rules())
+    endorsed = [r for r in with_it[candidate.id].results if r.label == ENDORSEMENT]
+    assert [r.met for r in endorsed] == [True]
+    assert [r.met for r in without[candidate.id].results if r.label == ENDORSEMENT] == [False]
+
+
+def _holder(director: Person) -> tuple[Person, CredentialAward]:
+    """An AIRT-S holder enrolled three years ago, awarded a year ago."""
+    person = enrolled(director, months_ago(36))
+    award = award_credential(
+        person, "AIRT-S", actor_id=director.id, version=current_version(), awarded_on=months_ago(12)
+    )
+    db.session.commit()
+    return person, award
+
+
+def test_renewal_counts_the_renewal_section_from_the_award_only(director, supervisor):
+    person, award = _holder(director)
+    insert_hours(person, "continuing-education", 2, 240, signer=supervisor, first_day_ago=3)
+    insert_hours(person, "continuing-education", 1, 240, signer=supervisor, first_day_ago=500)
+    standing = evaluate_renewal(person, airt_s_rules(), award, with_evidence=True)
+    assert standing.as_of == today()
+    assert [r.kind for r in standing.results] == ["hours", "hours"]
+    ce = standing.results[0]
+    assert (ce.current, ce.target, ce.met) == (8, 12, False)
+    assert len(ce.evidence["hours_entry_ids"]) == 2
+    earlier = evaluate_renewal(person, airt_s_rules(), award, as_of=today() - timedelta(days=3))
+    assert earlier.as_of == today() - timedelta(days=3)
+    assert earlier.results[0].evidence == {}
+
+
+def test_reinstatement_reads_the_reinstatement_section_and_the_board(director, supervisor):
+    person, _award = _holder(director)
+    insert_hours(person, "continuing-education", 3, 240, signer=supervisor, first_day_ago=3)
+    application = SimpleNamespace(  # the engine reads an application's votes
+        votes=[SimpleNamespace(id=n, approve=True) for n in (1, 2)], endorsements=[]
+    )
+    standing = evaluate_reinstatement(person, airt_s_rules(), with_evidence=True)
+    assert standing.as_of == today()
+    assert [r.kind for r in standing.results] == ["licence", "hours", "hours", "hours", "approval"]
+    assert (standing.results[1].current, standing.results[1].met) == (12, True)
+    assert len(standing.results[1].evidence["hours_entry_ids"]) == 3
+    assert not standing.results[-1].met
+    approved = evaluate_reinstatement(
+        person, airt_s_rules(), as_of=today() - timedelta(days=3), application=application
+    )
+    assert approved.results[-1].met
+    assert approved.as_of == today() - timedelta(days=3)
+    assert approved.results[1].evidence == {}

@@ -26,6 +26,8 @@ from airm_training.hours.services import (
     submit_entry,
     withdraw_entry,
 )
+from airm_training.hours.workflow import NOT_CURRENT
+from airm_training.notifications.models import Notification
 from airm_training.people.models import Person
 from tests.factories import make_candidate, make_director, make_supervisor
 from tests.query_count import count_statements
@@ -66,6 +68,16 @@ def signed(person, supervisor, **changes) -> HoursEntry:
     sign_entries(supervisor, [entry.id], attested=True)
     db.session.commit()
     return reload(entry)
+
+
+def notices(person: Person, kind: str) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.person_id == person.id, Notification.kind == kind)
+            .order_by(Notification.id)
+        )
+    )
 
 
 def reload(entry: HoursEntry) -> HoursEntry:
@@ -855,3 +867,136 @@ def test_signing_an_empty_selection_is_refused(people):
     assert error.problems == [(None, "Choose at least one entry to sign.")]
     assert statuses(entry) == ["submitted"]
     assert events("hours.signed") == []
+
+
+def test_signing_counts_each_entry_once_and_refuses_a_missing_one(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    missing = entry.id + 1000
+    error = refused(sign_entries, supervisor, [entry.id, missing], attested=True)
+    assert error.problems == [(None, "Some of these entries no longer exist.")]
+    assert statuses(entry) == ["submitted"]
+    assert sign_entries(supervisor, [entry.id, entry.id], attested=True) == 1
+    db.session.commit()
+    assert statuses(entry) == ["signed"]
+    assert [e.after for e in events("hours.signed", entry.id)] == [
+        {"status": "signed", "attestation": ATTESTATION}
+    ]
+    assert events("hours.signed", entry.id)[0].before == {"status": "submitted"}
+
+
+def test_at_most_500_entries_are_signed_at_once(people):
+    supervisor, _candidate, _ = people
+    ids = list(range(10_001, 10_502))  # 501 ids
+    error = refused(sign_entries, supervisor, ids, attested=True)
+    assert error.problems == [
+        (None, "Sign at most 500 entries at a time (501 were chosen); nothing was signed.")
+    ]
+    error = refused(sign_entries, supervisor, ids[:500], attested=True)  # 500: looked up
+    assert error.problems == [(None, "Some of these entries no longer exist.")]
+
+
+def test_the_attestation_is_asked_before_anything_else(people):
+    supervisor, _candidate, _ = people
+    error = refused(sign_entries, supervisor, [], attested=False)
+    assert error.problems == [("attest", "Confirm the attestation to sign.")]
+
+
+def test_a_supervisor_not_current_today_is_refused_before_the_entries_are_read(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    award = db.session.scalar(
+        sa.select(CredentialAward).where(CredentialAward.person_id == supervisor.id)
+    )
+    award.expires_on = yesterday()
+    db.session.commit()
+    error = refused(sign_entries, supervisor, [entry.id, entry.id + 1000], attested=True)
+    assert error.problems == [(None, NOT_CURRENT)]
+
+
+def test_signing_an_amendment_records_the_original_superseded_by_the_signer(people):
+    supervisor, candidate, _ = people
+    original = signed(candidate, supervisor)
+    plain = logged(candidate, supervisor, minutes=30, session_date=today() - timedelta(days=2))
+    amendment = request_amendment(original, candidate, entry_input(supervisor, minutes=90))
+    db.session.commit()
+    assert sign_entries(supervisor, [amendment.id, plain.id], attested=True) == 2
+    db.session.commit()
+    (event,) = events("hours.superseded", original.id)
+    assert event.actor_id == supervisor.id
+    assert (event.before, event.after) == ({"status": "signed"}, {"status": "superseded"})
+    assert statuses(original, amendment, plain) == ["superseded", "signed", "signed"]
+    assert events("hours.superseded", plain.id) == []
+
+
+def test_a_return_keeps_the_trimmed_reason_records_it_and_tells_the_clinician(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    reason = "  " + "z" * 1000 + "\n"  # 1000 characters once trimmed
+    return_entry(entry, supervisor, reason)
+    db.session.commit()
+    entry = reload(entry)
+    assert entry.status == HoursStatus.RETURNED
+    assert entry.return_reason == "z" * 1000
+    assert entry.returned_at is not None
+    (event,) = events("hours.returned", entry.id)
+    assert event.actor_id == supervisor.id
+    assert event.before == {"status": "submitted"}
+    assert event.after == {"status": "returned", "reason": "z" * 1000}
+    (notice,) = notices(candidate, "hours_returned")
+    assert notice.object_id == entry.id
+
+
+def test_the_reason_is_checked_before_who_returns(people):
+    supervisor, candidate, other = people
+    entry = logged(candidate, supervisor)
+    error = refused(return_entry, entry, other, " ")
+    assert error.problems == [("reason", "Say what needs to change, so it can be fixed.")]
+    error = refused(return_entry, entry, other, "x" * 1001)
+    assert error.problems == [("reason", "Keep the reason under 1000 characters.")]
+
+
+def test_an_amendment_request_is_submitted_audited_and_sent_to_the_signer(people):
+    supervisor, candidate, _ = people
+    original = signed(candidate, supervisor, minutes=600)
+    before = original.to_audit()
+    amendment = request_amendment(
+        original, candidate, entry_input(supervisor, minutes=700, note=" fixed ")
+    )  # 700 on a day with the original's 600 is allowed: it replaces them
+    db.session.commit()
+    amendment = reload(amendment)
+    assert (amendment.person_id, amendment.amends_id) == (candidate.id, original.id)
+    assert amendment.status == HoursStatus.SUBMITTED
+    assert amendment.submitted_at is not None
+    assert (amendment.minutes, amendment.note) == (700, "fixed")
+    (event,) = events("hours.amendment_requested", amendment.id)
+    assert event.actor_id == candidate.id
+    assert (event.before, event.after) == (before, amendment.to_audit())
+    assert [n.object_id for n in notices(supervisor, "hours_submitted")][-1] == amendment.id
+
+
+def test_an_amendment_names_its_field_when_the_supervisor_differs(people):
+    supervisor, candidate, _ = people
+    original = signed(candidate, supervisor)
+    error = refused(request_amendment, original, candidate, entry_input(None, minutes=90))
+    assert error.problems == [
+        ("supervisor", "An amendment is signed by the supervisor who signed the original.")
+    ]
+
+
+def test_a_draft_without_a_supervisor_cannot_be_submitted_by_editing_or_submitting(people):
+    _supervisor, candidate, _ = people
+    draft = logged(candidate, None, submit=False, category_code="didactic")  # allowed as a draft
+    for action in (
+        lambda: edit_entry(
+            draft, candidate, entry_input(None, category_code="didactic"), submit=True
+        ),
+        lambda: submit_entry(draft, candidate),
+    ):
+        error = refused(action)
+        assert error.problems == [("supervisor", "Choose the supervisor who will sign this entry.")]
+        assert statuses(draft) == ["draft"]
+    edit_entry(
+        draft, candidate, entry_input(None, category_code="didactic", minutes=45), submit=False
+    )
+    assert reload(draft).minutes == 45

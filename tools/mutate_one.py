@@ -2,7 +2,8 @@
 airm_training/hours/rules.py tests/test_hours_rules.py``. The project's files are copied
 to a scratch directory whose ``[tool.mutmut]`` names only that module and those tests,
 mutmut runs there one mutant at a time, and the score is printed (killed / mutants that
-some test reaches)."""
+some test reaches). ``--only PATTERN...`` after the tests runs only the mutants whose
+names match (fnmatch, e.g. ``'*x_sign_entries__*'``); the score then counts those."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = Path(sys.executable).with_name("mutmut")
+
+
+def _split(args: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    at = args.index("--only")
+    return args[:at], args[at + 1 :]
 
 
 def _scratch_copy(module: str, tests: list[str]) -> Path:
@@ -47,16 +53,18 @@ def _scratch_copy(module: str, tests: list[str]) -> Path:
     return scratch
 
 
-def main(module: str, *tests: str) -> int:
+def main(module: str, *args: str) -> int:
+    tests, only = (args, ()) if "--only" not in args else _split(args)
     scratch = _scratch_copy(module, list(tests))
-    run = [MUTMUT, "run", "--max-children", "1"]
+    run = [MUTMUT, "run", "--max-children", "1", *only]
     subprocess.run(run, cwd=scratch, check=False)  # noqa: S603  # nosec B603
     results = subprocess.run(  # noqa: S603  # nosec B603
         [MUTMUT, "results", "--all", "true"], cwd=scratch, capture_output=True, text=True
     ).stdout
     statuses = [line.rsplit(": ", 1)[-1].strip() for line in results.splitlines() if ": " in line]
     killed = statuses.count("killed") + statuses.count("timeout")
-    reached = len(statuses) - statuses.count("no tests") - statuses.count("skipped")
+    unrun = statuses.count("no tests") + statuses.count("skipped") + statuses.count("not checked")
+    reached = len(statuses) - unrun
     for line in results.splitlines():
         if line.strip().endswith(("survived", "no tests")):
             print(line.strip())

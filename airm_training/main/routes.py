@@ -14,6 +14,7 @@ from airm_training.core.pagination import paginate
 from airm_training.core.permissions import public, requires
 from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.main.overview import director_overview
+from airm_training.notifications.links import register_target
 from airm_training.people.models import Role
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
@@ -25,6 +26,8 @@ from airm_training.progression.services import open_application
 from airm_training.reports import work
 
 bp = Blueprint("main", __name__)
+# Renewal is offered on one's own home page (its renewal panel), so the link has no id.
+register_target("renewal", "main.home", "person_id")
 BOARD_PAGE_SIZE = 25
 
 

@@ -34,6 +34,8 @@ class NotificationKind(enum.StrEnum):
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_TO_APPROVE = "agreement_to_approve"
     AGREEMENT_CHANGED = "agreement_changed"
+    CREDENTIAL_IN_GRACE = "credential_in_grace"
+    CREDENTIAL_LAPSED = "credential_lapsed"
     REMINDER = "reminder"
 
     @property
@@ -56,6 +58,8 @@ class NotificationKind(enum.StrEnum):
             "agreement_to_sign": "Supervision agreement to sign",
             "agreement_to_approve": "Supervision agreement to approve",
             "agreement_changed": "Supervision agreement updated",
+            "credential_in_grace": "Credential expired — in grace",
+            "credential_lapsed": "Credential lapsed",
             "reminder": "Reminder",
         }[self.value]
 

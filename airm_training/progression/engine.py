@@ -275,12 +275,16 @@ def _evaluate(
             programme_version_id=rules.programme_version_id,
             as_of=scope.as_of,
             results=[
-                _EVALUATORS[rule.kind](person_id, rule, known, scope)
-                for rule in rules_by_person[person_id]
+                apply_rule(person_id, rule, known, scope) for rule in rules_by_person[person_id]
             ],
         )
         for person_id, rules in rules_of.items()
     }
+
+
+def apply_rule(person_id: int, rule: Rule, known: Facts, scope: Scope) -> RequirementResult:
+    """One requirement's rule applied to what is known of one person."""
+    return _EVALUATORS[rule.kind](person_id, rule, known, scope)
 
 
 def _result(

@@ -99,7 +99,7 @@ def lapse_of(person: Person, day: date | None = None) -> Lapse | None:
         if award.level_id in seen:
             continue
         seen.add(award.level_id)
-        if award.expires_on is None or not _has_reinstatement(rules):
+        if award.expires_on is None or not has_reinstatement(rules):
             continue
         lapse = Lapse(award, rules)
         if lapse.lapsed_on <= day:
@@ -122,7 +122,8 @@ def award_condition(award: CredentialAward, day: date) -> str:
     return "lapsed"
 
 
-def _has_reinstatement(rules: ProgrammeLevel) -> bool:
+def has_reinstatement(rules: ProgrammeLevel) -> bool:
+    """The level has a way back after a lapse: reinstatement requirements."""
     return any(r.purpose == RequirementPurpose.REINSTATE for r in rules.requirements)
 
 

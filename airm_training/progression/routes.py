@@ -77,6 +77,8 @@ from airm_training.verifiable.services import issue_signed_pdf, linkedin_url, si
 bp = Blueprint("progression", __name__, url_prefix="/progression")
 register_target("application", "progression.application", "application_id")
 register_target("certificate", "progression.certificate", "certificate_id")
+register_target("reinstatement", "progression.reinstatement_page", "person_id")  # no id: one's own
+register_target("apply", "progression.apply_page", "person_id")  # no id: one's own
 bp.add_app_template_global(workflow, "progression_workflow")  # what the pages offer
 bp.add_app_template_global(award_condition)
 
