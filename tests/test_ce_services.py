@@ -321,3 +321,22 @@ def test_the_demo_renews_daniel_on_verified_ce_and_holds_a_pending_record_and_an
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(CeAudit.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(CeRecord.id))) == 4
+
+
+# --- privacy sweep -------------------------------------------------------------------------
+def test_the_privacy_sweep_reads_ce_texts_and_their_owner_can_redact(holder, director):
+    from airm_training.privacy.redaction import redact
+    from airm_training.privacy.sweep import sweep
+
+    record = recorded_ce(holder, course_title="Case review, call me on 206-555-0143")
+    reject_ce(director, record, "Names the client Jane Whitfield.")
+    db.session.commit()
+    rows = {(row.source.key, row.object_id, row.owner_id) for row in sweep()}
+    assert ("ce_record.course_title", record.id, holder.id) in rows
+    assert ("ce_record.rejection_reason", record.id, director.id) in rows
+    redact(holder, "ce_record.course_title", record.id)
+    db.session.commit()
+    assert "206-555-0143" not in record.course_title
+    assert ("ce_record.course_title", record.id) not in {
+        (row.source.key, row.object_id) for row in sweep()
+    }

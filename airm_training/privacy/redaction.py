@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from airm_training.assessments.models import CasePresentation, CaseVersion, CompetencyEvaluation
 from airm_training.audit.services import record_event
+from airm_training.continuing.models import CeAuditItem, CeRecord
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -117,4 +118,6 @@ _MODELS = {
     "application": Application,
     "endorsement": Endorsement,
     "vote": Vote,
+    "ce_record": CeRecord,
+    "ce_audit_item": CeAuditItem,
 }

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from airm_training.assessments.models import CasePresentation, CaseVersion, CompetencyEvaluation
+from airm_training.continuing.models import CeAuditItem, CeRecord
 from airm_training.directory.models import DirectoryProfile
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
@@ -192,6 +193,42 @@ SOURCES: tuple[Source, ...] = (
         ).where(SupportingDocument.rejection_reason.is_not(None)),
         "supporting.show",
         "document_id",
+    ),
+    Source(
+        "ce_record.provider",
+        "Continuing-education provider",
+        "ce_record",
+        lambda: sa.select(CeRecord.id, CeRecord.person_id, CeRecord.provider, CeRecord.id),
+        "continuing.show",
+        "record_id",
+    ),
+    Source(
+        "ce_record.course_title",
+        "Continuing-education course title",
+        "ce_record",
+        lambda: sa.select(CeRecord.id, CeRecord.person_id, CeRecord.course_title, CeRecord.id),
+        "continuing.show",
+        "record_id",
+    ),
+    Source(
+        "ce_record.rejection_reason",
+        "Reason continuing education was not verified",
+        "ce_record",
+        lambda: sa.select(
+            CeRecord.id, CeRecord.reviewed_by_id, CeRecord.rejection_reason, CeRecord.id
+        ).where(CeRecord.rejection_reason.is_not(None)),
+        "continuing.show",
+        "record_id",
+    ),
+    Source(
+        "ce_audit_item.note",
+        "Continuing-education audit note",
+        "ce_audit_item",
+        lambda: sa.select(
+            CeAuditItem.id, CeAuditItem.marked_by_id, CeAuditItem.note, CeAuditItem.audit_id
+        ).where(CeAuditItem.note.is_not(None)),
+        "continuing.audit",
+        "audit_id",
     ),
     Source(
         "directory_profile.bio",
