@@ -269,7 +269,8 @@ def test_the_privacy_sweep_reads_directory_bios_and_links_to_the_person(
     assert ("directory_profile.bio", quiet.id) not in found
     login(client, director)
     page = client.get("/privacy/sweep").get_data(as_text=True)
-    assert "Public directory bio" in page
+    assert "public directory bio" in page  # named among the texts the sweep reads
+    assert "Public directory bio" in page  # and as where the finding is
     assert f'href="/people/{supervisor.id}"' in page
     assert "206-555-0143" not in page
 

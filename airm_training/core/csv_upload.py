@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-
-from airm_training.privacy.scan import TextFindings
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,11 +18,10 @@ class RowProblem:
 
 class ImportRejected(Exception):
     """The file was not imported; ``problems`` says why, row by row; ``privacy`` holds the
-    notes that may identify a client, waiting for the person's confirmation."""
+    notes that may identify a client (the privacy check's findings of each), waiting for
+    the person's confirmation."""
 
-    def __init__(
-        self, problems: list[RowProblem], privacy: list[TextFindings] | None = None
-    ) -> None:
+    def __init__(self, problems: list[RowProblem], privacy: list[Any] | None = None) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
         self.privacy = privacy or []

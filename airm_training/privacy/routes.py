@@ -14,7 +14,7 @@ from airm_training.core.work import unit_of_work
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.privacy.redaction import NotOwner, redact
-from airm_training.privacy.sweep import SOURCE_BY_KEY, sweep
+from airm_training.privacy.sweep import SOURCE_BY_KEY, SOURCES, sweep
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -28,7 +28,7 @@ def sweep_page():
         person.id: person
         for person in db.session.scalars(sa.select(Person).where(Person.id.in_(owner_ids)))
     }
-    return render_template("privacy/sweep.html", rows=rows, owners=owners)
+    return render_template("privacy/sweep.html", rows=rows, owners=owners, sources=SOURCES)
 
 
 @bp.route("/mine")
