@@ -45,6 +45,7 @@ from airm_training.progression.engine import (
     next_level,
 )
 from airm_training.progression.models import Application, Endorsement, Vote
+from tests.ce_helpers import verified_ce
 from tests.factories import (
     doc_label,
     make_candidate,
@@ -950,17 +951,18 @@ def _holder(director: Person) -> tuple[Person, CredentialAward]:
 
 def test_renewal_counts_the_renewal_section_from_the_award_only(director, supervisor):
     person, award = _holder(director)
-    insert_hours(person, "continuing-education", 2, 240, signer=supervisor, first_day_ago=3)
-    insert_hours(person, "continuing-education", 1, 240, signer=supervisor, first_day_ago=500)
+    first = verified_ce(person, director, 4, days_ago=3)
+    second = verified_ce(person, director, 4, days_ago=5)
+    verified_ce(person, director, 4, days_ago=500)  # before the award: another cycle
     standing = evaluate_renewal(person, airt_s_rules(), award, with_evidence=True)
     assert standing.as_of == today()
-    assert [r.kind for r in standing.results] == ["hours", "hours"]
+    assert [r.kind for r in standing.results] == ["ce_credits", "ce_credits", "hours"]
     ce = standing.results[0]
     assert (ce.current, ce.target, ce.met) == (8, 12, False)
-    assert len(ce.evidence["hours_entry_ids"]) == 2
-    earlier = evaluate_renewal(person, airt_s_rules(), award, as_of=today() - timedelta(days=3))
-    assert earlier.as_of == today() - timedelta(days=3)
-    assert earlier.results[0].evidence == {}
+    assert sorted(ce.evidence["ce_record_ids"]) == sorted([first.id, second.id])
+    earlier = evaluate_renewal(person, airt_s_rules(), award, as_of=today() - timedelta(days=4))
+    assert earlier.as_of == today() - timedelta(days=4)
+    assert (earlier.results[0].current, earlier.results[0].evidence) == (4, {})
 
 
 def test_reinstatement_reads_the_reinstatement_section_and_the_board(director, supervisor):
