@@ -17,7 +17,7 @@ from flask import current_app
 from airm_training.archive.contents import SCHEMA_FILE, ArchiveFile, archive_data, schema
 from airm_training.assessments.models import CasePresentation, CaseVersion
 from airm_training.documents.certificate import CertificatePdf
-from airm_training.documents.paper import page_size
+from airm_training.documents.paper import configured_paper
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
 from airm_training.hours.csv_io import export_csv, export_rows
@@ -50,10 +50,6 @@ def _safe_name(name: str) -> str:
     return cleaned[:80] or "file"
 
 
-def _paper() -> tuple[float, float]:
-    return page_size(current_app.config["PAPER_SIZE"], current_app.config["TIMEZONE"])
-
-
 def _hours(person: Person) -> list[ArchiveFile]:
     text = "".join(export_csv(export_rows(person.id, HoursFilter())))
     return [ArchiveFile("hours.csv", "hours_csv", "", text.encode("utf-8"))]
@@ -61,7 +57,7 @@ def _hours(person: Person) -> list[ArchiveFile]:
 
 def _transcript(person: Person) -> list[ArchiveFile]:
     pdf = issue_signed_pdf(
-        TranscriptPdf(issue_transcript(person), _paper()).get_pdf(),
+        TranscriptPdf(issue_transcript(person), configured_paper()).get_pdf(),
         PdfKind.TRANSCRIPT,
         person_id=person.id,
         certificate_id=None,
@@ -79,7 +75,7 @@ def _certificates(person: Person) -> list[ArchiveFile]:
         key = str(certificate.id)
         stem = f"certificates/{certificate.id}-{_safe_name(certificate.serial or 'certificate')}"
         pdf = issue_signed_pdf(
-            CertificatePdf(certificate_data(certificate), _paper()).get_pdf(),
+            CertificatePdf(certificate_data(certificate), configured_paper()).get_pdf(),
             PdfKind.CERTIFICATE,
             person_id=person.id,
             certificate_id=certificate.id,

@@ -12,12 +12,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 
 from airm_training.archive.building import build_zip
 from airm_training.archive.models import ArchiveStatus, PersonalArchive
 from airm_training.archive.services import expire, offer, record_failure
+from airm_training.core import jobs
 from airm_training.core.clock import utcnow
 from airm_training.extensions import db
 
@@ -39,28 +39,7 @@ class BuildRun:
 
 def claim_due(now: datetime, limit: int) -> list[int]:
     """Lock up to ``limit`` due jobs for this worker and commit the claim."""
-    due = (
-        sa.select(PersonalArchive.id)
-        .where(
-            PersonalArchive.status == ArchiveStatus.PENDING.value,
-            PersonalArchive.next_attempt_at <= now,
-            sa.or_(PersonalArchive.locked_until.is_(None), PersonalArchive.locked_until < now),
-        )
-        .order_by(PersonalArchive.next_attempt_at, PersonalArchive.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(due))
-    if ids:
-        db.session.execute(
-            sa.update(PersonalArchive)
-            .where(PersonalArchive.id.in_(ids))
-            .values(locked_until=now + LEASE)
-            .execution_options(synchronize_session=False)
-        )
-    db.session.commit()
-    return ids
+    return jobs.claim_due(PersonalArchive, ArchiveStatus.PENDING.value, now, limit, LEASE)
 
 
 def build_one(archive_id: int) -> ArchiveStatus | None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_mailman import EmailMessage
 
+from airm_training.core import jobs
 from airm_training.core.clock import utcnow
 from airm_training.extensions import db, mail
 from airm_training.notifications.delivery import COMPOSERS
@@ -53,28 +54,7 @@ def _lease() -> timedelta:
 
 def claim_due(now: datetime, limit: int) -> list[int]:
     """Lock up to ``limit`` due messages for this worker and commit the claim."""
-    due = (
-        sa.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == MailStatus.PENDING.value,
-            OutboxMessage.next_attempt_at <= now,
-            sa.or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(due))
-    if ids:
-        db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(locked_until=now + _lease())
-            .execution_options(synchronize_session=False)
-        )
-    db.session.commit()
-    return ids
+    return jobs.claim_due(OutboxMessage, MailStatus.PENDING.value, now, limit, _lease())
 
 
 def _email(message: OutboxMessage) -> EmailMessage:
