@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/airm db upgrade
 	$(BIN)/airm load-programme
 	$(BIN)/airm seed-demo
+	$(BIN)/airm rebuild-standing
 	$(BIN)/airm run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)

@@ -18,6 +18,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
+from airm_training.progression import tally
 
 bp = Blueprint("airm", __name__, cli_group="airm")
 
@@ -54,6 +55,25 @@ def seed_demo_command(force: bool) -> None:
         if created
         else "Demo data already present; nothing changed."
     )
+
+
+@bp.cli.command("rebuild-standing")
+@click.option("--check", is_flag=True, help="Only report kept figures that differ.")
+def rebuild_standing_command(check: bool) -> None:
+    """Recompute every enrolled person's kept hours tally (after an upgrade or a restore);
+    with --check, list the figures that differ from a recomputation and change nothing."""
+    if check:
+        wrong = tally.differences(db.session)
+        db.session.rollback()
+        for requirement_id, person_id in wrong:
+            click.echo(f"requirement {requirement_id}, person {person_id}: differs")
+        click.echo(f"{len(wrong)} kept figures differ from a recomputation.")
+        if wrong:
+            sys.exit(1)
+        return
+    with command_work():
+        written = tally.rebuild(db.session)
+    click.echo(f"Recomputed {written} kept hours figures.")
 
 
 @bp.cli.command("create-user")

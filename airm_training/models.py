@@ -34,6 +34,7 @@ from airm_training.progression.models import (
     Application,
     Certificate,
     Endorsement,
+    HoursTally,
     IssuedTranscript,
     Vote,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "HoursCategory",
     "HoursEntry",
     "HoursImport",
+    "HoursTally",
     "HoursVerification",
     "Invitation",
     "IssuedPdf",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from airm_training.progression.models import Application, ApplicationStatus
 from airm_training.progression.services import new_certificate
 
 ROOT = Path(__file__).resolve().parent.parent
-DERIVED_MIGRATIONS = ("0015_performance",)
+DERIVED_MIGRATIONS = ("0015_performance", "0026_hours_tally")
 SUPERVISORS_PER_SCALE = 40
 CANDIDATES_PER_SCALE = 500
 ENTRIES_PER_CANDIDATE = 300  # on average
@@ -419,6 +420,21 @@ def counts() -> dict[str, int]:
     }
     db.session.rollback()
     return found
+
+
+def fill_tally() -> float:
+    """Compute the kept hours tally when the database has none (a database built before
+    the tally existed, or upgraded now); the seconds it took (0 when it was there)."""
+    from airm_training.progression import tally
+    from airm_training.progression.models import HoursTally
+
+    if db.session.scalar(sa.select(HoursTally.person_id).limit(1)) is not None:
+        db.session.rollback()
+        return 0.0
+    started = time.perf_counter()
+    tally.rebuild(db.session)
+    db.session.commit()
+    return time.perf_counter() - started
 
 
 def analyse() -> None:

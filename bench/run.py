@@ -539,9 +539,12 @@ def databases(names: list[str], scales: dict[str, list[int]]):
                     continue
             app = make_app(url)
             with app.app_context():
-                if dataset.upgrade_to_head():
+                upgraded = dataset.upgrade_to_head()
+                tally_seconds = dataset.fill_tally()
+                if upgraded or tally_seconds:
                     dataset.analyse()
                 rows = dataset.counts()
+            rows["tally_seconds"] = round(tally_seconds, 1)
             seconds = time.perf_counter() - started
             with app.app_context():
                 db.engine.dispose()

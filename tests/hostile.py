@@ -159,8 +159,9 @@ def _merge(fields: dict, extras: dict) -> dict:
 
 # --- the database ------------------------------------------------------------------------
 # An accepted action may also tell people about it (in-app notifications, and the e-mail
-# queued for them in the outbox); a rejected one never does.
-SIDE_EFFECTS = frozenset({"notification", "outbox_message"})
+# queued for them in the outbox) and rewrite the hours figures kept from what it changed
+# (the tally); a rejected one never does.
+SIDE_EFFECTS = frozenset({"notification", "outbox_message", "hours_tally"})
 
 
 def table_checksums(*, ignore: frozenset[str] = frozenset()) -> dict[str, tuple[int, str]]:

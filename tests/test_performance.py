@@ -18,7 +18,7 @@ from airm_training.hours.models import HoursEntry
 from airm_training.people.models import RoleAssignment
 from airm_training.programme.models import CredentialLevel, HoursCategory
 from airm_training.programme.services import current_version
-from airm_training.progression.models import Application, Vote
+from airm_training.progression.models import Application, HoursTally, Vote
 from tests.bulk import bulk_candidates
 from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.query_count import count_queries
@@ -86,7 +86,22 @@ def reports_page(client):
     return lambda: client.get("/reports/")
 
 
-def test_standing_hours_are_read_from_the_standing_index(reports_page):
+def test_standing_hours_are_read_from_the_kept_tally(reports_page):
+    statements = _statements_of(reports_page, "FROM hours_tally")
+    assert len(statements) == 1  # every hours requirement of everyone, in one query
+    assert not _statements_of(reports_page, "GROUP BY hours_entry.person_id")
+    statement, parameters = statements[0]
+    plan = _plan(statement, parameters)
+    if db.session.connection().dialect.name == "postgresql":
+        assert "Seq Scan on hours_tally" not in plan, plan
+    else:
+        assert "pk_hours_tally" in plan or "sqlite_autoindex_hours_tally" in plan, plan
+
+
+def test_standing_hours_without_a_tally_are_read_from_the_standing_index(reports_page):
+    """As before ``airm rebuild-standing`` ran: the figures are read from the entries."""
+    db.session.execute(sa.delete(HoursTally))
+    db.session.commit()
     statements = _statements_of(reports_page, "GROUP BY hours_entry.person_id")
     standing = [s for s in statements if "hours_entry.person_id IN" in s[0]]
     assert len(standing) >= 5  # one per hours requirement of AIRT-S

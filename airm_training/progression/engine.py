@@ -299,7 +299,7 @@ def _result(
 ) -> RequirementResult:
     return RequirementResult(
         req.id,
-        req.kind.value,
+        str(req.kind),
         req.label,
         met,
         current,

@@ -16,7 +16,8 @@ from airm_training.agreements.coverage import covered_clause
 from airm_training.assessments import facts
 from airm_training.continuing.queries import ce_facts_for
 from airm_training.continuing.rules import CeFact
-from airm_training.core.clock import add_months
+from airm_training.core.changes import marked_people
+from airm_training.core.clock import add_months, today
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
@@ -24,6 +25,7 @@ from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Licence
 from airm_training.programme.models import CredentialLevel, HoursCategory, Module, RequirementKind
+from airm_training.progression.models import HoursTally
 from airm_training.supporting.queries import current_documents_for
 
 
@@ -66,6 +68,8 @@ class Facts:
     # (requirement id, person) → minutes signed outside an approved supervision agreement
     hours_outside_agreement: dict[tuple[int, int], int] = field(default_factory=dict)
     hours_ids: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    # (requirement id, person) whose hours figures were read from the kept tally
+    hours_kept: set[tuple[int, int]] = field(default_factory=set)
     applications: Mapping[int, object] = field(default_factory=dict)
 
 
@@ -111,9 +115,14 @@ def gather(
     levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
     if levels:
         known.awards = _first_current_awards(ids, levels, scope)
-    for rule in by_kind[RequirementKind.HOURS].values():
+    hours_rules = list(by_kind[RequirementKind.HOURS].values())
+    if hours_rules:
+        known.hours_kept = _kept_hours(hours_rules, ids, scope, known)
+    for rule in hours_rules:
         applies_to_all = len(people_of[rule.id]) == len(rules_by_person)
-        _signed_hours(rule, ids if applies_to_all else people_of[rule.id], scope, known)
+        _signed_hours(
+            rule, people_of[rule.id], ids if applies_to_all else people_of[rule.id], scope, known
+        )
     return known
 
 
@@ -251,21 +260,20 @@ def _days_in_month(day):
     )
 
 
-def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Facts) -> None:
-    """Minutes and sessions that count for ``req``, per person, and the signed minutes
-    that do not: logged before enrolment, or outside an approved supervision agreement
-    where the requirement asks for one (``within_agreement``); and the entries counted,
-    when evidence is asked for. Renewal cycles start after enrolment, so only
-    requirements for attaining a level apply the enrolment date."""
+def keeps_tally(params: dict) -> bool:
+    """Whether an hours requirement's figures can be kept per person: they must not
+    depend on the day evaluated (a rolling window, a renewal cycle)."""
+    return not params.get("within_months") and params.get("within") != "cycle"
+
+
+def signed_hours_totals(req: Rule, ids: list[int] | sa.Select, scope: Scope) -> sa.Select:
+    """Per person: (person id, minutes and sessions that count for ``req``, minutes signed
+    before enrolment, minutes signed outside an approved agreement where ``req`` asks for
+    one). The one definition of what counts, read live and kept in ``hours_tally``."""
     conditions = _hours_conditions(req, ids, scope)
-    enrolled = (
-        counts_for_enrolment(int(req.params.get("counts_months_before_enrolment", 0)))
-        if scope.cycle_start is None
-        else sa.true()
-    )
-    agreed = covered_clause() if req.params.get("within_agreement") else sa.true()
+    enrolled, agreed = _enrolled_and_agreed(req, scope)
     counts = sa.and_(enrolled, agreed)
-    rows = db.session.execute(
+    return (
         sa.select(
             HoursEntry.person_id,
             sa.func.sum(sa.case((counts, HoursEntry.minutes), else_=0)),
@@ -276,16 +284,81 @@ def _signed_hours(req: Rule, ids: list[int] | sa.Select, scope: Scope, known: Fa
         .where(*conditions)
         .group_by(HoursEntry.person_id)
     )
+
+
+def _enrolled_and_agreed(req: Rule, scope: Scope):
+    """Renewal cycles start after enrolment, so only requirements for attaining a level
+    apply the enrolment date."""
+    enrolled = (
+        counts_for_enrolment(int(req.params.get("counts_months_before_enrolment", 0)))
+        if scope.cycle_start is None
+        else sa.true()
+    )
+    agreed = covered_clause() if req.params.get("within_agreement") else sa.true()
+    return enrolled, agreed
+
+
+def _kept_hours(
+    rules: list[Rule], ids: list[int] | sa.Select, scope: Scope, known: Facts
+) -> set[tuple[int, int]]:
+    """Fill ``known`` from ``hours_tally`` where it holds the figures (one query for every
+    requirement); the (requirement, person) pairs found. Not for an earlier day (the tally
+    counts every signed session, and sessions cannot be dated in the future), for evidence
+    lists, or for people whose records this transaction changed and has not yet tallied."""
+    kept_ids = [r.id for r in rules if keeps_tally(r.params)]
+    if not kept_ids or scope.with_evidence or scope.cycle_start is not None:
+        return set()
+    if scope.as_of < today():
+        return set()
+    pending = marked_people(db.session)
+    rows = db.session.execute(
+        sa.select(
+            HoursTally.requirement_id,
+            HoursTally.person_id,
+            HoursTally.minutes,
+            HoursTally.sessions,
+            HoursTally.uncounted_minutes,
+            HoursTally.outside_minutes,
+        ).where(HoursTally.requirement_id.in_(kept_ids), HoursTally.person_id.in_(ids))
+    )
+    found = set()
+    for req_id, person_id, minutes, sessions, uncounted, outside in rows:
+        if person_id in pending:
+            continue
+        found.add((req_id, person_id))
+        _record(known, req_id, person_id, minutes, sessions, uncounted, outside)
+    return found
+
+
+def _record(known: Facts, req_id, person_id, minutes, sessions, uncounted, outside) -> None:
+    known.hours[(req_id, person_id)] = (int(minutes or 0), int(sessions or 0))
+    if uncounted:
+        known.hours_uncounted[(req_id, person_id)] = int(uncounted)
+    if outside:
+        known.hours_outside_agreement[(req_id, person_id)] = int(outside)
+
+
+# Above this many people without kept figures, read them with the population's own query.
+_FEW = 500
+
+
+def _signed_hours(
+    req: Rule, people: list[int], ids: list[int] | sa.Select, scope: Scope, known: Facts
+) -> None:
+    """The figures of ``req`` for ``people`` (``ids`` selects them or a superset) that the
+    tally did not hold, read live; and the entries counted, when evidence is asked for."""
+    missing = [p for p in people if (req.id, p) not in known.hours_kept]
+    if not missing:
+        return
+    live = missing if len(missing) <= _FEW or not isinstance(ids, sa.Select) else ids
+    rows = db.session.execute(signed_hours_totals(req, live, scope))
     for person_id, minutes, sessions, uncounted, outside in rows:
-        known.hours[(req.id, person_id)] = (int(minutes or 0), int(sessions or 0))
-        if uncounted:
-            known.hours_uncounted[(req.id, person_id)] = int(uncounted)
-        if outside:
-            known.hours_outside_agreement[(req.id, person_id)] = int(outside)
+        _record(known, req.id, person_id, minutes, sessions, uncounted, outside)
     if scope.with_evidence:
+        enrolled, agreed = _enrolled_and_agreed(req, scope)
         entries = db.session.execute(
             sa.select(HoursEntry.person_id, HoursEntry.id)
-            .where(*conditions, counts)
+            .where(*_hours_conditions(req, live, scope), enrolled, agreed)
             .order_by(HoursEntry.id)
         )
         for person_id, entry_id in entries:

@@ -204,3 +204,22 @@ class IssuedTranscript(db.Model):
     generated_on: Mapped[date]
     reference: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HoursTally(db.Model):
+    """Kept figures of one hours requirement for one person: the signed minutes and
+    sessions that count toward it, and the signed minutes that do not (before enrolment,
+    outside an approved agreement). Kept for the requirements of attaining a level under
+    the person's enrolled version, rewritten by ``progression.tally`` in the transaction
+    that changes what they rest on; equal to ``facts.signed_hours_totals`` at all times."""
+
+    __tablename__ = "hours_tally"
+
+    requirement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("requirement.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), primary_key=True, index=True)
+    minutes: Mapped[int]
+    sessions: Mapped[int]
+    uncounted_minutes: Mapped[int]
+    outside_minutes: Mapped[int]
