@@ -160,7 +160,8 @@ def test_verified_continuing_education_is_never_counted_as_signed_supervised_hou
     """A CE record is verified by a director, not signed by a supervisor: it creates no
     hours entry and no reinstatement requirement on signed hours counts it."""
     person, director, _supervisor, _certificate, _board = lapsed
-    records = [verified_ce(person, director, hours=10, days_ago=days) for days in (5, 40)]
+    for days_ago in (5, 40):
+        verified_ce(person, director, hours=10, days_ago=days_ago)
     assert (
         db.session.scalar(
             sa.select(sa.func.count(HoursEntry.id)).where(HoursEntry.person_id == person.id)
