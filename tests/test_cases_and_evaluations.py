@@ -516,8 +516,8 @@ def test_a_director_supervisor_who_was_not_chosen_cannot_grade(client, people):
     db.session.commit()
     login(client, other)
     response = post_grade(client, presentation.id)
-    assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
     assert "Only the supervisor this case was submitted to can grade it." in page
     assert reload(presentation).status == CaseStatus.SUBMITTED
     assert events("case.graded") == []
@@ -553,10 +553,8 @@ def test_a_supervisor_never_grades_their_own_work(client):
     assert "cannot grade your own work" in reasons(error)
     login(client, person)
     response = post_grade(client, presentation.id)
-    assert response.status_code == 302
-    assert "cannot grade your own work" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert response.status_code == 200
+    assert "cannot grade your own work" in response.get_data(as_text=True)
     assert reload(presentation).status == CaseStatus.SUBMITTED
     assert list(db.session.scalars(grading_queue(person.id))) == []
     assert "My own case" not in client.get("/assessments/grading").get_data(as_text=True)
@@ -585,10 +583,8 @@ def test_feedback_is_required(client, people):
     assert "Write feedback" in reasons(error)
     login(client, supervisor)
     response = post_grade(client, presentation.id, feedback="")
-    assert response.status_code == 302
-    assert "This field is required." in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
     assert reload(presentation).status == CaseStatus.SUBMITTED
     assert events("case.graded") == []
 
@@ -601,7 +597,8 @@ def test_grade_must_be_pass_revise_or_fail(client, people, grade):
     assert "Choose pass, revise or fail." in reasons(error)
     login(client, supervisor)
     response = post_grade(client, presentation.id, grade=grade)
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert 'id="grade-errors"' in response.get_data(as_text=True)
     assert reload(presentation).status == CaseStatus.SUBMITTED
     assert reload(presentation).versions[0].grade is None
     assert events("case.graded") == []
@@ -841,14 +838,48 @@ def test_a_pass_needs_every_criterion_at_the_programmes_minimum(client, people, 
     response = post_grade(
         client, presentation.id, grade="pass", **{f"rubric_{k}": v for k, v in ratings.items()}
     )
-    assert "A pass needs every criterion" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "A pass needs every criterion" in response.get_data(as_text=True)
     assert reload(presentation).status == CaseStatus.SUBMITTED
     # the same ratings may still ask for a revision
     graded_with = GradeInput("revise", "Work on these.", ratings)
     grade_case(supervisor, reload(presentation), graded_with)
     assert reload(presentation).status == CaseStatus.REVISE
+
+
+def test_a_refused_grade_keeps_the_ratings_and_feedback_and_says_why_at_the_grade(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    login(client, supervisor)
+    ratings = {f"rubric_{code}": "not-met" for code in ALL_MET}
+    response = post_grade(
+        client, presentation.id, grade="pass", feedback="Long feedback kept.", **ratings
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for code in ALL_MET:
+        select = re.search(rf'<select[^>]*name="rubric_{code}".*?</select>', page, re.S).group(0)
+        assert '<option selected value="not-met">' in select
+    assert "Long feedback kept.</textarea>" in page
+    grade_errors = re.search(r'id="grade-errors">(.*?)</div>', page, re.S).group(1)
+    assert "A pass needs every criterion rated at least “Met”" in grade_errors
+    assert '<input checked class="form-check-input is-invalid"' in page
+    assert reload(presentation).status == CaseStatus.SUBMITTED
+    assert events("case.graded", presentation.id) == []
+
+
+def test_a_grade_with_a_missing_rating_says_so_at_that_criterion(client, people):
+    supervisor, candidate, _other = people
+    presentation = submitted_case(candidate, supervisor)
+    login(client, supervisor)
+    response = post_grade(client, presentation.id, grade="revise", **{"rubric_ethics": ""})
+    assert response.status_code == 200
+    errors = re.search(
+        r'name="rubric_ethics".*?<div class="invalid-feedback d-block">(.*?)</div>',
+        response.get_data(as_text=True),
+        re.S,
+    )
+    assert "Rate “Ethics, boundaries and de-identification”." in errors.group(1)
+    assert reload(presentation).status == CaseStatus.SUBMITTED
 
 
 # --- the grading queue ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
+from airm_training.notifications.models import Notification
 from airm_training.programme.services import current_version
 from airm_training.supporting.models import SupportingDocument
 from tests.ce_helpers import recorded_ce, verified_ce
@@ -386,3 +387,49 @@ def test_the_audit_list_is_flat_in_queries(app, holder, director):
         client.submit("/ce/audits", {"award": str(_award(other).id)})
     assert _count(CeAudit) == 7
     assert count_queries(lambda: client.get("/ce/audits")) == few
+
+
+# --- the holder is told of the review -------------------------------------------------------
+def _notices_of(person) -> list[Notification]:
+    return list(
+        db.session.scalars(sa.select(Notification).where(Notification.person_id == person.id))
+    )
+
+
+def test_verifying_tells_the_holder_in_the_app_and_by_email(app, candidate, director, outbox):
+    record = recorded_ce(candidate)
+    client = _signed_in(app, director)
+    path = f"/ce/{record.id}"
+    assert client.submit(f"{path}/verify", form_path=path).status_code == 302
+    (notice,) = _notices_of(candidate)  # one notice for the record and its certificate
+    assert notice.kind == "ce_reviewed" and notice.object_id == record.id
+    assert "was verified; its credits count" in notice.message
+    assert "Attachment and AI companions" not in notice.message
+    (mail,) = [m for m in outbox if candidate.email in m.to]
+    assert "Continuing education reviewed" in mail.subject
+    assert f"/ce/{record.id}" in mail.body
+    page = _signed_in(app, candidate).get("/notifications/").get_data(as_text=True)
+    assert "was verified; its credits count" in page
+
+
+def test_rejecting_tells_the_holder_without_the_reason(app, candidate, director, outbox):
+    record = recorded_ce(candidate)
+    client = _signed_in(app, director)
+    path = f"/ce/{record.id}"
+    response = client.submit(f"{path}/reject", {"reason": "No approval number."}, form_path=path)
+    assert response.status_code == 302
+    (notice,) = _notices_of(candidate)
+    assert notice.kind == "ce_reviewed"
+    assert "was not verified; open it to see why" in notice.message
+    assert "No approval number." not in notice.message
+    assert [m for m in outbox if candidate.email in m.to]
+
+
+def test_a_refused_or_forged_review_tells_nobody(app, candidate, director, outbox):
+    record = recorded_ce(candidate)
+    own = _signed_in(app, candidate)
+    token = own.form_token(f"/ce/{record.id}")
+    assert own.post(f"/ce/{record.id}/verify", data={"csrf_token": token}).status_code == 403
+    _signed_in(app, director).post(f"/ce/{record.id}/verify", data={})  # no CSRF token
+    assert _notices_of(candidate) == []
+    assert not [m for m in outbox if candidate.email in m.to]

@@ -454,6 +454,10 @@ def test_the_extra_attempt_form_on_the_quiz_page(client, candidate, director):
     )
     assert response.status_code == 302
     assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1
+    own = client.application.test_client()
+    login(own, candidate)
+    page = own.get("/assessments/").get_data(as_text=True)
+    assert "3 of 4 <span" in page and "(1 extra allowed)" in page
     no_token = client.post(f"{path}/extra-attempt", data={"person": candidate.id, "reason": "x"})
     assert no_token.status_code == 400
     assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1

@@ -13,11 +13,12 @@ from airm_training.core.clock import add_months, today
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.extensions import db
+from airm_training.hours.models import HoursEntry
 from airm_training.notifications.models import Notification
 from airm_training.people.models import Role
 from airm_training.people.services import grant_role
 from airm_training.programme.models import Requirement, RequirementPurpose
-from airm_training.progression.engine import next_level
+from airm_training.progression.engine import evaluate_reinstatement, next_level
 from airm_training.progression.models import Application, ApplicationStatus, Certificate
 from airm_training.progression.reinstatement import (
     apply_for_reinstatement,
@@ -30,6 +31,7 @@ from airm_training.progression.renewal import renewal_standing
 from airm_training.progression.services import endorse, issue, vote
 from airm_training.progression.workflow import can_endorse, can_issue
 from airm_training.reports.people import PeopleReports
+from tests.ce_helpers import verified_ce
 from tests.factories import login, make_candidate, make_person, make_supervisor
 from tests.test_renewal import holder_expiring_in, signed_hours
 
@@ -152,6 +154,29 @@ def test_hours_older_than_the_requirement_window_do_not_count(lapsed):
     recent = next(r for r in results if "3 months" in r.label)
     assert (ce.current, ce.met) == (0, False)
     assert (recent.current, recent.met) == (0, False)
+
+
+def test_verified_continuing_education_is_never_counted_as_signed_supervised_hours(lapsed):
+    """A CE record is verified by a director, not signed by a supervisor: it creates no
+    hours entry and no reinstatement requirement on signed hours counts it."""
+    person, director, _supervisor, _certificate, _board = lapsed
+    for days_ago in (5, 40):
+        verified_ce(person, director, hours=10, days_ago=days_ago)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(HoursEntry.id)).where(HoursEntry.person_id == person.id)
+        )
+        == 0
+    )
+    standing = reinstatement_standing(person)
+    signed = [r for r in standing.standing.results if r.kind == "hours"]
+    assert len(signed) == 3
+    assert all((r.current, r.met) == (0, False) for r in signed)
+    assert not standing.evidence_met
+    with pytest.raises(DomainError, match="not met yet"):
+        apply_for_reinstatement(person, statement="")
+    snapshot = evaluate_reinstatement(person, lapse_of(person).rules, with_evidence=True)
+    assert all(r.evidence.get("hours_entry_ids", []) == [] for r in snapshot.results)
 
 
 # --- applying, the board, the director ------------------------------------------------------

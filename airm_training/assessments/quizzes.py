@@ -41,8 +41,13 @@ class QuizStanding:
     extra_attempts: int = 0  # allowed to this person by a director
 
     @property
+    def attempts_allowed(self) -> int:
+        """The quiz's limit plus the extra attempts a director allowed this person."""
+        return self.quiz.attempt_limit + self.extra_attempts
+
+    @property
     def attempts_left(self) -> int:
-        return max(self.quiz.attempt_limit + self.extra_attempts - self.attempts_used, 0)
+        return max(self.attempts_allowed - self.attempts_used, 0)
 
 
 def standings(person: Person, quizzes: list[Quiz]) -> dict[int, QuizStanding]:

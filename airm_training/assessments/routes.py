@@ -52,7 +52,6 @@ from airm_training.assessments.quizzes import (
 )
 from airm_training.core.forms import (
     ActionForm,
-    flash_form_errors,
 )
 from airm_training.core.input import id_value, id_values
 from airm_training.core.permissions import requires
@@ -267,20 +266,17 @@ def grade(case_id: int):
     rubric = case_rubric()
     form = grade_form(rubric)
     if not form.validate_on_submit():
-        if form.privacy_pending:
-            return _case_page(presentation, form, rubric)
-        flash_form_errors(form)
-        return redirect(url_for("assessments.case", case_id=case_id))
+        return _case_page(presentation, form, rubric)
     data = GradeInput(
         grade=form.grade.data,
         feedback=form.feedback.data,
         rubric={code: form[f"rubric_{code}"].data for code, _ in rubric.criteria},
     )
-    with unit_of_work() as work:
+    with unit_of_work(form) as work:
         grade_case(current_user, presentation, data)
         confirm_form(form, "case_presentation", presentation.id, actor_id=current_user.id)
     if not work.ok:
-        return redirect(url_for("assessments.case", case_id=case_id))
+        return _case_page(presentation, form, rubric)
     flash("Grade recorded; the candidate sees it now.", "success")
     return redirect(url_for("assessments.grading"))
 

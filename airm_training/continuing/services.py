@@ -11,6 +11,7 @@ from datetime import date
 from airm_training.audit.services import record_event
 from airm_training.continuing import queries
 from airm_training.continuing.models import CeAction, CeAudit, CeAuditItem, CeRecord, CeStatus
+from airm_training.continuing.notices import notify_ce_reviewed
 from airm_training.continuing.policy import ce_policy
 from airm_training.continuing.rules import MAX_MINUTES, draw_sample
 from airm_training.continuing.workflow import (
@@ -136,7 +137,7 @@ def verify_ce(director: Person, record: CeRecord) -> None:
     record.status = transition(record, CeAction.VERIFY).value
     _reviewed(director, record)
     if record.document.state is DocumentStatus.PENDING:
-        approve_document(director, record.document)
+        approve_document(director, record.document, notify=False)
     record_event(
         "ce.verified",
         "ce_record",
@@ -145,6 +146,7 @@ def verify_ce(director: Person, record: CeRecord) -> None:
         before={"status": CeStatus.PENDING.value},
         after={"status": record.status, "minutes": record.minutes},
     )
+    notify_ce_reviewed(record)
 
 
 def _checked_reason(reason: str, field_name: str) -> str:
@@ -164,7 +166,7 @@ def reject_ce(director: Person, record: CeRecord, reason: str) -> None:
     record.rejection_reason = reason
     _reviewed(director, record)
     if record.document.state is DocumentStatus.PENDING:
-        reject_document(director, record.document, reason)
+        reject_document(director, record.document, reason, notify=False)
     record_event(
         "ce.rejected",
         "ce_record",
@@ -173,6 +175,7 @@ def reject_ce(director: Person, record: CeRecord, reason: str) -> None:
         before={"status": CeStatus.PENDING.value},
         after={"status": record.status, "reason": reason},
     )
+    notify_ce_reviewed(record)
 
 
 def _reviewed(director: Person, record: CeRecord) -> None:

@@ -97,10 +97,16 @@ def supervisor_home():
     )
 
 
-def _renewal_context(application: Application | None) -> dict:
-    """The renewal panel's values; ``application`` is the person's open one (or None)."""
+def _renewal_context(application: Application | None, *, only_when_due: bool = False) -> dict:
+    """The renewal panel's values; ``application`` is the person's open one (or None).
+    ``only_when_due``: for pages about other work (the director's, the board's), the
+    panel appears once the renewal window has opened (in grace too) or the credential
+    has lapsed, not months before."""
+    renewal = renewal_standing(current_user)
+    if only_when_due and renewal is not None and not renewal.window_open:
+        renewal = None
     return {
-        "renewal": renewal_standing(current_user),
+        "renewal": renewal,
         "reinstatement": reinstatement_standing(current_user),
         "open_application": application,
         "renewal_form": ActionForm(),
@@ -121,6 +127,7 @@ def board_home():
         rows=rows,
         queue=work.board_queue(current_user.id, today()),
         waiting_for_you=mine,
+        **_renewal_context(open_application(current_user.id), only_when_due=True),
     )
 
 
@@ -128,7 +135,10 @@ def board_home():
 @requires(DIRECTOR)
 def director_home():
     return render_template(
-        "main/director_home.html", queue=work.director_queue(today()), overview=director_overview()
+        "main/director_home.html",
+        queue=work.director_queue(today()),
+        overview=director_overview(),
+        **_renewal_context(open_application(current_user.id), only_when_due=True),
     )
 
 

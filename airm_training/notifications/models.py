@@ -31,6 +31,7 @@ class NotificationKind(enum.StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     DOCUMENT_UPLOADED = "document_uploaded"
     DOCUMENT_REVIEWED = "document_reviewed"
+    CE_REVIEWED = "ce_reviewed"
     AGREEMENT_TO_SIGN = "agreement_to_sign"
     AGREEMENT_TO_APPROVE = "agreement_to_approve"
     AGREEMENT_CHANGED = "agreement_changed"
@@ -55,6 +56,7 @@ class NotificationKind(enum.StrEnum):
             "certificate_revoked": "Certificate revoked",
             "document_uploaded": "Document to review",
             "document_reviewed": "Document reviewed",
+            "ce_reviewed": "Continuing education reviewed",
             "agreement_to_sign": "Supervision agreement to sign",
             "agreement_to_approve": "Supervision agreement to approve",
             "agreement_changed": "Supervision agreement updated",

@@ -113,8 +113,12 @@ def upload_document(person: Person, data: DocumentInput) -> SupportingDocument:
     return document
 
 
-def approve_document(director: Person, document: SupportingDocument) -> None:
-    """Approve; a licence copy also verifies the licence it shows when not yet verified."""
+def approve_document(
+    director: Person, document: SupportingDocument, *, notify: bool = True
+) -> None:
+    """Approve; a licence copy also verifies the licence it shows when not yet verified.
+    ``notify`` False: the caller tells the person itself (a CE record and its certificate
+    reviewed together make one notice)."""
     can_approve(director, document).enforce()
     document.status = transition(document, DocumentAction.APPROVE).value
     _reviewed(director, document)
@@ -131,11 +135,15 @@ def approve_document(director: Person, document: SupportingDocument) -> None:
         before={"status": "pending"},
         after={"status": document.status, "licence_id": licence.id if verifies else None},
     )
-    notify_document_reviewed(document, _kind_name(document))
+    if notify:
+        notify_document_reviewed(document, _kind_name(document))
 
 
-def reject_document(director: Person, document: SupportingDocument, reason: str) -> None:
-    """Not approved, with the reason the person reads; they upload a better copy."""
+def reject_document(
+    director: Person, document: SupportingDocument, reason: str, *, notify: bool = True
+) -> None:
+    """Not approved, with the reason the person reads; they upload a better copy
+    (``notify`` as for ``approve_document``)."""
     can_reject(director, document).enforce()
     reason = reason.strip()
     if not reason:
@@ -153,7 +161,8 @@ def reject_document(director: Person, document: SupportingDocument, reason: str)
         before={"status": "pending"},
         after={"status": document.status, "reason": reason},
     )
-    notify_document_reviewed(document, _kind_name(document))
+    if notify:
+        notify_document_reviewed(document, _kind_name(document))
 
 
 def _reviewed(director: Person, document: SupportingDocument) -> None:
