@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.factories import login, make_candidate, make_director, make_supervisor
+from tests.query_count import count_queries
 from tests.test_cases_and_evaluations import graded, submitted_case
 from tests.test_quizzes import QUIZ, started
 
@@ -71,3 +72,13 @@ def test_an_unknown_filter_shows_everything(client, waiting, value):
 def test_only_candidates_open_it(client):
     login(client, make_supervisor(director=make_director()))
     assert client.get("/assessments/?show=revise").status_code == 403
+
+
+@pytest.mark.parametrize("show", ["revise", "started"])
+def test_query_count_does_not_grow_with_the_cases(client, waiting, show):
+    path = f"/assessments/?show={show}"
+    small = count_queries(lambda: client.get(path))
+    supervisor = make_supervisor(director=make_director())
+    for n in range(4):
+        graded(supervisor, submitted_case(waiting, supervisor, title=f"Case {n}"), "revise")
+    assert count_queries(lambda: client.get(path)) == small
