@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from airm_training.audit import services as audit_services
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.services import record_event
+from airm_training.core import pagination
 from airm_training.core.clock import today
 from airm_training.curriculum.editing import move_module
 from airm_training.extensions import db
@@ -159,27 +160,84 @@ def test_the_page_reports_the_chain(client, trail):
     assert "its content does not match its hash" in html
 
 
-def test_pagination_keeps_the_filters(client, trail):
-    for n in range(60):
-        record_event("bulk.made", "bulk", n, actor_id=None)
+def link_named(html: str, name: str) -> str | None:
+    match = re.search(r'href="([^"]*)"[^>]*>' + name + "</a>", html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_pages_go_older_and_newer_by_event_and_keep_the_filters(client, trail):
+    made = []
+    for n in range(120):
+        made.append(record_event("bulk.made", "bulk", n, actor_id=None).id)
     db.session.commit()
+    newest_first = made[::-1]
 
     first = client.get("/audit/?action=bulk.made")
     html = first.get_data(as_text=True)
-    assert "60 events matching the filters" in html
-    assert len(shown_ids(first)) == 50
-    link = re.search(r'href="([^"]*page=2[^"]*)"', html).group(1).replace("&amp;", "&")
-    assert "action=bulk.made" in link
-    assert len(shown_ids(client.get(link))) == 10
+    assert "120 events matching the filters" in html
+    assert shown_ids(first) == newest_first[:50]
+    assert link_named(html, "Newer") is None
+    older = link_named(html, "Older")
+    assert older == f"/audit/?before={newest_first[49]}&action=bulk.made"
+
+    second = client.get(older)
+    assert shown_ids(second) == newest_first[50:100]
+    third_link = link_named(second.get_data(as_text=True), "Older")
+    third = client.get(third_link)
+    assert shown_ids(third) == newest_first[100:]
+    third_html = third.get_data(as_text=True)
+    assert link_named(third_html, "Older") is None
+
+    back = client.get(link_named(third_html, "Newer"))
+    assert shown_ids(back) == newest_first[50:100]
+    # Newer again reaches the newest events: the first page, full.
+    top = client.get(link_named(back.get_data(as_text=True), "Newer"))
+    assert shown_ids(top) == newest_first[:50]
+    assert link_named(third_html, "Newest") == "/audit/?action=bulk.made"
 
 
-def test_a_page_past_the_end_says_so(client, trail):
-    html = client.get("/audit/?page=999").get_data(as_text=True)
+def test_a_new_event_does_not_shift_the_older_pages(client, trail):
+    made = [record_event("bulk.made", "bulk", n, actor_id=None).id for n in range(60)]
+    db.session.commit()
+    older = link_named(client.get("/audit/?action=bulk.made").get_data(as_text=True), "Older")
+    record_event("bulk.made", "bulk", 60, actor_id=None)
+    db.session.commit()
+    assert shown_ids(client.get(older)) == made[:10][::-1]
+
+
+def test_the_count_stops_at_the_cap(client, trail, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 30)
+    for n in range(31):
+        record_event("bulk.made", "bulk", n, actor_id=None)
+    db.session.commit()
+    html = client.get("/audit/?action=bulk.made").get_data(as_text=True)
+    assert "More than 30 events matching the filters" in html
+    for n in range(31, 60):
+        record_event("bulk.made", "bulk", n, actor_id=None)
+    db.session.commit()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 60)
+    assert "60 events matching" in client.get("/audit/?action=bulk.made").get_data(as_text=True)
+
+
+def test_nothing_older_says_so(client, trail):
+    html = client.get("/audit/?before=1").get_data(as_text=True)
     assert "Nothing has been recorded yet" not in html
-    assert "page 999 is past the last one" in html
-    assert 'href="/audit/?page=1"' in html
-    filtered = client.get("/audit/?action=nothing.such&page=3").get_data(as_text=True)
+    assert "There is nothing recorded before event 1." in html
+    assert 'href="/audit/">Go to the newest events' in html
+    filtered = client.get("/audit/?action=nothing.such&before=3").get_data(as_text=True)
     assert "Nothing matches these filters." in filtered
+
+
+@pytest.mark.parametrize("cursor", ["after", "before"])
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", "1e9", ""])
+def test_a_cursor_that_is_not_an_id_shows_the_newest_events(client, trail, cursor, value):
+    response = client.get("/audit/", query_string={cursor: value})
+    assert response.status_code == 200
+    assert shown_ids(response) == shown_ids(client.get("/audit/"))
+
+
+def test_a_cursor_past_the_newest_event_shows_the_newest_events(client, trail):
+    assert shown_ids(client.get("/audit/?after=999999")) == shown_ids(client.get("/audit/"))
 
 
 @pytest.mark.parametrize("query", ["", "?object_type=bulk"])
@@ -199,6 +257,11 @@ def test_query_count_does_not_grow_with_events(app, query):
     add(190)
     large = count_queries(lambda: client.get("/audit/" + query))
     assert large == small
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    separator = "&" if query else "?"
+    for cursor in (f"before={last - 60}", f"after={last - 120}"):
+        deep = "/audit/" + query + separator + cursor
+        assert count_queries(lambda path=deep: client.get(path)) == small + 1, cursor
 
 
 @pytest.mark.parametrize(

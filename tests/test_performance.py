@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from airm_training.audit.services import record_event
 from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
 from airm_training.hours import csv_io
@@ -283,3 +284,38 @@ def test_board_and_overview_queries_do_not_grow_with_the_applications(client):
     }
     assert after == before
     assert "page=2" in client.get("/board").get_data(as_text=True)  # 62 waiting: two pages
+
+
+def test_audit_trail_reads_its_page_its_count_and_its_choices_through_indexes(client):
+    """Page 1 of the trail reads the newest events through the primary key, counts at most
+    ``COUNT_CAP + 1`` of them, and lists the actions and object types with one index probe
+    per value (a loose index scan), so it costs the same at 81,000 events or 810,000."""
+    director = make_director()
+    for n in range(5):
+        record_event("bulk.made", "bulk", n, actor_id=director.id)
+    db.session.commit()
+    login(client, director)
+    statements = _statements_of(lambda: client.get("/audit/"), "FROM audit_event")
+    postgresql = db.session.connection().dialect.name == "postgresql"
+    page = [s for s in statements if "ORDER BY audit_event.id DESC" in s[0]]
+    counts = [s for s in statements if s[0].startswith("SELECT count(*)")]
+    choices = [s for s in statements if s[0].startswith("WITH RECURSIVE")]
+    assert len(page) == len(counts) == 1 and len(choices) == 2, statements
+    assert len(statements) == 4, statements  # nothing else reads the events
+    for statement, parameters in statements:
+        assert "LIMIT" in statement or statement.startswith("WITH RECURSIVE"), statement
+        plan = _plan(statement, parameters)
+        assert "Seq Scan on audit_event" not in plan, plan
+    page_plan = _plan(*page[0])
+    if postgresql:
+        assert "Index Scan Backward using pk_audit_event" in page_plan, page_plan
+    else:
+        assert "TEMP B-TREE" not in page_plan, page_plan  # read in key order, no sort
+    for (statement, parameters), index in zip(
+        choices, ("ix_audit_event_action", "ix_audit_event_object"), strict=True
+    ):
+        plan = _plan(statement, parameters)
+        if postgresql:
+            assert "Recursive Union" in plan and f"Index Only Scan using {index}" in plan, plan
+        else:
+            assert f"SEARCH audit_event USING COVERING INDEX {index} (" in plan, plan

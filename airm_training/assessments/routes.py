@@ -38,6 +38,7 @@ from airm_training.assessments.forms import (
 from airm_training.assessments.models import (
     AttemptStatus,
     CasePresentation,
+    CaseStatus,
     CaseVersion,
     CompetencyEvaluation,
     Quiz,
@@ -76,23 +77,34 @@ def _active_quizzes() -> list[Quiz]:
 
 
 # --- the candidate's overview --------------------------------------------------------------
+# What ``?show=`` narrows the overview to: the two kinds of assessment waiting for the
+# candidate (the home page's next steps open them).
+SHOWN = {
+    "revise": "case presentations to revise",
+    "started": "quizzes started, not submitted",
+}
+
+
 @bp.route("/")
 @requires(CANDIDATE)
 def mine():
+    show = request.args.get("show")
+    show = show if show in SHOWN else None
     quizzes = _active_quizzes()
-    cases = list(
-        db.session.scalars(
-            sa.select(CasePresentation)
-            .where(CasePresentation.person_id == current_user.id)
-            .order_by(CasePresentation.created_at.desc())
-        )
-    )
+    quiz_standings = standings(current_user, quizzes)
+    if show == "started":
+        quizzes = [quiz for quiz in quizzes if quiz_standings[quiz.id].open_attempt_id]
+    cases = sa.select(CasePresentation).where(CasePresentation.person_id == current_user.id)
+    if show == "revise":
+        cases = cases.where(CasePresentation.status == CaseStatus.REVISE.value)
     return render_template(
         "assessments/mine.html",
+        show=show,
+        shown=SHOWN.get(show or ""),
         quizzes=quizzes,
-        standings=standings(current_user, quizzes),
+        standings=quiz_standings,
         locks=locks(current_user, quizzes),
-        cases=cases,
+        cases=list(db.session.scalars(cases.order_by(CasePresentation.created_at.desc()))),
         evaluations=evaluations_of(current_user.id),
         action_form=ActionForm(),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -129,7 +129,10 @@ def queue_for(
             HoursEntry.status == HoursStatus.SUBMITTED.value,
             HoursEntry.person_id != supervisor_id,
         )
-        .options(selectinload(HoursEntry.person), selectinload(HoursEntry.amends))
+        .options(
+            selectinload(HoursEntry.person).lazyload(Person.role_assignments),
+            selectinload(HoursEntry.amends),
+        )
         .order_by(
             sa.func.min(HoursEntry.submitted_at).over(partition_by=HoursEntry.person_id),
             HoursEntry.person_id,
@@ -152,7 +155,7 @@ def queue_for(
 
 def supervisees_of(supervisor_id: int) -> list[Person]:
     """People whose primary supervisor this is, and people who have submitted hours to
-    this supervisor (drafts do not count)."""
+    this supervisor (drafts do not count). Their roles load only if asked for."""
     logged_with_me = (
         sa.select(HoursEntry.person_id)
         .where(
@@ -167,6 +170,7 @@ def supervisees_of(supervisor_id: int) -> list[Person]:
             .where(
                 sa.or_(Person.id.in_(logged_with_me), Person.primary_supervisor_id == supervisor_id)
             )
+            .options(lazyload(Person.role_assignments))
             .order_by(Person.full_name)
         )
     )

@@ -16,6 +16,7 @@ from airm_training.credentials.services import awards_of, enrolment_of
 from airm_training.main.overview import director_overview
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Role
+from airm_training.people.queries import primary_supervisor_of
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
 from airm_training.progression.models import OPEN_STATUSES, Application
@@ -67,6 +68,7 @@ def candidate_home():
         "main/candidate_home.html",
         queue=work.candidate_queue(current_user.id, unmet, today()),
         enrolment=enrolment_of(current_user),
+        supervisor=primary_supervisor_of(current_user),
         awards=awards_of(current_user),
         standing=standing,
         application=application,

@@ -77,9 +77,14 @@ def _holds(code: str, condition) -> sa.Exists:
 
 
 def directory_query(filters: DirectoryFilter) -> sa.Select:
+    """The filtered people by name, each with their primary supervisor's name (the
+    supervisor's other columns and roles load if asked for)."""
+    supervisor = selectinload(Person.primary_supervisor)
     return filters.apply(
         sa.select(Person)
-        .options(selectinload(Person.primary_supervisor))
+        .options(
+            supervisor.load_only(Person.full_name), supervisor.lazyload(Person.role_assignments)
+        )
         .order_by(Person.full_name, Person.id),
         today(),
     )

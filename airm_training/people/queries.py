@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role, RoleAssignment
@@ -70,3 +71,12 @@ def picked_person(
         chosen_id = matches[0][0]
     chosen = person_choice(chosen_id)
     return chosen_id, chosen + [match for match in matches if match[0] != chosen_id]
+
+
+def primary_supervisor_of(person: Person) -> Person | None:
+    """The person's primary supervisor, to name (their roles load only if asked for)."""
+    if person.primary_supervisor_id is None:
+        return None
+    return db.session.get(
+        Person, person.primary_supervisor_id, options=[lazyload(Person.role_assignments)]
+    )

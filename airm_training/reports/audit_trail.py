@@ -13,7 +13,7 @@ from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
 from airm_training.core.clock import local_datetime, today
-from airm_training.core.pagination import paginate
+from airm_training.core.pagination import keyset_page
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
 from airm_training.people.queries import people_matching
@@ -71,7 +71,9 @@ def _filters() -> tuple[AuditFilterForm, AuditFilter]:
 
 def _args() -> dict[str, str]:
     return {
-        key: value for key, value in request.args.items() if key not in ("page", "verify") and value
+        key: value
+        for key, value in request.args.items()
+        if key not in ("before", "after", "page", "verify") and value
     }
 
 
@@ -79,7 +81,7 @@ def _args() -> dict[str, str]:
 @requires(DIRECTOR)
 def trail():
     form, filters = _filters()
-    page = paginate(events(filters), per_page=PAGE_SIZE)
+    page = keyset_page(events(filters), AuditEvent.id, per_page=PAGE_SIZE)
     return render_template(
         "audit/trail.html",
         form=form,

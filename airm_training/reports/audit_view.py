@@ -129,19 +129,20 @@ def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
             wanted[event.object_type].add(int(event.object_id))
     if not wanted:
         return {}
-    parts = [
+    parts = [  # people, then only the kinds of object on the page
         sa.select(
             sa.literal("person").label("kind"), Person.id.label("oid"), Person.id.label("pid")
         ).where(Person.id.in_(wanted.get("person", set())))
     ]
     for object_type, column in SUBJECT_COLUMNS.items():
-        id_column = column.class_.id
-        parts.append(
-            sa.select(sa.literal(object_type), id_column, column).where(
-                id_column.in_(wanted.get(object_type, set()))
+        if object_type in wanted:
+            id_column = column.class_.id
+            parts.append(
+                sa.select(sa.literal(object_type), id_column, column).where(
+                    id_column.in_(wanted[object_type])
+                )
             )
-        )
-    found = sa.union_all(*parts).subquery()
+    found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     named = sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
         Person, Person.id == found.c.pid
     )
