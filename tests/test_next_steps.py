@@ -172,3 +172,6 @@ def test_the_candidates_next_steps_equal_the_lists_they_link_to(client):
     }
     assert counted["drafts"] == (2, 2)
     assert counted["requirements"][0] > 0
+    # The case and quiz tiles open the assessments narrowed to what waits.
+    urls = {tile["key"]: tile["url"] for tile in tiles}
+    assert "show=revise" in urls["revise"] and "show=started" in urls["quizzes"]

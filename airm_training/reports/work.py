@@ -306,7 +306,7 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
             revise,
             _plural(revise, "case presentation to revise", "case presentations to revise"),
             since("returned", revise_oldest),
-            url_for("assessments.mine") + "#cases-heading",
+            url_for("assessments.mine", show="revise") + "#cases-heading",
             urgent=bool(revise),
         ),
         QueueItem(
@@ -314,7 +314,7 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
             open_quizzes,
             _plural(open_quizzes, "quiz started, not submitted", "quizzes started, not submitted"),
             since("started", quizzes_oldest),
-            url_for("assessments.mine") + "#quizzes-heading",
+            url_for("assessments.mine", show="started") + "#quizzes-heading",
         ),
     ]
     if unmet is not None:
