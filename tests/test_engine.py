@@ -1028,3 +1028,23 @@ def test_a_revoked_level_is_not_held(candidate, director):
     award.status = AwardStatus.REVOKED
     db.session.commit()
     assert next_level(candidate).level.code == "AIRT-S"
+
+
+def test_the_next_level_follows_the_ranks_not_the_order_of_the_file(director):
+    document = three_level_document()
+    document["levels"].reverse()  # L3, L2, L1
+    version = load_document(document, "e" * 64)
+    db.session.commit()
+    person = make_candidate(director=director)
+    assert enrolment_of(person).programme_version_id == version.id
+    assert next_level(person).level.code == "L2"
+
+
+def test_the_rank_held_is_read_in_the_persons_own_version(candidate):
+    """A later version may rank a level differently; the person's standing is read in
+    the version they are enrolled under."""
+    document = three_level_document()
+    document["levels"][2]["code"] = "AIRT-C"  # ranked 3 in this version, 1 in theirs
+    load_document(document, "f" * 64)
+    db.session.commit()
+    assert next_level(candidate).level.code == "AIRT-S"
