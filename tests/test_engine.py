@@ -24,7 +24,7 @@ from airm_training.assessments.evaluations import (
 from airm_training.assessments.models import Quiz, QuizAttempt
 from airm_training.assessments.quizzes import start_attempt, submit_attempt
 from airm_training.core.clock import add_months, today, utcnow
-from airm_training.credentials.models import CredentialAward
+from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.credentials.services import award_credential, enrol, enrolment_of
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.curriculum.services import record_attendance
@@ -43,6 +43,7 @@ from airm_training.progression.engine import (
     evaluate_reinstatement,
     evaluate_renewal,
     next_level,
+    next_levels,
 )
 from airm_training.progression.models import Application, Endorsement, Vote
 from tests.ce_helpers import verified_ce
@@ -983,3 +984,67 @@ def test_reinstatement_reads_the_reinstatement_section_and_the_board(director, s
     assert approved.results[-1].met
     assert approved.as_of == today() - timedelta(days=3)
     assert approved.results[1].evidence == {}
+
+
+# --- what the mutation run showed untested -------------------------------------------------
+def test_a_standing_names_its_person_and_level(candidate):
+    result = evaluate(candidate, airt_s_rules())
+    assert (result.person_id, result.level_code, result.level_name) == (
+        candidate.id,
+        "AIRT-S",
+        "AIRM-Trained Supervisor",
+    )
+
+
+def test_next_levels_reads_any_iterable_of_ids(candidate):
+    expected = next_levels([candidate.id])
+    assert expected[candidate.id].level.code == "AIRT-S"
+    assert next_levels(i for i in [candidate.id]) == expected
+
+
+def test_a_lapsed_level_with_a_way_back_is_still_held(candidate, director):
+    """An AIRT-S expired past its grace is renewed or reinstated, not applied for again:
+    the AIRT-S section has reinstatement requirements."""
+    award_credential(
+        candidate,
+        "AIRT-S",
+        actor_id=director.id,
+        version=current_version(),
+        awarded_on=months_ago(30),
+    )
+    db.session.commit()
+    assert any(r.purpose == "reinstate" for r in airt_s_rules().requirements)
+    assert next_level(candidate) is None
+
+
+def test_a_revoked_level_is_not_held(candidate, director):
+    award = award_credential(
+        candidate,
+        "AIRT-S",
+        actor_id=director.id,
+        version=current_version(),
+        awarded_on=months_ago(30),
+    )
+    award.status = AwardStatus.REVOKED
+    db.session.commit()
+    assert next_level(candidate).level.code == "AIRT-S"
+
+
+def test_the_next_level_follows_the_ranks_not_the_order_of_the_file(director):
+    document = three_level_document()
+    document["levels"].reverse()  # L3, L2, L1
+    version = load_document(document, "e" * 64)
+    db.session.commit()
+    person = make_candidate(director=director)
+    assert enrolment_of(person).programme_version_id == version.id
+    assert next_level(person).level.code == "L2"
+
+
+def test_the_rank_held_is_read_in_the_persons_own_version(candidate):
+    """A later version may rank a level differently; the person's standing is read in
+    the version they are enrolled under."""
+    document = three_level_document()
+    document["levels"][2]["code"] = "AIRT-C"  # ranked 3 in this version, 1 in theirs
+    load_document(document, "f" * 64)
+    db.session.commit()
+    assert next_level(candidate).level.code == "AIRT-S"

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from airm_training.assessments.facts import CaseFact, EvaluationFact, QuizFact
+from airm_training.continuing.rules import CeFact
 from airm_training.programme.models import RequirementKind
 from airm_training.progression.engine import LevelStanding, RequirementResult, apply_rule
 from airm_training.progression.facts import Facts, Rule, Scope
@@ -310,3 +311,94 @@ def test_enough_minutes_in_too_few_sessions_is_not_met():
     req = rule(RequirementKind.HOURS, minimum_minutes=600, min_sessions=4)
     result = check(req, Facts(hours={(RULE_ID, PERSON): (600, 3)}))
     assert (result.met, result.missing) == (False, ["1 more sessions"])
+
+
+# --- continuing education -------------------------------------------------------------------
+def ce(record_id: int, day: date, minutes: int, status: str = "verified", subject: str = "airm"):
+    return CeFact(record_id, day, minutes, subject, status)
+
+
+def test_ce_credits_within_the_last_months_count_from_that_day_on():
+    req = rule(RequirementKind.CE_CREDITS, minimum_minutes=120, within_months=12)
+    known = Facts(
+        ce={
+            PERSON: [
+                ce(1, date(2025, 6, 30), 60),  # the first day of the window
+                ce(2, date(2025, 6, 29), 60),  # the day before it
+                ce(3, DAY, 30),
+                ce(4, date(2026, 1, 1), 45, status="pending"),
+            ]
+        }
+    )
+    result = check(req, known, with_evidence=True)
+    assert (result.met, result.current, result.target) == (False, 1.5, 2)
+    assert result.progress == "1 h 30 of 2 h"
+    assert result.missing == ["30 min more verified"]
+    assert result.evidence == {"ce_record_ids": [1, 3]}
+    assert result.not_counted == ("45 min waiting for verification; 1 h outside the renewal cycle")
+    assert check(req, known).evidence == {}
+
+
+def test_ce_credits_at_exactly_the_target_are_met():
+    req = rule(RequirementKind.CE_CREDITS, minimum_minutes=90)
+    result = check(req, Facts(ce={PERSON: [ce(1, DAY, 60), ce(2, date(2020, 1, 1), 30)]}))
+    assert (result.met, result.missing, result.not_counted) == (True, [], "")
+    assert result.progress == "1 h 30 of 1 h 30"
+
+
+def test_ce_credits_with_nothing_on_file():
+    req = rule(RequirementKind.CE_CREDITS, minimum_minutes=60)
+    result = check(req, Facts())
+    assert (result.met, result.current, result.progress) == (False, 0, "0 of 1 h")
+    assert result.missing == ["1 h more verified"]
+
+
+def test_ce_credits_in_the_cycle_only_when_the_rule_says_so():
+    cycle = Scope(DAY, cycle_start=date(2026, 1, 1))
+    known = Facts(ce={PERSON: [ce(1, date(2025, 12, 31), 60), ce(2, date(2026, 1, 1), 60)]})
+    in_cycle = rule(RequirementKind.CE_CREDITS, minimum_minutes=60, within="cycle")
+    assert apply_rule(PERSON, in_cycle, known, cycle).current == 1
+    anytime = rule(RequirementKind.CE_CREDITS, minimum_minutes=60)
+    assert apply_rule(PERSON, anytime, known, cycle).current == 2
+
+
+def test_ce_credits_in_a_subject_count_only_that_subject():
+    req = rule(RequirementKind.CE_CREDITS, minimum_minutes=60, subject_area="ethics")
+    known = Facts(ce={PERSON: [ce(1, DAY, 60), ce(2, DAY, 30, subject="ethics")]})
+    assert check(req, known).current == 0.5
+    blank = rule(RequirementKind.CE_CREDITS, minimum_minutes=60, subject_area="")
+    assert check(blank, known).current == 1.5
+
+
+# --- what every result carries --------------------------------------------------------------
+def test_a_result_carries_the_requirements_id_and_description():
+    described = rule(RequirementKind.LICENCE, description="A licence in the state of practice.")
+    result = check(described, Facts())
+    assert (result.requirement_id, result.description) == (
+        RULE_ID,
+        "A licence in the state of practice.",
+    )
+    assert result.not_counted == ""
+    assert check(rule(RequirementKind.LICENCE), Facts()).description == ""
+
+
+def test_a_document_rule_with_nothing_on_file_lists_no_documents():
+    result = check(rule(RequirementKind.DOCUMENT, document_kind="liability-insurance"), Facts())
+    assert (result.met, result.evidence) == (False, {"document_ids": []})
+    assert result.missing == ["a current, approved liability insurance"]
+
+
+def test_hours_outside_an_agreement_are_named_beside_those_before_enrolment():
+    req = rule(RequirementKind.HOURS, minimum_minutes=60)
+    outside = Facts(hours_outside_agreement={(RULE_ID, PERSON): 90, (RULE_ID, PERSON + 1): 30})
+    assert check(req, outside).not_counted == (
+        "1 h 30 signed outside an approved supervision agreement"
+    )
+    both = Facts(
+        hours_uncounted={(RULE_ID, PERSON): 120},
+        hours_outside_agreement={(RULE_ID, PERSON): 90},
+    )
+    assert check(req, both).not_counted == (
+        "2 h signed for sessions before enrolment; "
+        "1 h 30 signed outside an approved supervision agreement"
+    )

@@ -7,19 +7,24 @@ import pytest
 import sqlalchemy as sa
 
 from airm_training.audit.models import AuditEvent
-from airm_training.core.clock import today
+from airm_training.core.clock import add_months, today
 from airm_training.core.errors import DomainError
 from airm_training.credentials.models import CredentialAward
 from airm_training.extensions import db
+from airm_training.hours import services
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.hours.queries import queue_for, totals_by_category
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import (
     ATTESTATION,
+    active_categories,
+    can_view_entry,
     delete_entry,
     edit_entry,
     identical_entries,
     log_entry,
+    minutes_by_day,
+    oldest_session,
     request_amendment,
     return_entry,
     sign_entries,
@@ -28,8 +33,10 @@ from airm_training.hours.services import (
 )
 from airm_training.hours.workflow import NOT_CURRENT
 from airm_training.notifications.models import Notification
-from airm_training.people.models import Person
-from tests.factories import make_candidate, make_director, make_supervisor
+from airm_training.people.models import Person, Role
+from airm_training.programme.models import HoursCategory
+from airm_training.programme.services import current_version
+from tests.factories import make_candidate, make_director, make_person, make_supervisor
 from tests.query_count import count_statements
 
 
@@ -1000,3 +1007,296 @@ def test_a_draft_without_a_supervisor_cannot_be_submitted_by_editing_or_submitti
         draft, candidate, entry_input(None, category_code="didactic", minutes=45), submit=False
     )
     assert reload(draft).minutes == 45
+
+
+# --- more rules the mutation run showed untested -------------------------------------------
+def hours_policy_months() -> int:
+    return current_version().definition["hours_policy"]["oldest_session_months"]
+
+
+def test_a_session_older_than_the_programmes_limit_is_refused(people):
+    _supervisor, candidate, _ = people
+    months = hours_policy_months()
+    oldest = add_months(today(), -months)
+    assert oldest_session(today()) == oldest
+    error = refused(
+        log_entry,
+        candidate,
+        entry_input(None, category_code="didactic", session_date=oldest - timedelta(days=1)),
+        submit=False,
+    )
+    assert error.problems == [
+        (
+            "session_date",
+            f"Sessions before {oldest.isoformat()} are too old to be logged: the programme "
+            f"accepts sessions from the last {months} months.",
+        )
+    ]
+    kept = logged(candidate, None, submit=False, category_code="didactic", session_date=oldest)
+    assert reload(kept).session_date == oldest
+
+
+def test_without_an_hours_policy_sessions_of_any_age_are_accepted(people):
+    _supervisor, candidate, _ = people
+    version = current_version()
+    version.definition = {k: v for k, v in version.definition.items() if k != "hours_policy"}
+    db.session.flush()
+    assert oldest_session(today()) is None
+    old = today() - timedelta(days=3650)
+    kept = logged(candidate, None, submit=False, category_code="didactic", session_date=old)
+    assert reload(kept).session_date == old
+    version.definition = {**version.definition, "hours_policy": {}}
+    db.session.flush()
+    assert oldest_session(today()) is None
+
+
+def test_without_a_programme_version_there_is_no_age_limit(app, monkeypatch):
+    monkeypatch.setattr(services, "current_version", lambda: None)
+    assert oldest_session(today()) is None
+
+
+def test_minutes_by_day_counts_live_entries_on_the_days_asked_only(people):
+    supervisor, candidate, other = people
+    two_days_ago = today() - timedelta(days=2)
+    logged(candidate, supervisor, minutes=60)
+    logged(candidate, supervisor, submit=False, minutes=30)
+    logged(candidate, supervisor, minutes=45, session_date=two_days_ago)
+    logged(other, supervisor, minutes=120)
+    assert minutes_by_day(candidate.id, [yesterday()]) == {yesterday(): 90}
+    assert minutes_by_day(candidate.id, [yesterday(), two_days_ago]) == {
+        yesterday(): 90,
+        two_days_ago: 45,
+    }
+    assert minutes_by_day(candidate.id, []) == {}
+
+
+def test_a_superseded_original_no_longer_counts_towards_its_day(people):
+    supervisor, candidate, _ = people
+    original = signed(candidate, supervisor, minutes=600)
+    amendment = request_amendment(original, candidate, entry_input(supervisor, minutes=100))
+    db.session.commit()
+    sign_entries(supervisor, [amendment.id], attested=True)
+    db.session.commit()
+    assert statuses(original) == ["superseded"]
+    assert minutes_by_day(candidate.id, [yesterday()]) == {yesterday(): 100}
+    logged(candidate, supervisor, minutes=700)  # 100 + 700: within 16 hours
+
+
+def test_nobody_logs_hours_with_themselves(people):
+    supervisor, _candidate, _ = people
+    error = refused(
+        log_entry,
+        supervisor,
+        entry_input(supervisor, category_code="consultation-of-consultation"),
+        submit=True,
+    )
+    assert error.problems == [("supervisor", "You cannot be your own supervisor.")]
+
+
+def test_a_group_entry_keeps_its_group_size(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor, category_code="group-consultation", group_size=7)
+    assert reload(entry).group_size == 7
+    assert events("hours.submitted", entry.id)[0].after["group_size"] == 7
+
+
+def test_identical_means_same_person_day_category_minutes_supervisor_and_live(people):
+    supervisor, candidate, other = people
+    data = entry_input(supervisor)
+    first = logged(candidate, supervisor)
+    assert [e.id for e in identical_entries(candidate, data)] == [first.id]
+    # Another clinician's entry, another day, another supervisor: not identical.
+    logged(other, supervisor)
+    assert [e.id for e in identical_entries(other, data)] != [first.id]
+    for change in (
+        {"session_date": today() - timedelta(days=2)},
+        {"supervisor_id": supervisor_for_a_year().id},
+        {"supervisor_id": None},
+    ):
+        assert identical_entries(candidate, entry_input(supervisor, **change)) == []
+    # A superseded entry is no longer live.
+    sign_entries(supervisor, [first.id], attested=True)
+    db.session.commit()
+    amendment = request_amendment(reload(first), candidate, entry_input(supervisor, minutes=61))
+    db.session.commit()
+    sign_entries(supervisor, [amendment.id], attested=True)
+    db.session.commit()
+    assert statuses(first) == ["superseded"]
+    assert identical_entries(candidate, data) == []
+
+
+def test_the_duplicate_message_names_the_entry_and_the_way_out(people):
+    supervisor, candidate, _ = people
+    first = logged(candidate, supervisor)
+    error = refused(log_entry, candidate, entry_input(supervisor), submit=True)
+    assert error.problems == [
+        (
+            "confirm_duplicate",
+            f"You already logged an identical entry (entry {first.id}: "
+            f"{yesterday().isoformat()}, {reload(first).category.name}, 60 min, the same "
+            "supervisor). Tick the box to log a second session all the same.",
+        )
+    ]
+
+
+def test_logging_for_submission_needs_a_supervisor_even_where_a_draft_does_not(people):
+    _supervisor, candidate, _ = people
+    error = refused(log_entry, candidate, entry_input(None, category_code="didactic"), submit=True)
+    assert error.problems == [("supervisor", "Choose the supervisor who will sign this entry.")]
+
+
+def hours_submitted_links(supervisor: Person) -> list[tuple[str, int | None]]:
+    return [(n.object_type, n.object_id) for n in notices(supervisor, "hours_submitted")]
+
+
+def test_each_way_of_submitting_records_it_and_links_the_supervisor_to_the_entry(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)  # log and submit at once
+    assert hours_submitted_links(supervisor) == [("hours_entry", entry.id)]
+
+    draft = logged(candidate, supervisor, submit=False, minutes=30)
+    edit_entry(draft, candidate, entry_input(supervisor, minutes=35), submit=True)
+    db.session.commit()
+    (event,) = events("hours.submitted", draft.id)
+    assert event.actor_id == candidate.id
+    assert hours_submitted_links(supervisor)[-1] == ("hours_entry", draft.id)
+
+    other_draft = logged(candidate, supervisor, submit=False, minutes=40)
+    submit_entry(other_draft, candidate)
+    db.session.commit()
+    (event,) = events("hours.submitted", other_draft.id)
+    assert event.actor_id == candidate.id
+    assert (event.before, event.after) == (
+        {"status": "draft"},
+        {"status": "submitted", "late": False},
+    )
+    assert hours_submitted_links(supervisor)[-1] == ("hours_entry", other_draft.id)
+    assert len(hours_submitted_links(supervisor)) == 3
+
+
+def test_an_edit_is_recorded_with_its_author(people):
+    supervisor, candidate, _ = people
+    draft = logged(candidate, supervisor, submit=False)
+    edit_entry(draft, candidate, entry_input(supervisor, minutes=50), submit=False)
+    db.session.commit()
+    (event,) = events("hours.edited", draft.id)
+    assert event.actor_id == candidate.id
+    assert notices(supervisor, "hours_submitted") == []
+
+
+def test_a_withdrawal_is_recorded_with_its_author_and_states(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    withdraw_entry(entry, candidate)
+    db.session.commit()
+    (event,) = events("hours.withdrawn", entry.id)
+    assert event.actor_id == candidate.id
+    assert (event.before, event.after) == ({"status": "submitted"}, {"status": "draft"})
+
+
+def test_submitting_a_draft_checks_what_it_holds_again(people):
+    """A draft is checked afresh when it is submitted: a group keeps its size, and a
+    stage, modality or note that no longer passes is refused."""
+    supervisor, candidate, _ = people
+    group = logged(
+        candidate,
+        supervisor,
+        submit=False,
+        category_code="group-consultation",
+        group_size=4,
+        stages=["attachment-awareness"],
+        modalities=["ACT"],
+        note="fine",
+    )
+    submit_entry(group, candidate)
+    db.session.commit()
+    assert statuses(group) == ["submitted"]
+
+    for column, value, field in (
+        ("stages", ["no-such-stage"], "stages"),
+        ("modalities", ["No such modality"], "modalities"),
+        ("note", "n" * 1001, "note"),
+        ("group_size", None, "group_size"),
+    ):
+        draft = logged(
+            candidate,
+            supervisor,
+            submit=False,
+            minutes=15,
+            category_code="group-consultation",
+            group_size=3,
+        )
+        db.session.execute(
+            sa.update(HoursEntry).where(HoursEntry.id == draft.id).values({column: value})
+        )
+        db.session.commit()
+        error = refused(submit_entry, reload(draft), candidate)
+        assert [f for f, _ in error.problems] == [field]
+        assert statuses(draft) == ["draft"]
+
+
+def test_the_signature_time_is_the_rows_last_change(people):
+    supervisor, candidate, _ = people
+    entry = logged(candidate, supervisor)
+    sign_entries(supervisor, [entry.id], attested=True)
+    db.session.commit()
+    entry = reload(entry)
+    assert entry.updated_at == entry.signed_at
+
+
+@pytest.mark.parametrize(
+    "meanwhile", [{"status": "draft"}, {"supervisor_id": None}], ids=["withdrawn", "redirected"]
+)
+def test_an_entry_changed_while_signing_signs_nothing(people, monkeypatch, meanwhile):
+    """The entries are checked, then signed by one UPDATE that checks again: an entry
+    withdrawn or moved to another supervisor in between leaves every entry unsigned."""
+    supervisor, candidate, _ = people
+    first = logged(candidate, supervisor)
+    second = logged(candidate, supervisor, minutes=30)
+    if "supervisor_id" in meanwhile:
+        meanwhile = {"supervisor_id": supervisor_for_a_year().id}
+    check = services.sign_refusal
+
+    def changed_meanwhile(signer, entry, periods):
+        if entry.id == second.id:
+            db.session.execute(
+                sa.update(HoursEntry)
+                .where(HoursEntry.id == second.id)
+                .values(meanwhile)
+                .execution_options(synchronize_session=False)
+            )
+        return check(signer, entry, periods)
+
+    monkeypatch.setattr(services, "sign_refusal", changed_meanwhile)
+    error = refused(sign_entries, supervisor, [first.id, second.id], attested=True)
+    assert error.problems == [
+        (None, "Some entries changed while you were signing. Reload and try again.")
+    ]
+    assert statuses(first, second) == ["submitted", "submitted"]
+    assert events("hours.signed") == []
+
+
+def test_who_may_see_an_entry(people):
+    supervisor, candidate, other = people
+    director, admin = make_director(), make_person(Role.ADMIN)
+    draft = logged(candidate, supervisor, submit=False)
+    submitted = logged(candidate, supervisor, minutes=30)
+    for viewer in (candidate, director, admin):
+        assert can_view_entry(viewer, draft) and can_view_entry(viewer, submitted)
+    assert can_view_entry(supervisor, submitted)
+    assert not can_view_entry(supervisor, draft)  # the supervisor never sees a draft
+    for stranger in (other, supervisor_for_a_year()):
+        assert not can_view_entry(stranger, draft)
+        assert not can_view_entry(stranger, submitted)
+
+
+def test_active_categories_leave_out_the_retired_in_the_programmes_order(app):
+    categories = list(db.session.scalars(sa.select(HoursCategory).order_by(HoursCategory.id)))
+    assert len(categories) >= 3
+    first, retired, *rest = categories
+    retired.retired = True
+    first.position = max(c.position for c in categories) + 1  # moved to the end
+    db.session.flush()
+    assert active_categories() == sorted([*rest, first], key=lambda c: c.position)
+    assert active_categories()[-1] is first
+    assert retired not in active_categories()
