@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from airm_training.continuing.rules import count_credits
 from airm_training.core.clock import add_months, local_date, today
+from airm_training.core.collector import collector_paused
 from airm_training.core.durations import duration_label
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause, held_award_clause
@@ -256,7 +257,20 @@ def _evaluate(
     applications: Mapping[int, object],
     population: list[int] | sa.Select | None = None,
 ) -> dict[int, LevelStanding]:
-    """Read the facts of everyone at once, then apply each requirement's rule to them."""
+    """Read the facts of everyone at once, then apply each requirement's rule to them
+    (with the garbage collector paused: thousands of people make tens of thousands of
+    small results, which it would otherwise walk over and over)."""
+    with collector_paused():
+        return _evaluate_all(rules_of, purpose, scope, applications, population)
+
+
+def _evaluate_all(
+    rules_of: Mapping[int, ProgrammeLevel],
+    purpose: RequirementPurpose,
+    scope: Scope,
+    applications: Mapping[int, object],
+    population: list[int] | sa.Select | None,
+) -> dict[int, LevelStanding]:
     plain: dict[int, tuple[Rule, ...]] = {}  # programme level id → its rules, read once
     for rules in rules_of.values():
         if rules.id not in plain:
