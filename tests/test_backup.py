@@ -147,3 +147,39 @@ def test_a_backup_file_is_written_in_primary_key_order_with_its_summary(demo_bac
     write_backup(path.with_suffix(".again"))
     with gzip.open(path.with_suffix(".again"), "rt", encoding="utf-8") as again:
         assert again.readlines()[1:] == lines[1:]  # only the header's time differs
+
+
+def test_a_restore_of_amended_entries_keeps_their_links(app, targets, tmp_path):
+    """Rows pointing at rows of their own table (an amendment at the entry it amends) are
+    linked by an UPDATE per row once the table is in, which keeps their ``updated_at``."""
+    from airm_training.hours.models import HoursEntry
+
+    seed_demo()
+    original = db.session.scalar(sa.select(HoursEntry).order_by(HoursEntry.id).limit(1))
+    amendment = HoursEntry(
+        person_id=original.person_id,
+        session_date=original.session_date,
+        minutes=original.minutes,
+        category_id=original.category_id,
+        supervisor_id=original.supervisor_id,
+        stages=[],
+        modalities=[],
+        note="",
+        status="draft",
+        amends_id=original.id,
+    )
+    db.session.add(amendment)
+    db.session.commit()
+    amendment_id, original_id = amendment.id, original.id
+    path = tmp_path / "amended.backup.gz"
+    result = app.test_cli_runner().invoke(args=["airm", "backup", str(path)])
+    assert result.exit_code == 0, result.output
+    source = summarise()
+    target = fresh_target(targets["sqlite"])
+    result = restore_command(target, path)
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        assert summarise() == source
+        assert db.session.get(HoursEntry, amendment_id).amends_id == original_id
+        db.session.remove()
+        db.engine.dispose()

@@ -235,6 +235,7 @@ def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableS
     table: sa.Table | None = None
     columns: list[sa.Column] = []
     later: list[sa.Column] = []
+    stamped: list[sa.Column] = []
     batch: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
 
@@ -250,7 +251,7 @@ def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableS
             statement = (
                 sa.update(table)
                 .where(key == sa.bindparam("_key"))
-                .values({c.name: sa.bindparam(f"_{c.name}") for c in later})
+                .values({c.name: sa.bindparam(f"_{c.name}") for c in (*later, *stamped)})
             )
             db.session.execute(statement, links)
             links.clear()
@@ -263,7 +264,12 @@ def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableS
             row = {c.name: _decode(c, v) for c, v in zip(columns, item, strict=True)}
             if any(row[c.name] is not None for c in later):
                 (key,) = table.primary_key.columns
-                links.append({"_key": row[key.name], **{f"_{c.name}": row[c.name] for c in later}})
+                links.append(
+                    {
+                        "_key": row[key.name],
+                        **{f"_{c.name}": row[c.name] for c in (*later, *stamped)},
+                    }
+                )
                 row.update({c.name: None for c in later})
             batch.append(row)
             if len(batch) >= BATCH_SIZE:
@@ -277,6 +283,8 @@ def _load_rows(source: IO[str], tables: dict[str, sa.Table]) -> dict[str, TableS
             if item["columns"] != [c.name for c in table.columns]:
                 raise ValueError(f"the columns of {table.name} differ from this schema")
             columns, later = list(table.columns), _self_references(table)
+            # Columns an UPDATE would stamp (``updated_at``) keep their backed-up value.
+            stamped = [c for c in table.columns if c.onupdate is not None and c not in later]
         elif "end" in item:
             if table is not None:
                 finish_table()

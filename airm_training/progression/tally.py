@@ -82,7 +82,12 @@ def _statement_changes(state: ORMExecuteState) -> None:
     else:
         where = state.statement.whereclause
         query = sa.select(column).distinct()
-        ids = set(state.session.scalars(query if where is None else query.where(where)))
+        if where is not None:
+            query = query.where(where)
+        # An executemany (one UPDATE per row, its WHERE bound to each row's values) is
+        # read once per row.
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters]
+        ids = {found for row in rows for found in state.session.scalars(query, row or {})}
     (mark_signers if of_signer else mark_people)(state.session, ids)
 
 
