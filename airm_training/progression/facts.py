@@ -312,14 +312,9 @@ def _kept_hours(
         return set()
     pending = marked_people(db.session)
     rows = db.session.execute(
-        sa.select(
-            HoursTally.requirement_id,
-            HoursTally.person_id,
-            HoursTally.minutes,
-            HoursTally.sessions,
-            HoursTally.uncounted_minutes,
-            HoursTally.outside_minutes,
-        ).where(HoursTally.requirement_id.in_(kept_ids), HoursTally.person_id.in_(ids))
+        HoursTally.figures().where(
+            HoursTally.requirement_id.in_(kept_ids), HoursTally.person_id.in_(ids)
+        )
     )
     found = set()
     for req_id, person_id, minutes, sessions, uncounted, outside in rows:

@@ -223,3 +223,15 @@ class HoursTally(db.Model):
     sessions: Mapped[int]
     uncounted_minutes: Mapped[int]
     outside_minutes: Mapped[int]
+
+    @classmethod
+    def figures(cls) -> sa.Select:
+        """(requirement, person, minutes, sessions, uncounted, outside minutes) of each row."""
+        return sa.select(
+            cls.requirement_id,
+            cls.person_id,
+            cls.minutes,
+            cls.sessions,
+            cls.uncounted_minutes,
+            cls.outside_minutes,
+        )

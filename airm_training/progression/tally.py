@@ -197,14 +197,5 @@ def differences(session: Session) -> list[tuple[int, int]]:
 
 
 def _kept(session: Session) -> dict[tuple[int, int], tuple[int, int, int, int]]:
-    rows = session.execute(
-        sa.select(
-            HoursTally.requirement_id,
-            HoursTally.person_id,
-            HoursTally.minutes,
-            HoursTally.sessions,
-            HoursTally.uncounted_minutes,
-            HoursTally.outside_minutes,
-        )
-    )
+    rows = session.execute(HoursTally.figures())
     return {(r, p): (m, s, u, o) for r, p, m, s, u, o in rows}
