@@ -1,7 +1,8 @@
 """Uploaded PDFs cleaned with pikepdf (qpdf) before they are stored and handed to a
 supervisor: JavaScript, actions run on opening or on any event, launch and other actions
 beyond "go to a page" and "open a web link", embedded files and forms are removed, and
-the file is written anew (dropping whatever is not reachable from its catalogue). A file
+the file is written anew (dropping whatever is not reachable from its catalogue), with an
+/ID taken from its content so the same upload always gives the same bytes. A file
 qpdf cannot read, or one that needs a password, is refused."""
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def sanitise_pdf(data: bytes) -> CleanedPdf:
         try:
             removed = _clean(pdf)
             out = io.BytesIO()
-            pdf.save(out, preserve_pdfa=False, fix_metadata_version=False)
+            pdf.save(out, preserve_pdfa=False, fix_metadata_version=False, deterministic_id=True)
         except READ_ERRORS:
             raise UnsafePdf("That file is not a PDF.") from None
     return CleanedPdf(out.getvalue(), sorted(removed))
