@@ -31,9 +31,9 @@ from airm_training.programme.models import CredentialLevel, HoursCategory, Modul
 from airm_training.programme.services import current_version
 from airm_training.progression.models import Application, ApplicationStatus
 from airm_training.progression.services import new_certificate
+from bench.derived_migrations import DERIVED_MIGRATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-DERIVED_MIGRATIONS = ("0015_performance", "0026_hours_tally")
 SUPERVISORS_PER_SCALE = 40
 CANDIDATES_PER_SCALE = 500
 ENTRIES_PER_CANDIDATE = 300  # on average
