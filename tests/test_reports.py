@@ -257,22 +257,26 @@ def test_stalled_candidates_have_no_activity_in_the_days_asked_for(quiet):
     ]
 
 
-def test_the_stalled_list_evaluates_only_the_quiet(quiet, monkeypatch):
-    seen: list[set[int]] = []
-    real = people_reports.evaluate_many
+def test_the_stalled_list_applies_no_rule(quiet, director, monkeypatch):
+    """The list (and the director's count) needs the quiet people's next level only: no
+    standing is built, and the rows are those of the quiet among every candidate."""
+    top = candidate(director, "Tia Top", days_ago=100)  # quiet, but holds every level
+    for code in ("AIRT-C", "AIRT-S"):
+        award_credential(top, code, actor_id=director.id, version=current_version())
+    db.session.commit()
+    expected = PeopleReports(today(), stalled_days=60)
+    quiet_ids = {quiet["never"].id, quiet["long_ago"].id}
+    assert {c.person_id for c in expected.candidates} >= quiet_ids
+    assert top.id not in {c.person_id for c in expected.candidates}
 
-    def recording(people, *args, **kwargs):
-        seen.append(set(db.session.scalars(people)))
-        return real(people, *args, **kwargs)
+    def refused(*_args, **_kwargs):
+        raise AssertionError("the stalled list built a standing")
 
-    monkeypatch.setattr(people_reports, "evaluate_many", recording)
-    alone = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
-
-    assert seen == [{quiet["never"].id, quiet["long_ago"].id}]
-    shared = PeopleReports(today(), stalled_days=60)
-    everyone = len(shared.candidates)
-    assert rows_of(shared.stalled(page=None)) == alone  # the same rows from every candidate
-    assert len(seen[1]) == everyone > 2
+    monkeypatch.setattr(people_reports, "evaluate_many", refused)
+    rows = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
+    assert [row[0] for row in rows] == ["Nell Never", "Lou Longago"]
+    by_id = {c.person_id: c for c in expected.candidates}
+    assert [row[1] for row in rows] == [by_id[quiet["never"].id].level_code] * 2
 
 
 def test_the_page_takes_the_number_of_days_from_its_form(client, director, quiet):

@@ -19,7 +19,7 @@ from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
-from airm_training.progression.engine import evaluate_many
+from airm_training.progression.engine import evaluate_many, next_levels
 from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.reports.tables import Report, paged
 
@@ -166,31 +166,30 @@ class PeopleReports:
                 )
             )
         )
-        quiet: dict[int, tuple[date | None, int]] = {}
+        quiet: dict[int, tuple[str, date, date | None, int]] = {}
         enrolled = db.session.execute(
-            sa.select(Enrolment.person_id, Enrolment.enrolled_on)
+            sa.select(Enrolment.person_id, Person.full_name, Enrolment.enrolled_on)
             .join(Person, Person.id == Enrolment.person_id)
             .where(Person.active.is_(True))
         )
-        for person_id, enrolled_on in enrolled:
+        for person_id, name, enrolled_on in enrolled:
             if person_id in waiting:
                 continue
             moment = last.get(person_id)
             active_on = local_date(moment) if moment else None
             reference = max(d for d in (active_on, enrolled_on) if d is not None)
             if reference < cutoff:
-                quiet[person_id] = (active_on, (self.day - reference).days)
-        # Only the quiet are evaluated (unless every candidate already was), so the home
-        # page's count does not evaluate the whole programme.
-        if "candidates" in self.__dict__:
-            candidates = [c for c in self.candidates if c.person_id in quiet]
-        else:
-            candidates = self._progress_of(set(quiet)) if quiet else []
-        stalled = [(c, *quiet[c.person_id]) for c in candidates]
-        stalled.sort(key=lambda item: (-item[2], item[0].name, item[0].person_id))
+                quiet[person_id] = (name, enrolled_on, active_on, (self.day - reference).days)
+        # The list needs each quiet person's next level, never their standing: no rule is
+        # applied, so the home page's count costs a few queries however many are quiet.
+        levels = next_levels(list(quiet)) if quiet else {}
+        stalled = [
+            (quiet[person_id], person_id, rules.level.code) for person_id, rules in levels.items()
+        ]
+        stalled.sort(key=lambda item: (-item[0][3], item[0][0], item[1]))
         rows = [
-            (c.name, c.level_code, c.enrolled_on.isoformat(), on.isoformat() if on else "never", d)
-            for c, on, d in stalled
+            (name, code, enrolled_on.isoformat(), on.isoformat() if on else "never", days)
+            for (name, enrolled_on, on, days), _person_id, code in stalled
         ]
         return Report(
             "stalled",
