@@ -13,6 +13,7 @@ from airm_training.core.logs import log_server_error, register_logging
 from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from airm_training.progression.summary import install as install_standing_summary
 from airm_training.progression.tally import install as install_hours_tally
 from airm_training.resources import resource_dir
 from airm_training.settings import flask_config
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
     install_sqlite_settings()
     install_hours_tally()
+    install_standing_summary()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)

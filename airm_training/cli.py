@@ -13,12 +13,13 @@ from flask import Blueprint, current_app
 
 from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
+from airm_training.core.clock import today
 from airm_training.core.work import command_work
 from airm_training.extensions import db
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
-from airm_training.progression import tally
+from airm_training.progression import summary, tally
 
 bp = Blueprint("airm", __name__, cli_group="airm")
 
@@ -59,21 +60,32 @@ def seed_demo_command(force: bool) -> None:
 
 @bp.cli.command("rebuild-standing")
 @click.option("--check", is_flag=True, help="Only report kept figures that differ.")
-def rebuild_standing_command(check: bool) -> None:
-    """Recompute every enrolled person's kept hours tally (after an upgrade or a restore);
-    with --check, list the figures that differ from a recomputation and change nothing."""
+@click.option(
+    "--summaries", "summaries_only", is_flag=True, help="Only the day's standing summaries."
+)
+def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
+    """Recompute every enrolled person's kept hours tally and today's standing summary
+    (after an upgrade or a restore; --summaries, every night, for the new day); with
+    --check, list the kept figures that differ from a recomputation and change nothing."""
+    day = today()
     if check:
-        wrong = tally.differences(db.session)
+        wrong_hours = [] if summaries_only else tally.differences(db.session)
+        wrong_standings = summary.differences(db.session, day)
         db.session.rollback()
-        for requirement_id, person_id in wrong:
+        for requirement_id, person_id in wrong_hours:
             click.echo(f"requirement {requirement_id}, person {person_id}: differs")
-        click.echo(f"{len(wrong)} kept figures differ from a recomputation.")
+        for person_id in wrong_standings:
+            click.echo(f"standing of person {person_id} on {day}: differs")
+        wrong = len(wrong_hours) + len(wrong_standings)
+        click.echo(f"{wrong} kept figures differ from a recomputation.")
         if wrong:
             sys.exit(1)
         return
     with command_work():
-        written = tally.rebuild(db.session)
-    click.echo(f"Recomputed {written} kept hours figures.")
+        written = 0 if summaries_only else tally.rebuild(db.session)
+        standings = summary.rebuild(db.session, day)
+    hours = "" if summaries_only else f"{written} kept hours figures and "
+    click.echo(f"Recomputed {hours}{standings} standings for {day.isoformat()}.")
 
 
 @bp.cli.command("create-user")

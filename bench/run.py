@@ -541,16 +541,39 @@ def databases(names: list[str], scales: dict[str, list[int]]):
             with app.app_context():
                 upgraded = dataset.upgrade_to_head()
                 tally_seconds = dataset.fill_tally()
-                if upgraded or tally_seconds:
+                summary_seconds = fill_summaries()
+                if upgraded or tally_seconds or summary_seconds:
                     dataset.analyse()
                 rows = dataset.counts()
             rows["tally_seconds"] = round(tally_seconds, 1)
+            rows["summary_seconds"] = round(summary_seconds, 1)
             seconds = time.perf_counter() - started
             with app.app_context():
                 db.engine.dispose()
             rows["build_seconds" if built else "load_seconds"] = round(seconds, 1)
             print(f"{name} s{scale}: {rows}", flush=True)
             yield f"{name} s{scale}", url, built, rows, largest
+
+
+def fill_summaries() -> float:
+    """Keep today's standing summaries, as the nightly ``airm rebuild-standing
+    --summaries`` does, when the database has none for today; the seconds it took."""
+    from airm_training.progression import summary
+    from airm_training.progression.models import StandingSummary
+
+    day = today()
+    if (
+        db.session.scalar(
+            sa.select(StandingSummary.person_id).where(StandingSummary.as_of == day).limit(1)
+        )
+        is not None
+    ):
+        db.session.rollback()
+        return 0.0
+    started = time.perf_counter()
+    summary.rebuild(db.session, day)
+    db.session.commit()
+    return time.perf_counter() - started
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-import airm_training.reports.people as people_reports
+import airm_training.progression.engine as engine
 from airm_training.core.clock import add_months, today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
@@ -22,6 +22,7 @@ from airm_training.main.overview import director_overview
 from airm_training.people.models import Licence, Person, Role
 from airm_training.programme.models import CredentialLevel
 from airm_training.programme.services import current_version
+from airm_training.progression import summary
 from airm_training.progression.models import Application, Certificate
 from airm_training.reports import queues
 from airm_training.reports.people import ALL_MET, PeopleReports
@@ -270,9 +271,9 @@ def test_the_stalled_list_applies_no_rule(quiet, director, monkeypatch):
     assert top.id not in {c.person_id for c in expected.candidates}
 
     def refused(*_args, **_kwargs):
-        raise AssertionError("the stalled list built a standing")
+        raise AssertionError("the stalled list applied a rule")
 
-    monkeypatch.setattr(people_reports, "evaluate_many", refused)
+    monkeypatch.setattr(engine, "apply_rule", refused)
     rows = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
     assert [row[0] for row in rows] == ["Nell Never", "Lou Longago"]
     by_id = {c.person_id: c for c in expected.candidates}
@@ -621,3 +622,21 @@ def test_query_count_is_the_same_for_10_and_1000_people(client, director, superv
     many = counted(client, path)
     assert many == few
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) >= 1000
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/near-completion.csv"])
+def test_query_count_with_kept_summaries_is_the_same_for_10_and_300_people(
+    client, director, supervisor, path
+):
+    """Read from the kept standing summary (as after the nightly refresh), the pages read
+    a fixed number of statements too, and fewer than evaluating everyone."""
+    login(client, director)
+    bulk_candidates(10, signer_id=supervisor.id, prefix="ten")
+    live = counted(client, path)
+    summary.rebuild(db.session, today())
+    db.session.commit()
+    few = counted(client, path)
+    bulk_candidates(290, signer_id=supervisor.id, prefix="more")
+    summary.rebuild(db.session, today())
+    db.session.commit()
+    assert counted(client, path) == few < live

@@ -76,6 +76,7 @@ class LevelStanding:
     programme_version_id: int
     as_of: date
     results: list[RequirementResult]
+    programme_level_id: int | None = None  # the rules evaluated (None when built by hand)
 
     @property
     def evidence_results(self) -> list[RequirementResult]:
@@ -291,6 +292,7 @@ def _evaluate_all(
             results=[
                 apply_rule(person_id, rule, known, scope) for rule in rules_by_person[person_id]
             ],
+            programme_level_id=rules.id,
         )
         for person_id, rules in rules_of.items()
     }

@@ -235,3 +235,25 @@ class HoursTally(db.Model):
             cls.uncounted_minutes,
             cls.outside_minutes,
         )
+
+
+class StandingSummary(db.Model):
+    """How far one person is with their next level on one day: the level, how many of its
+    evidence requirements are met, and which are not. Written by
+    ``progression.summary.refresh`` from an evaluation, deleted in the transaction that
+    changes anything it rests on; valid only for ``as_of``. Reports read it instead of
+    evaluating everyone."""
+
+    __tablename__ = "standing_summary"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[date]
+    # None: the person has no level to reach (they hold every level, or none applies).
+    programme_level_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_level.id", ondelete="CASCADE")
+    )
+    met: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    unmet: Mapped[list[int]] = mapped_column(sa.JSON, default=list)  # requirement ids

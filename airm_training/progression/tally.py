@@ -23,7 +23,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from airm_training.agreements.models import SupervisionAgreement
-from airm_training.core.changes import mark_people, mark_signers, take_marks
+from airm_training.core.changes import (
+    mark_people,
+    mark_signers,
+    statement_people,
+    take_marks,
+)
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
@@ -33,6 +38,7 @@ from airm_training.programme.models import (
     RequirementKind,
     RequirementPurpose,
 )
+from airm_training.progression import summary
 from airm_training.progression.facts import Rule, Scope, keeps_tally, signed_hours_totals
 from airm_training.progression.models import HoursTally
 
@@ -67,34 +73,22 @@ def _changed(session: Session, _context, _instances) -> None:
 
 def _statement_changes(state: ORMExecuteState) -> None:
     """Note whose tally an ``INSERT``, ``UPDATE`` or ``DELETE`` statement run through the
-    session changes: the people named in an insert's rows, or those of the rows the
-    statement's ``WHERE`` selects, read before it runs."""
+    session changes (``core.changes.statement_people``)."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     watched = _WATCHED.get(getattr(state.statement.table, "name", ""))
     if watched is None:
         return
     column, of_signer = watched
-    if state.is_insert:
-        rows = state.parameters
-        rows = rows if isinstance(rows, list) else [rows or {}]
-        ids = {row.get(column.key) for row in rows} - {None}
-    else:
-        where = state.statement.whereclause
-        query = sa.select(column).distinct()
-        if where is not None:
-            query = query.where(where)
-        # An executemany (one UPDATE per row, its WHERE bound to each row's values) is
-        # read once per row.
-        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters]
-        ids = {found for row in rows for found in state.session.scalars(query, row or {})}
+    ids = statement_people(state, sa.select(column))
     (mark_signers if of_signer else mark_people)(state.session, ids)
 
 
 def settle(session: Session) -> None:
-    """Tally everyone marked so far in the session's transaction (run as it commits)."""
+    """Tally everyone marked so far in the session's transaction, and forget the kept
+    standing of everyone whose evidence changed (run as it commits)."""
     session.flush()  # the changes not yet flushed are marked as they are
-    people, signers = take_marks(session)
+    people, signers, evidence = take_marks(session)
     if signers:
         people |= set(
             session.scalars(
@@ -103,6 +97,8 @@ def settle(session: Session) -> None:
                 .distinct()
             )
         )
+    if people or evidence:
+        summary.forget(session, people | evidence)
     if people:
         refresh(session, people)
 

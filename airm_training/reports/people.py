@@ -1,6 +1,7 @@
 """Reports about people: who holds which level, how far candidates are with their next
-level, who is close, who has gone quiet. The candidates are evaluated together
-(``evaluate_many``): the number of queries does not depend on the number of people."""
+level, who is close, who has gone quiet. Candidates' progress is read from the kept
+standing summary (``progression.summary``), those without a row evaluated together: the
+number of queries does not depend on the number of people."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
-from airm_training.progression.engine import evaluate_many, next_levels
+from airm_training.progression.engine import next_levels
 from airm_training.progression.models import OPEN_STATUSES, Application
+from airm_training.progression.summary import progress_of
 from airm_training.reports.tables import Report, paged
 
 # (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
@@ -62,41 +64,30 @@ class PeopleReports:
     @cached_property
     def candidates(self) -> list[CandidateProgress]:
         """Active enrolled people with a level still to reach, by name."""
-        return self._progress_of(None)
-
-    def _progress_of(self, person_ids: set[int] | None) -> list[CandidateProgress]:
-        """``candidates``, of ``person_ids`` only when given (every one when None)."""
         enrolled = (
             sa.select(Person.id)
             .join(Enrolment, Enrolment.person_id == Person.id)
             .where(Person.active.is_(True))
         )
-        if person_ids is not None:
-            enrolled = enrolled.where(Person.id.in_(person_ids))
         people = db.session.execute(
             enrolled.add_columns(Person.full_name, Enrolment.enrolled_on).order_by(
                 Person.full_name, Person.id
             )
         ).all()
-        standings = evaluate_many(enrolled, as_of=self.day)
-        progress = []
-        for person_id, name, enrolled_on in people:
-            standing = standings.get(person_id)
-            if standing is None:
-                continue
-            evidence = standing.evidence_results
-            progress.append(
-                CandidateProgress(
-                    person_id=person_id,
-                    name=name,
-                    level_code=standing.level_code,
-                    enrolled_on=enrolled_on,
-                    met=sum(1 for r in evidence if r.met),
-                    total=len(evidence),
-                    missing=tuple(r.label for r in evidence if not r.met),
-                )
+        kept = progress_of([person_id for person_id, _name, _on in people], enrolled, self.day)
+        return [
+            CandidateProgress(
+                person_id=person_id,
+                name=name,
+                level_code=progress.level_code,
+                enrolled_on=enrolled_on,
+                met=progress.met,
+                total=progress.total,
+                missing=progress.missing,
             )
-        return progress
+            for person_id, name, enrolled_on in people
+            if (progress := kept.get(person_id)) is not None
+        ]
 
     def levels(self) -> Report:
         """People by the highest level they hold today (and enrolled people holding none)."""

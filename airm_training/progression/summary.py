@@ -1,0 +1,257 @@
+"""The kept standing summary (``StandingSummary``): each enrolled person's next level on
+a day, how many of its evidence requirements they meet and which they do not, so that the
+reports read a few thousand small rows instead of evaluating everyone.
+
+A row is an evaluation's result, written by ``refresh`` (``airm rebuild-standing``, and
+every night for the new day); it holds only for its ``as_of`` day. Whatever changes what
+it rests on deletes it in the same transaction (``forget``, run as the session commits):
+the person's hours, enrolment, agreements, credentials, licences, documents, continuing
+education, modules, quizzes, case presentations and evaluations, the credentials of whoever
+signed their hours, and any change to the programme (which forgets everyone). People
+without a valid row are evaluated live (``progress_of``), so a missing row costs time,
+never a wrong figure."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, selectinload
+
+from airm_training.assessments.models import (
+    CasePresentation,
+    CaseVersion,
+    CompetencyEvaluation,
+    Quiz,
+    QuizAttempt,
+)
+from airm_training.continuing.models import CeRecord
+from airm_training.core.changes import (
+    EVERYONE,
+    mark_evidence,
+    marked_evidence,
+    marked_people,
+    statement_people,
+)
+from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.curriculum.models import ModuleCompletion
+from airm_training.extensions import db
+from airm_training.people.models import Licence, Person
+from airm_training.programme.models import (
+    CredentialLevel,
+    HoursCategory,
+    Module,
+    ProgrammeLevel,
+    ProgrammeVersion,
+    Requirement,
+)
+from airm_training.progression.engine import LevelStanding, evaluate_many
+from airm_training.progression.models import StandingSummary
+from airm_training.supporting.models import SupportingDocument
+
+BATCH = 500
+# Evidence kept by a person's own rows (hours, enrolments and agreements reach the summary
+# through the tally's marks): model → the column naming the person.
+_OWNED = {
+    CredentialAward: CredentialAward.person_id,
+    Licence: Licence.person_id,
+    SupportingDocument: SupportingDocument.person_id,
+    CeRecord: CeRecord.person_id,
+    ModuleCompletion: ModuleCompletion.person_id,
+    QuizAttempt: QuizAttempt.person_id,
+    CasePresentation: CasePresentation.person_id,
+    CompetencyEvaluation: CompetencyEvaluation.person_id,
+}
+# The programme: a change to any of these can change anyone's standing.
+PROGRAMME = (
+    ProgrammeVersion,
+    ProgrammeLevel,
+    Requirement,
+    CredentialLevel,
+    HoursCategory,
+    Module,
+    Quiz,
+)
+_PROGRAMME_TABLES = frozenset(model.__tablename__ for model in PROGRAMME)
+_OWNED_TABLES = {model.__tablename__: column for model, column in _OWNED.items()}
+_SUMMARY = sa.select(
+    StandingSummary.person_id,
+    StandingSummary.programme_level_id,
+    StandingSummary.met,
+    StandingSummary.total,
+    StandingSummary.unmet,
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One person's next level and how far they are with its evidence requirements."""
+
+    level_code: str
+    met: int
+    total: int
+    missing: tuple[str, ...]  # labels of the requirements not met, in the level's order
+
+    @classmethod
+    def of(cls, standing: LevelStanding) -> Progress:
+        evidence = standing.evidence_results
+        return cls(
+            standing.level_code,
+            sum(1 for r in evidence if r.met),
+            len(evidence),
+            tuple(r.label for r in evidence if not r.met),
+        )
+
+
+def _changed(session: Session, _context, _instances) -> None:
+    """Note whose standing the objects about to be flushed change."""
+    people: list[int | None] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        column = _OWNED.get(type(obj))
+        if column is not None:
+            people.append(getattr(obj, column.key))
+        elif isinstance(obj, CaseVersion):
+            presentation = obj.presentation
+            people.append(presentation.person_id if presentation is not None else EVERYONE)
+        elif isinstance(obj, PROGRAMME):
+            people.append(EVERYONE)
+    mark_evidence(session, people)
+
+
+def _statement_changes(state: ORMExecuteState) -> None:
+    """Note whose standing a bulk ``INSERT``, ``UPDATE`` or ``DELETE`` changes."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement.table, "name", "")
+    if table in _PROGRAMME_TABLES or (table == CaseVersion.__tablename__ and state.is_insert):
+        mark_evidence(state.session, [EVERYONE])
+    elif table == CaseVersion.__tablename__:
+        people = sa.select(CasePresentation.person_id).join(
+            CaseVersion, CaseVersion.presentation_id == CasePresentation.id
+        )
+        mark_evidence(state.session, statement_people(state, people))
+    elif table in _OWNED_TABLES:
+        mark_evidence(state.session, statement_people(state, sa.select(_OWNED_TABLES[table])))
+
+
+def install() -> None:
+    """Note, on every session, whose standing changes (once per process); the tally's
+    ``settle`` forgets their rows as the session commits."""
+    if not event.contains(Session, "before_flush", _changed):
+        event.listen(Session, "before_flush", _changed)
+        event.listen(Session, "do_orm_execute", _statement_changes)
+
+
+def forget(session: Session, person_ids: Iterable[int]) -> None:
+    """Delete the rows of these people (of everyone, when ``EVERYONE`` is among them),
+    their person rows locked first so that a refresh running meanwhile takes turns."""
+    ids = set(person_ids)
+    if EVERYONE in ids:
+        session.execute(sa.delete(StandingSummary))
+        return
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start : start + BATCH]
+        _lock(session, batch)
+        session.execute(sa.delete(StandingSummary).where(StandingSummary.person_id.in_(batch)))
+
+
+def _lock(session: Session, ids: list[int] | sa.Select) -> None:
+    session.execute(
+        sa.select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
+    )
+
+
+def rebuild(session: Session, day: date) -> int:
+    """Evaluate every enrolled person on ``day`` and keep the results; the rows written."""
+    enrolled = sa.select(Enrolment.person_id)
+    _lock(session, enrolled)
+    ids = list(session.scalars(enrolled.order_by(Enrolment.person_id)))
+    standings = evaluate_many(enrolled, as_of=day)
+    session.execute(sa.delete(StandingSummary))
+    rows = [_row(person_id, standings.get(person_id), day) for person_id in ids]
+    for start in range(0, len(rows), BATCH * 10):
+        session.execute(sa.insert(StandingSummary), rows[start : start + BATCH * 10])
+    return len(rows)
+
+
+def _row(person_id: int, standing: LevelStanding | None, day: date) -> dict:
+    if standing is None:
+        return {"person_id": person_id, "as_of": day, "programme_level_id": None}
+    evidence = standing.evidence_results
+    return {
+        "person_id": person_id,
+        "as_of": day,
+        "programme_level_id": standing.programme_level_id,
+        "met": sum(1 for r in evidence if r.met),
+        "total": len(evidence),
+        "unmet": [r.requirement_id for r in evidence if not r.met],
+    }
+
+
+def progress_of(
+    person_ids: Collection[int], population: sa.Select, day: date
+) -> dict[int, Progress]:
+    """``{person_id: progress}`` on ``day`` of those of ``person_ids`` with a level to
+    reach (``population`` selects them, or a superset): from the kept rows where they hold,
+    evaluated live for the rest."""
+    session = db.session
+    changed = marked_people(session) | marked_evidence(session)
+    kept = {}
+    if EVERYONE not in changed:
+        rows = session.execute(
+            _SUMMARY.where(StandingSummary.person_id.in_(population), StandingSummary.as_of == day)
+        )
+        kept = {row[0]: row[1:] for row in rows if row[0] not in changed}
+    result = _from_rows(kept)
+    missing = [person_id for person_id in person_ids if person_id not in kept]
+    if missing:
+        live = evaluate_many(population if len(missing) > BATCH else missing, as_of=day)
+        result.update((p, Progress.of(live[p])) for p in missing if p in live)
+    return result
+
+
+def _from_rows(kept: dict[int, tuple]) -> dict[int, Progress]:
+    level_ids = {level_id for level_id, *_rest in kept.values() if level_id is not None}
+    if not level_ids:
+        return {}
+    levels = {
+        rules.id: rules
+        for rules in db.session.scalars(
+            sa.select(ProgrammeLevel)
+            .where(ProgrammeLevel.id.in_(level_ids))
+            .options(selectinload(ProgrammeLevel.requirements))
+        )
+    }
+    labels = {r.id: r.label for rules in levels.values() for r in rules.requirements}
+    return {
+        person_id: Progress(
+            levels[level_id].level.code, met, total, tuple(labels[i] for i in unmet)
+        )
+        for person_id, (level_id, met, total, unmet) in kept.items()
+        if level_id is not None
+    }
+
+
+def differences(session: Session, day: date) -> list[int]:
+    """The people whose kept row for ``day`` differs from an evaluation now (none, unless
+    something changed the records behind the summary's back); rows of other days are
+    out of date, not wrong, and are left out."""
+    kept = _kept(session, day)
+    nested = session.begin_nested()
+    try:
+        rebuild(session, day)
+        fresh = _kept(session, day)
+    finally:
+        nested.rollback()
+    return sorted(p for p in kept if kept[p] != fresh.get(p))
+
+
+def _kept(session: Session, day: date) -> dict[int, tuple]:
+    rows = session.execute(_SUMMARY.where(StandingSummary.as_of == day))
+    return {
+        person_id: (level, met, total, list(unmet)) for person_id, level, met, total, unmet in rows
+    }

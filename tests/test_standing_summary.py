@@ -1,0 +1,325 @@
+"""The kept standing summary: written from an evaluation, deleted in the transaction that
+changes anything it rests on, valid for its day only, read by the reports instead of
+evaluating everyone, and always equal to an evaluation when it is read."""
+
+# ruff: noqa: F811 - the fixtures imported from test_engine are redefined as arguments
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.sql.util import find_tables
+
+import airm_training.progression.engine as engine
+from airm_training.assessments.models import QuizAttempt
+from airm_training.cli import rebuild_standing_command
+from airm_training.core.changes import marked_evidence
+from airm_training.core.clock import today
+from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
+from airm_training.credentials.services import award_credential
+from airm_training.extensions import db
+from airm_training.hours.models import HoursStatus
+from airm_training.hours.services import sign_entries
+from airm_training.people.models import Licence
+from airm_training.programme.models import Requirement
+from airm_training.programme.services import current_version
+from airm_training.progression import summary, tally
+from airm_training.progression.engine import evaluate_many
+from airm_training.progression.facts import Scope, gather
+from airm_training.progression.models import StandingSummary
+from airm_training.progression.summary import Progress, progress_of
+from tests.ce_helpers import recorded_ce
+from tests.documents_helpers import uploaded
+from tests.factories import login, make_candidate
+from tests.test_engine import (  # noqa: F401 - fixtures used as arguments
+    complete_modules,
+    director,
+    evaluated,
+    graded_case,
+    insert_hours,
+    months_ago,
+    supervisor,
+    take_quiz,
+)
+
+
+def everyone() -> sa.Select:
+    return sa.select(Enrolment.person_id)
+
+
+def live(person_ids) -> dict[int, Progress]:
+    return {p: Progress.of(s) for p, s in evaluate_many(list(person_ids)).items()}
+
+
+def rebuilt() -> int:
+    written = summary.rebuild(db.session, today())
+    db.session.commit()
+    return written
+
+
+def row(person) -> StandingSummary | None:
+    db.session.expire_all()
+    return db.session.get(StandingSummary, person.id)
+
+
+def no_rule_applied(monkeypatch) -> None:
+    def refused(*_args, **_kwargs):
+        raise AssertionError("a rule was applied: the kept summary was not read")
+
+    monkeypatch.setattr(engine, "apply_rule", refused)
+
+
+@pytest.fixture
+def people(director, supervisor):
+    """Three candidates a year in, one with hours and modules, one with nothing, and a
+    holder of every level (who has nothing to reach)."""
+    busy = make_candidate(director=director, enrolled_on=months_ago(13))
+    insert_hours(busy, "direct-clinical", 3, 60, signer=supervisor)
+    complete_modules(busy, director, ("AIRM-101",))
+    idle = make_candidate(director=director, enrolled_on=months_ago(13))
+    top = make_candidate(director=director, enrolled_on=months_ago(13))
+    award_credential(top, "AIRT-S", actor_id=director.id, version=current_version())
+    db.session.commit()
+    return {"busy": busy, "idle": idle, "top": top}
+
+
+def test_the_rebuild_keeps_what_an_evaluation_says(people, supervisor, monkeypatch):
+    ids = [p.id for p in people.values()]
+    expected = live(ids)
+    assert people["top"].id not in expected
+    assert rebuilt() >= 3
+    assert row(people["top"]).programme_level_id is None
+    assert row(people["busy"]).met == expected[people["busy"].id].met
+    no_rule_applied(monkeypatch)
+    assert progress_of(ids, everyone(), today()) == expected
+
+
+def test_the_check_finds_nothing_after_a_rebuild_and_a_tampered_row(people):
+    rebuilt()
+    assert summary.differences(db.session, today()) == []
+    db.session.execute(
+        sa.update(StandingSummary)
+        .where(StandingSummary.person_id == people["idle"].id)
+        .values(met=99)
+    )
+    db.session.commit()
+    assert summary.differences(db.session, today()) == [people["idle"].id]
+
+
+def _sign(people, supervisor, director):
+    ids = insert_hours(
+        people["busy"], "direct-clinical", 2, 60, signer=supervisor, status=HoursStatus.SUBMITTED
+    )
+    rebuilt()
+    sign_entries(supervisor, ids, attested=True)
+
+
+def _licence(people, supervisor, director):
+    licence = db.session.scalar(sa.select(Licence).where(Licence.person_id == people["busy"].id))
+    licence.expires_on = today() - timedelta(days=1)
+
+
+def _ce(people, supervisor, director):
+    recorded_ce(people["busy"])
+
+
+def _document(people, supervisor, director):
+    uploaded(people["busy"])
+
+
+def _award(people, supervisor, director):
+    award_credential(people["busy"], "AIRT-S", actor_id=director.id, version=current_version())
+
+
+def _signer_revoked(people, supervisor, director):
+    for award in db.session.scalars(
+        sa.select(CredentialAward).where(CredentialAward.person_id == supervisor.id)
+    ):
+        award.status = AwardStatus.REVOKED.value
+
+
+def _enrolment(people, supervisor, director):
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.person_id == people["busy"].id)
+        .values(enrolled_on=today() - timedelta(days=10))
+    )
+
+
+def _quiz_bulk(people, supervisor, director):
+    take_quiz(people["busy"], "AIRM-101-Q")
+    rebuilt()
+    db.session.execute(
+        sa.update(QuizAttempt)
+        .where(QuizAttempt.person_id == people["busy"].id)
+        .values(passed=False)
+    )
+
+
+CHANGES = {
+    "hours signed": _sign,
+    "modules": lambda people, _s, director: complete_modules(
+        people["busy"], director, ("AIRM-102",)
+    ),
+    "a quiz": lambda people, _s, _d: take_quiz(people["busy"], "AIRM-101-Q"),
+    "a quiz, by a bulk update": _quiz_bulk,
+    "a case graded": lambda people, supervisor, _d: graded_case(people["busy"], supervisor, "pass"),
+    "an evaluation": lambda people, supervisor, _d: evaluated(people["busy"], supervisor, 3),
+    "a licence": _licence,
+    "continuing education": _ce,
+    "a document": _document,
+    "a credential awarded": _award,
+    "the enrolment date": _enrolment,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_of_evidence_forgets_that_persons_row_only(
+    change, people, supervisor, director, monkeypatch
+):
+    rebuilt()
+    CHANGES[change](people, supervisor, director)
+    db.session.commit()
+    assert row(people["busy"]) is None
+    assert row(people["idle"]) is not None
+    ids = [p.id for p in people.values()]
+    assert progress_of(ids, everyone(), today()) == live(ids)
+
+
+def test_a_signer_whose_credential_changes_forgets_those_they_signed_for(
+    people, supervisor, director
+):
+    rebuilt()
+    _signer_revoked(people, supervisor, director)
+    db.session.commit()
+    assert row(people["busy"]) is None  # consultation they signed may no longer count
+    assert row(people["idle"]) is not None
+    ids = [p.id for p in people.values()]
+    assert progress_of(ids, everyone(), today()) == live(ids)
+
+
+def test_a_change_to_the_programme_forgets_everyone(people):
+    rebuilt()
+    requirement = db.session.scalar(sa.select(Requirement).limit(1))
+    requirement.label = requirement.label + " (reworded)"
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StandingSummary)) == 0
+
+
+def test_a_rolled_back_change_forgets_nothing(people, director):
+    rebuilt()
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.person_id == people["busy"].id)
+        .values(enrolled_on=today())
+    )
+    licence = db.session.scalar(sa.select(Licence).where(Licence.person_id == people["idle"].id))
+    licence.expires_on = today() - timedelta(days=1)
+    db.session.flush()
+    assert people["idle"].id in marked_evidence(db.session)
+    db.session.rollback()
+    assert not marked_evidence(db.session)
+    assert row(people["busy"]) is not None and row(people["idle"]) is not None
+
+
+def test_people_changed_in_the_transaction_are_evaluated_live(people, monkeypatch):
+    rebuilt()
+    licence = db.session.scalar(sa.select(Licence).where(Licence.person_id == people["busy"].id))
+    licence.expires_on = today() - timedelta(days=1)
+    db.session.flush()
+    evaluated_people: list[list[int]] = []
+    real = summary.evaluate_many
+
+    def recording(people_, *args, **kwargs):
+        evaluated_people.append(list(people_))
+        return real(people_, *args, **kwargs)
+
+    monkeypatch.setattr(summary, "evaluate_many", recording)
+    ids = [p.id for p in people.values()]
+    found = progress_of(ids, everyone(), today())
+    assert evaluated_people == [[people["busy"].id]]
+    assert "A verified, unexpired licence on file" in found[people["busy"].id].missing
+    db.session.rollback()
+
+
+def test_rows_of_another_day_are_not_read(people, monkeypatch):
+    rebuilt()
+    db.session.execute(sa.update(StandingSummary).values(as_of=today() - timedelta(days=1)))
+    db.session.commit()
+    ids = [p.id for p in people.values()]
+    expected = live(ids)
+    calls: list[int] = []
+    real = engine.apply_rule
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "apply_rule", counting)
+    assert progress_of(ids, everyone(), today()) == expected
+    assert calls  # evaluated again, not read from yesterday's rows
+    assert summary.differences(db.session, today()) == []  # other days are not "wrong"
+
+
+def test_every_table_an_evaluation_reads_is_watched(people):
+    """A new kind of evidence must be kept by the summary's marks (or the programme's):
+    the tables the facts are read from are all known to it."""
+    seen: set[str] = set()
+
+    def collect(state):
+        seen.update(t.name for t in find_tables(state.statement, include_joins=True))
+        for column in state.statement.selected_columns if state.is_select else ():
+            seen.update(t.name for t in find_tables(column, check_columns=True))
+
+    ids = [p.id for p in people.values()]
+    rules_of = engine.next_levels(ids)
+    rules_by_person = {
+        person_id: tuple(
+            engine.Rule(r.id, engine.RequirementKind(r.kind), r.label, r.params)
+            for r in rules.requirements
+        )
+        for person_id, rules in rules_of.items()
+    }
+    sa.event.listen(db.session, "do_orm_execute", collect)
+    try:
+        gather(rules_by_person, Scope(today()), {}, ids)
+        gather(rules_by_person, Scope(today()), {}, everyone())
+    finally:
+        sa.event.remove(db.session, "do_orm_execute", collect)
+    watched = (
+        set(tally._WATCHED)
+        | set(summary._OWNED_TABLES)
+        | set(summary._PROGRAMME_TABLES)
+        | {"case_version", "hours_tally"}
+    )
+    assert seen, "the facts were read"
+    assert seen - watched == set()
+
+
+def test_the_command_rebuilds_the_summaries_and_checks_them(app, people):
+    runner = app.test_cli_runner()
+    done = runner.invoke(rebuild_standing_command, [])
+    assert done.exit_code == 0, done.output
+    assert f"standings for {today().isoformat()}" in done.output
+    assert row(people["busy"]).as_of == today()
+    db.session.execute(sa.update(StandingSummary).values(total=0))
+    db.session.commit()
+    checked = runner.invoke(rebuild_standing_command, ["--check", "--summaries"])
+    assert checked.exit_code == 1
+    assert f"standing of person {people['busy'].id}" in checked.output
+    nightly = runner.invoke(rebuild_standing_command, ["--summaries"])
+    assert nightly.exit_code == 0, nightly.output
+    assert "kept hours figures" not in nightly.output
+    assert runner.invoke(rebuild_standing_command, ["--check"]).exit_code == 0
+
+
+def test_the_reports_page_reads_the_summary(client, people, director, monkeypatch):
+    rebuilt()
+    no_rule_applied(monkeypatch)
+    login(client, director)
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    assert "Candidates by the share" in page.get_data(as_text=True)
+    assert tally.differences(db.session) == []
