@@ -4,8 +4,10 @@ carrying each kind of active content the upload must strip."""
 from __future__ import annotations
 
 import io
+import shutil
 
 import pikepdf
+import pytest
 from pikepdf import Array, Dictionary, Name, String
 
 
@@ -84,3 +86,14 @@ HOSTILE_KINDS = (
     "embedded-file",
     "form",
 )
+
+
+def needs_qr_reading() -> None:
+    """Skip the test when poppler and zbar (which render a PDF page and read its QR code
+    as a phone would) are not installed; ``.ci/run`` installs them."""
+    missing = [tool for tool in ("pdftoppm", "zbarimg") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(
+            f"{' and '.join(missing)} not installed (poppler-utils, zbar-tools; .ci/run "
+            "installs them): cannot render the PDF and read its QR code"
+        )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from airm_training.people.models import Licence, Person, Role
 from airm_training.progression.models import Certificate
 from airm_training.progression.services import issue, revoke
 from tests.factories import login, make_candidate, make_director, make_person
+from tests.pdfs import needs_qr_reading
 from tests.test_engine import long_standing_supervisor, qualified_candidate
 from tests.test_progression_workflow import applied, approved
 
@@ -110,12 +110,7 @@ def test_the_pdf_page_is_landscape(app, issued):
 
 
 def test_the_qr_code_decodes_to_the_verification_url(app, client, issued, tmp_path):
-    missing = [tool for tool in ("pdftoppm", "zbarimg") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(
-            f"{' and '.join(missing)} not installed (poppler-utils, zbar-tools; .ci/run "
-            "installs them): cannot render the PDF and read its QR code"
-        )
+    needs_qr_reading()
     _director, holder, certificate, _board = issued
     (tmp_path / "cert.pdf").write_bytes(pdf_of(app, holder, certificate))
     subprocess.run(

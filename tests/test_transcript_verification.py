@@ -17,6 +17,7 @@ from airm_training.core.clock import today
 from airm_training.extensions import db
 from airm_training.progression.models import IssuedTranscript
 from tests.factories import login, make_candidate, make_director
+from tests.pdfs import needs_qr_reading
 
 FOOTER = re.compile(
     r"AIRM transcript · reference (?P<reference>[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})"
@@ -117,6 +118,7 @@ def test_an_unknown_code_is_not_found(client, code):
 
 
 def test_the_first_page_carries_the_verification_address_as_a_qr_code(client, tmp_path: Path):
+    needs_qr_reading()
     candidate = make_candidate()
     login(client, candidate)
     pdf = tmp_path / "transcript.pdf"
