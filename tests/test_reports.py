@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 import airm_training.progression.engine as engine
+import airm_training.reports.people as people_reports
 from airm_training.core.clock import add_months, today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
@@ -278,6 +279,38 @@ def test_the_stalled_list_applies_no_rule(quiet, director, monkeypatch):
     assert [row[0] for row in rows] == ["Nell Never", "Lou Longago"]
     by_id = {c.person_id: c for c in expected.candidates}
     assert [row[1] for row in rows] == [by_id[quiet["never"].id].level_code] * 2
+
+
+def test_the_stalled_list_from_kept_summaries_equals_the_live_one(quiet, supervisor):
+    """Read from the nightly summaries (last activity and next level kept), the list is
+    the one read live; someone who logs hours afterwards leaves it at once."""
+    live = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
+    summary.rebuild(db.session, today())
+    db.session.commit()
+    kept = PeopleReports(today(), stalled_days=60)
+    assert rows_of(kept.stalled(page=None)) == live
+    assert [row[0] for row in live] == ["Nell Never", "Lou Longago"]
+    assert rows_of(PeopleReports(today(), stalled_days=90).stalled(page=None)) == [
+        row for row in live if row[0] == "Nell Never"
+    ]
+    insert_hours(quiet["never"], "didactic", 1, 60, signer=supervisor)
+    after = rows_of(PeopleReports(today(), stalled_days=60).stalled(page=None))
+    assert [row[0] for row in after] == ["Lou Longago"]
+
+
+def test_the_stalled_list_reads_no_activity_of_people_with_a_kept_summary(quiet, monkeypatch):
+    summary.rebuild(db.session, today())
+    db.session.commit()
+    asked: list[object] = []
+    real = people_reports.last_activity
+
+    def recording(people):
+        asked.append(people)
+        return real(people)
+
+    monkeypatch.setattr(people_reports, "last_activity", recording)
+    assert PeopleReports(today(), stalled_days=60).stalled(page=None).total == 2
+    assert asked == []
 
 
 def test_the_page_takes_the_number_of_days_from_its_form(client, director, quiet):

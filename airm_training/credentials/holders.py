@@ -43,20 +43,27 @@ def current_awards(day: date) -> sa.Select:
 
 def people_at_each_level(day: date) -> list[LevelCount]:
     """Every level of the ladder, lowest first, with the number of current holders
-    (each person at their highest current level). Two queries."""
+    (each person at their highest current level, counted by the database). Two queries."""
     levels = db.session.execute(
         sa.select(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
         .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
         .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
         .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
     ).all()
-    highest: dict[int, tuple[int, int]] = {}  # person → (rank, level id)
-    for person_id, level_id, rank in db.session.execute(current_awards(day)):
-        if person_id not in highest or rank > highest[person_id][0]:
-            highest[person_id] = (rank, level_id)
-    counts: dict[int, int] = {}
-    for _rank, level_id in highest.values():
-        counts[level_id] = counts.get(level_id, 0) + 1
+    awards = current_awards(day).subquery()
+    ranked = sa.select(
+        awards.c.level_id,
+        sa.func.row_number()
+        .over(partition_by=awards.c.person_id, order_by=(awards.c.rank.desc(), awards.c.level_id))
+        .label("place"),
+    ).subquery()
+    counts = dict(
+        db.session.execute(
+            sa.select(ranked.c.level_id, sa.func.count())
+            .where(ranked.c.place == 1)
+            .group_by(ranked.c.level_id)
+        ).all()
+    )
     return [LevelCount(i, code, name, counts.get(i, 0)) for i, code, name in levels]
 
 

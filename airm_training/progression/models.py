@@ -242,7 +242,7 @@ class StandingSummary(db.Model):
     evidence requirements are met, and which are not. Written by
     ``progression.summary.refresh`` from an evaluation, deleted in the transaction that
     changes anything it rests on; valid only for ``as_of``. Reports read it instead of
-    evaluating everyone."""
+    evaluating everyone, and find who has gone quiet from it."""
 
     __tablename__ = "standing_summary"
 
@@ -257,3 +257,6 @@ class StandingSummary(db.Model):
     met: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     unmet: Mapped[list[int]] = mapped_column(sa.JSON, default=list)  # requirement ids
+    # When they last logged hours, completed a module, started a quiz or submitted a case
+    # presentation (``progression.activity``); each of those forgets the row.
+    last_active_at: Mapped[datetime | None]

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, selectinload
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, selectinload
 
 from airm_training.assessments.models import (
     CasePresentation,
@@ -48,6 +48,7 @@ from airm_training.programme.models import (
     ProgrammeVersion,
     Requirement,
 )
+from airm_training.progression.activity import last_activity
 from airm_training.progression.engine import LevelStanding, evaluate_many
 from airm_training.progression.models import StandingSummary
 from airm_training.supporting.models import SupportingDocument
@@ -83,6 +84,7 @@ _SUMMARY = sa.select(
     StandingSummary.met,
     StandingSummary.total,
     StandingSummary.unmet,
+    StandingSummary.last_active_at,
 )
 
 
@@ -171,8 +173,12 @@ def rebuild(session: Session, day: date) -> int:
     _lock(session, enrolled)
     ids = list(session.scalars(enrolled.order_by(Enrolment.person_id)))
     standings = evaluate_many(enrolled, as_of=day)
+    active = last_activity(enrolled)
     session.execute(sa.delete(StandingSummary))
-    rows = [_row(person_id, standings.get(person_id), day) for person_id in ids]
+    rows = [
+        {**_row(person_id, standings.get(person_id), day), "last_active_at": active.get(person_id)}
+        for person_id in ids
+    ]
     for start in range(0, len(rows), BATCH * 10):
         session.execute(sa.insert(StandingSummary), rows[start : start + BATCH * 10])
     return len(rows)
@@ -205,13 +211,51 @@ def progress_of(
         rows = session.execute(
             _SUMMARY.where(StandingSummary.person_id.in_(population), StandingSummary.as_of == day)
         )
-        kept = {row[0]: row[1:] for row in rows if row[0] not in changed}
+        kept = {row[0]: row[1:5] for row in rows if row[0] not in changed}
     result = _from_rows(kept)
     missing = [person_id for person_id in person_ids if person_id not in kept]
     if missing:
         live = evaluate_many(population if len(missing) > BATCH else missing, as_of=day)
         result.update((p, Progress.of(live[p])) for p in missing if p in live)
     return result
+
+
+def quiet_people(
+    people: sa.Select, day: date, since: datetime
+) -> tuple[dict[int, tuple[datetime | None, str]], list[int]]:
+    """Of the people ``people`` selects (their ids): ``({person_id: (last active, next
+    level's code)}`` of those whose kept row for ``day`` says they have a level to reach and
+    did nothing from ``since`` on, ``[ids of those without a valid row]``) — the second to
+    be read live."""
+    session = db.session
+    changed = marked_people(session) | marked_evidence(session)
+    candidates = people.subquery().c[0]
+    if EVERYONE in changed:
+        return {}, list(session.scalars(sa.select(candidates)))
+    row = aliased(StandingSummary)
+    rows = session.execute(
+        sa.select(candidates, row.person_id, row.last_active_at, CredentialLevel.code)
+        .outerjoin(row, sa.and_(row.person_id == candidates, row.as_of == day))
+        .outerjoin(ProgrammeLevel, ProgrammeLevel.id == row.programme_level_id)
+        .outerjoin(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
+        .where(
+            sa.or_(
+                row.person_id.is_(None),
+                row.person_id.in_(changed),
+                sa.and_(
+                    row.programme_level_id.is_not(None),
+                    sa.or_(row.last_active_at.is_(None), row.last_active_at < since),
+                ),
+            )
+        )
+    )
+    quiet, unknown = {}, []
+    for person_id, kept, last_active_at, code in rows:
+        if kept is None or person_id in changed:
+            unknown.append(person_id)
+        else:
+            quiet[person_id] = (last_active_at, code)
+    return quiet, unknown
 
 
 def _from_rows(kept: dict[int, tuple]) -> dict[int, Progress]:
@@ -252,6 +296,4 @@ def differences(session: Session, day: date) -> list[int]:
 
 def _kept(session: Session, day: date) -> dict[int, tuple]:
     rows = session.execute(_SUMMARY.where(StandingSummary.as_of == day))
-    return {
-        person_id: (level, met, total, list(unmet)) for person_id, level, met, total, unmet in rows
-    }
+    return {person_id: (*figures[:3], list(figures[3]), figures[4]) for person_id, *figures in rows}

@@ -6,23 +6,21 @@ number of queries does not depend on the number of people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 
 import sqlalchemy as sa
 
-from airm_training.assessments.models import CasePresentation, CaseVersion, QuizAttempt
-from airm_training.core.clock import local_date
+from airm_training.core.clock import local_date, local_day_start
 from airm_training.credentials.holders import people_at_each_level
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
-from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
-from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Person
+from airm_training.progression.activity import last_activity
 from airm_training.progression.engine import next_levels
 from airm_training.progression.models import OPEN_STATUSES, Application
-from airm_training.progression.summary import progress_of
+from airm_training.progression.summary import progress_of, quiet_people
 from airm_training.reports.tables import Report, paged
 
 # (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
@@ -149,38 +147,46 @@ class PeopleReports:
         completed, quiz started or case presentation submitted in the last
         ``stalled_days`` days (counted from their enrolment when they have done nothing)."""
         cutoff = self.day - timedelta(days=self.stalled_days)
-        last = _last_activity()
-        waiting = set(
-            db.session.scalars(
-                sa.select(Application.person_id).where(
-                    Application.status.in_([s.value for s in OPEN_STATUSES])
-                )
+        since = local_day_start(cutoff)
+        eligible = (
+            sa.select(Enrolment.person_id)
+            .join(Person, Person.id == Enrolment.person_id)
+            .where(
+                Person.active.is_(True),
+                Enrolment.enrolled_on < cutoff,
+                ~sa.exists().where(
+                    Application.person_id == Enrolment.person_id,
+                    Application.status.in_([s.value for s in OPEN_STATUSES]),
+                ),
             )
         )
-        quiet: dict[int, tuple[str, date, date | None, int]] = {}
-        enrolled = db.session.execute(
-            sa.select(Enrolment.person_id, Person.full_name, Enrolment.enrolled_on)
-            .join(Person, Person.id == Enrolment.person_id)
-            .where(Person.active.is_(True))
+        # Read from the kept summaries; those without one are read live: their last
+        # activity, and for the quiet among them their next level (no rule is applied).
+        quiet, unknown = quiet_people(eligible, self.day, since)
+        if unknown:
+            last = last_activity(sa.select(Person.id).where(Person.id.in_(unknown)))
+            silent = [p for p in unknown if p not in last or last[p] < since]
+            quiet.update(
+                (person_id, (last.get(person_id), rules.level.code))
+                for person_id, rules in next_levels(silent).items()
+            )
+        people = db.session.execute(
+            sa.select(Person.id, Person.full_name, Enrolment.enrolled_on)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(Person.id.in_(quiet))
         )
-        for person_id, name, enrolled_on in enrolled:
-            if person_id in waiting:
-                continue
-            moment = last.get(person_id)
+        stalled = []
+        for person_id, name, enrolled_on in people:
+            moment, code = quiet[person_id]
             active_on = local_date(moment) if moment else None
             reference = max(d for d in (active_on, enrolled_on) if d is not None)
-            if reference < cutoff:
-                quiet[person_id] = (name, enrolled_on, active_on, (self.day - reference).days)
-        # The list needs each quiet person's next level, never their standing: no rule is
-        # applied, so the home page's count costs a few queries however many are quiet.
-        levels = next_levels(list(quiet)) if quiet else {}
-        stalled = [
-            (quiet[person_id], person_id, rules.level.code) for person_id, rules in levels.items()
-        ]
-        stalled.sort(key=lambda item: (-item[0][3], item[0][0], item[1]))
+            stalled.append(
+                (name, person_id, code, enrolled_on, active_on, (self.day - reference).days)
+            )
+        stalled.sort(key=lambda item: (-item[5], item[0], item[1]))
         rows = [
             (name, code, enrolled_on.isoformat(), on.isoformat() if on else "never", days)
-            for (name, enrolled_on, on, days), _person_id, code in stalled
+            for name, _person_id, code, enrolled_on, on, days in stalled
         ]
         return Report(
             "stalled",
@@ -188,27 +194,3 @@ class PeopleReports:
             ("Candidate", "Next level", "Enrolled", "Last activity", "Days quiet"),
             **paged(rows, page, per_page or PER_PAGE),
         )
-
-
-def _last_activity() -> dict[int, datetime]:
-    """The latest moment each enrolled person logged hours, completed a module, started
-    a quiz or submitted a case presentation (one query: per person and kind of activity,
-    the latest is read from an index, not by scanning every record)."""
-    person = Enrolment.person_id
-    latest = (
-        sa.select(sa.func.max(HoursEntry.created_at)).where(HoursEntry.person_id == person),
-        sa.select(sa.func.max(ModuleCompletion.recorded_at)).where(
-            ModuleCompletion.person_id == person
-        ),
-        sa.select(sa.func.max(QuizAttempt.started_at)).where(QuizAttempt.person_id == person),
-        sa.select(sa.func.max(CaseVersion.submitted_at))
-        .join(CasePresentation, CasePresentation.id == CaseVersion.presentation_id)
-        .where(CasePresentation.person_id == person),
-    )
-    rows = db.session.execute(sa.select(person, *(query.scalar_subquery() for query in latest)))
-    found = {}
-    for person_id, *moments in rows:
-        known = [moment for moment in moments if moment is not None]
-        if known:
-            found[person_id] = max(known)
-    return found

@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('met', sa.Integer(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('unmet', sa.JSON(), nullable=False),
+    sa.Column('last_active_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_standing_summary_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['programme_level_id'], ['programme_level.id'], name=op.f('fk_standing_summary_programme_level_id_programme_level'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('person_id', name=op.f('pk_standing_summary'))
