@@ -29,8 +29,9 @@ from airm_training.hours.models import HoursEntry
 from airm_training.people.models import Role
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme
 from airm_training.programme.models import CredentialLevel, HoursCategory
-from airm_training.progression import tally
+from airm_training.progression import summary, tally
 from airm_training.progression.engine import evaluate_many
+from airm_training.progression.summary import Progress
 from tests.factories import make_person
 from tests.hostile import example_savepoint
 
@@ -256,6 +257,29 @@ def check(history: dict, cast) -> None:
             )
         (held,) = [r for r in standing.results if r.kind == "credential_held"]
         assert held.met == (months_after(enrolled[person], 12) <= as_of)
+    later_changes_keep_the_summaries_right(candidates, supervisors, as_of)
+
+
+def later_changes_keep_the_summaries_right(candidates, supervisors, as_of) -> None:
+    """Keep everyone's standing summary, then change what it rests on as a later day's
+    work would (the first supervisor's credentials revoked, the first entry returned),
+    settle as a commit does: every row still kept equals a fresh evaluation."""
+    summary.rebuild(db.session, as_of)
+    db.session.execute(
+        sa.update(CredentialAward)
+        .where(CredentialAward.person_id == supervisors[0])
+        .values(status="revoked")
+    )
+    first = db.session.scalar(
+        sa.select(HoursEntry).where(HoursEntry.person_id.in_(candidates)).order_by(HoursEntry.id)
+    )
+    if first is not None:
+        first.status = "returned"
+    tally.settle(db.session)
+    assert summary.differences(db.session, as_of) == []
+    everyone = sa.select(Enrolment.person_id).where(Enrolment.person_id.in_(candidates))
+    kept = summary.progress_of(candidates, everyone, as_of)
+    assert kept == {p: Progress.of(s) for p, s in evaluate_many(candidates).items()}
 
 
 @settings(max_examples=ORACLE_EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")))
