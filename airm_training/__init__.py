@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from airm_training.core.db import install_sqlite_settings
@@ -109,7 +110,10 @@ def register_extensions(app: Flask) -> None:
         person_id, _, version = session_id.partition(":")
         if not person_id.isdigit() or not version.isdigit():
             return None
-        person = db.session.get(Person, int(person_id))
+        # The roles every page asks about load with the person, in the same query.
+        person = db.session.get(
+            Person, int(person_id), options=[joinedload(Person.role_assignments)]
+        )
         if person is None or not person.active or person.session_version != int(version):
             return None
         return person

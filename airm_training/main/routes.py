@@ -12,13 +12,14 @@ from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import public, requires
-from airm_training.credentials.services import awards_of, enrolment_of
+from airm_training.credentials.services import enrolment_of
 from airm_training.main.overview import director_overview
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Role
 from airm_training.people.queries import primary_supervisor_of
 from airm_training.progression.charts import chart_legend, hours_chart_svg, monthly_signed_hours
 from airm_training.progression.engine import evaluate, next_level
+from airm_training.progression.holdings import Holdings, holdings_of
 from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.progression.queries import applications_of, certificates_of
 from airm_training.progression.reinstatement import reinstatement_standing
@@ -64,15 +65,16 @@ def candidate_home():
     past = applications_of(current_user.id)
     application = next((a for a in past if a.state in OPEN_STATUSES), None)
     unmet = sum(not r.met for r in standing.evidence_results) if standing else None
+    holdings = holdings_of(current_user.id)
     return render_template(
         "main/candidate_home.html",
         queue=work.candidate_queue(current_user.id, unmet, today()),
         enrolment=enrolment_of(current_user),
         supervisor=primary_supervisor_of(current_user),
-        awards=awards_of(current_user),
+        awards=holdings.awards,
         standing=standing,
         application=application,
-        **_renewal_context(application),
+        **_renewal_context(application, holdings),
         past_applications=past,
         certificates=certificates_of(current_user.id),
         monthly=monthly,
@@ -91,25 +93,33 @@ def candidate_home():
 @bp.route("/supervision")
 @requires(SUPERVISOR)
 def supervisor_home():
+    holdings = holdings_of(current_user.id)
     return render_template(
         "main/supervisor_home.html",
-        awards=awards_of(current_user),
+        awards=holdings.awards,
         queue=work.supervisor_queue(current_user.id, today()),
-        **_renewal_context(open_application(current_user.id)),
+        **_renewal_context(open_application(current_user.id), holdings),
     )
 
 
-def _renewal_context(application: Application | None, *, only_when_due: bool = False) -> dict:
-    """The renewal panel's values; ``application`` is the person's open one (or None).
+def _renewal_context(
+    application: Application | None,
+    holdings: Holdings | None = None,
+    *,
+    only_when_due: bool = False,
+) -> dict:
+    """The renewal panel's values; ``application`` is the person's open one (or None),
+    ``holdings`` their awards when the page has read them (else read here, once).
     ``only_when_due``: for pages about other work (the director's, the board's), the
     panel appears once the renewal window has opened (in grace too) or the credential
     has lapsed, not months before."""
-    renewal = renewal_standing(current_user)
+    holdings = holdings if holdings is not None else holdings_of(current_user.id)
+    renewal = renewal_standing(current_user, holdings)
     if only_when_due and renewal is not None and not renewal.window_open:
         renewal = None
     return {
         "renewal": renewal,
-        "reinstatement": reinstatement_standing(current_user),
+        "reinstatement": reinstatement_standing(current_user, holdings=holdings),
         "open_application": application,
         "renewal_form": ActionForm(),
     }

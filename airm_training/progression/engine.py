@@ -116,23 +116,12 @@ def next_level(person: Person) -> ProgrammeLevel | None:
 
 
 def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
-    """Each person's next level (``people``: ids, or a query selecting them), in four
+    """Each person's next level (``people``: ids, or a query selecting them), in three
     queries whatever the number of people; people who are not enrolled or who hold
     every level are left out."""
     ids = people if isinstance(people, sa.Select) else list(people)
-    versions = dict(
-        db.session.execute(
-            sa.select(Enrolment.person_id, Enrolment.programme_version_id).where(
-                Enrolment.person_id.in_(ids)
-            )
-        ).all()
-    )
-    if not versions:
-        return {}
-    day = today()
-    top: dict[int, int] = {}
-    held = db.session.execute(
-        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank))
+    held = (
+        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank).label("rank"))
         .join(Enrolment, Enrolment.person_id == CredentialAward.person_id)
         .join(
             ProgrammeLevel,
@@ -141,10 +130,21 @@ def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
                 ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
             ),
         )
-        .where(CredentialAward.person_id.in_(ids), _held(day))
+        .where(CredentialAward.person_id.in_(ids), _held(today()))
         .group_by(CredentialAward.person_id)
+        .subquery()
     )
-    top.update((person_id, rank) for person_id, rank in held)
+    versions: dict[int, int] = {}
+    top: dict[int, int] = {}
+    for person_id, version_id, rank in db.session.execute(
+        sa.select(Enrolment.person_id, Enrolment.programme_version_id, held.c.rank)
+        .outerjoin(held, held.c.person_id == Enrolment.person_id)
+        .where(Enrolment.person_id.in_(ids))
+    ):
+        versions[person_id] = version_id
+        top[person_id] = rank or 0
+    if not versions:
+        return {}
     ladders: dict[int, list[ProgrammeLevel]] = defaultdict(list)
     for rules in db.session.scalars(
         sa.select(ProgrammeLevel)

@@ -19,6 +19,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementPurpose
 from airm_training.progression.engine import LevelStanding, evaluate_reinstatement
+from airm_training.progression.holdings import Holdings, holdings_of
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
@@ -63,48 +64,34 @@ class ReinstatementStanding:
         return self.standing.evidence_met
 
 
-def _awards_with_rules(person_id: int) -> list[tuple[CredentialAward, ProgrammeLevel]]:
-    """The person's active awards with their level's rules, highest level first, the
-    latest award of each level first."""
-    return list(
-        db.session.execute(
-            sa.select(CredentialAward, ProgrammeLevel)
-            .join(
-                ProgrammeLevel,
-                sa.and_(
-                    ProgrammeLevel.level_id == CredentialAward.level_id,
-                    ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
-                ),
-            )
-            .where(
-                CredentialAward.person_id == person_id,
-                CredentialAward.status == AwardStatus.ACTIVE.value,
-            )
-            .order_by(
-                ProgrammeLevel.rank.desc(),
-                CredentialAward.expires_on.desc().nulls_first(),
-                CredentialAward.id.desc(),
-            )
-        ).all()
-    )
-
-
-def lapse_of(person: Person, day: date | None = None) -> Lapse | None:
+def lapse_of(
+    person: Person, day: date | None = None, holdings: Holdings | None = None
+) -> Lapse | None:
     """The person's lapsed level that has reinstatement requirements, if any: its latest
     active award expired more than the grace period ago (a later award of the level, in
-    force or still to start, means it has not lapsed)."""
+    force or still to start, means it has not lapsed). The highest level is looked at
+    first and, within a level, the award expiring last (one without expiry first)."""
     day = day or today()
+    held = holdings if holdings is not None else holdings_of(person.id)
     seen: set[int] = set()
-    for award, rules in _awards_with_rules(person.id):
+    for award, rules, reinstatable in sorted(
+        ((h.award, h.rules, h.reinstatable) for h in held.active()), key=_latest_first
+    ):
         if award.level_id in seen:
             continue
         seen.add(award.level_id)
-        if award.expires_on is None or not has_reinstatement(rules):
+        if award.expires_on is None or not reinstatable:
             continue
         lapse = Lapse(award, rules)
         if lapse.lapsed_on <= day:
             return lapse
     return None
+
+
+def _latest_first(row: tuple[CredentialAward, ProgrammeLevel, bool]) -> tuple:
+    award, rules, _ = row
+    expires = award.expires_on.toordinal() if award.expires_on is not None else None
+    return (-rules.rank, expires is not None, -(expires or 0), -award.id)
 
 
 def award_condition(award: CredentialAward, day: date) -> str:
@@ -128,11 +115,14 @@ def has_reinstatement(rules: ProgrammeLevel) -> bool:
 
 
 def reinstatement_standing(
-    person: Person, *, application: Application | None = None
+    person: Person,
+    *,
+    application: Application | None = None,
+    holdings: Holdings | None = None,
 ) -> ReinstatementStanding | None:
     """Where the person stands against the reinstatement requirements of their lapsed
-    level (None when nothing has lapsed)."""
-    lapse = lapse_of(person)
+    level (None when nothing has lapsed); ``holdings`` as for ``renewal_standing``."""
+    lapse = lapse_of(person, holdings=holdings)
     if lapse is None:
         return None
     return ReinstatementStanding(

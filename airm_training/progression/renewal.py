@@ -18,10 +18,9 @@ from airm_training.people.models import Person
 from airm_training.programme.models import (
     ProgrammeLevel,
     ProgrammeVersion,
-    Requirement,
-    RequirementPurpose,
 )
 from airm_training.progression.engine import LevelStanding, evaluate_renewal
+from airm_training.progression.holdings import Holdings, holdings_of
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
@@ -106,31 +105,17 @@ class RenewalStanding:
         return "expired — in grace" if self.in_grace else "current"
 
 
-def renewal_standing(person: Person) -> RenewalStanding | None:
+def renewal_standing(person: Person, holdings: Holdings | None = None) -> RenewalStanding | None:
     """The person's award that has renewal rules and is in force or in its grace period,
-    with the cycle's progress."""
+    with the cycle's progress: the highest level first, its latest award first.
+    ``holdings``: the person's awards when the page has read them already."""
     day = today()
-    row = db.session.execute(
-        sa.select(CredentialAward, ProgrammeLevel)
-        .join(
-            ProgrammeLevel,
-            sa.and_(
-                ProgrammeLevel.level_id == CredentialAward.level_id,
-                ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
-            ),
-        )
-        .where(
-            CredentialAward.person_id == person.id,
-            CredentialAward.status == AwardStatus.ACTIVE.value,
-            CredentialAward.awarded_on <= day,
-            sa.exists().where(
-                Requirement.programme_level_id == ProgrammeLevel.id,
-                Requirement.purpose == RequirementPurpose.RENEW.value,
-            ),
-        )
-        .order_by(ProgrammeLevel.rank.desc(), CredentialAward.awarded_on.desc())
-    ).all()
-    for award, rules in row:
+    held = holdings if holdings is not None else holdings_of(person.id)
+    renewable = [
+        (h.award, h.rules) for h in held.active() if h.renewable and h.award.awarded_on <= day
+    ]
+    renewable.sort(key=lambda pair: (pair[1].rank, pair[0].awarded_on), reverse=True)
+    for award, rules in renewable:
         policy = RenewalPolicy.of(rules)
         if award.expires_on is None or award.expires_on + timedelta(days=policy.grace_days) >= day:
             standing = evaluate_renewal(person, rules, award, as_of=day)

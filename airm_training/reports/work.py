@@ -239,41 +239,16 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
     case presentations to revise, quizzes left open and, when they have a next level,
     its ``unmet`` evidence requirements (counted by the caller from the standing the
     page shows)."""
-    mine = HoursEntry.person_id == person_id
-    returned, returned_oldest, drafts, drafts_oldest = db.session.execute(
-        sa.select(
-            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.RETURNED.value),
-            sa.func.min(HoursEntry.returned_at).filter(
-                HoursEntry.status == HoursStatus.RETURNED.value
-            ),
-            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.DRAFT.value),
-            sa.func.min(HoursEntry.created_at).filter(HoursEntry.status == HoursStatus.DRAFT.value),
-        ).where(mine)
-    ).one()
-    returned_for_revision = (  # when each case waiting for a new version was sent back
-        sa.select(sa.func.max(CaseVersion.graded_at).label("at"))
-        .join(CasePresentation, CasePresentation.id == CaseVersion.presentation_id)
-        .where(
-            CasePresentation.person_id == person_id,
-            CasePresentation.status == CaseStatus.REVISE.value,
-        )
-        .group_by(CasePresentation.id)
-        .subquery()
-    )
-    revise, revise_oldest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(returned_for_revision.c.at))
-    ).one()
-    open_quizzes, quizzes_oldest = db.session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(QuizAttempt.quiz_id)), sa.func.min(QuizAttempt.started_at)
-        )
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(
-            QuizAttempt.person_id == person_id,
-            QuizAttempt.status == AttemptStatus.OPEN.value,
-            Quiz.retired.is_(False),
-        )
-    ).one()
+    (
+        returned,
+        returned_oldest,
+        drafts,
+        drafts_oldest,
+        revise,
+        revise_oldest,
+        open_quizzes,
+        quizzes_oldest,
+    ) = db.session.execute(_candidate_counts(person_id)).one()
 
     def since(verb: str, moment) -> str:
         if moment is None:
@@ -348,6 +323,49 @@ AT_THE_BOARD = sa.or_(
         Application.status == ApplicationStatus.SUBMITTED.value,
     ),
 )
+
+
+def _candidate_counts(person_id: int) -> sa.Select:
+    """One row: entries returned and drafts, case presentations to revise and quizzes
+    left open, each with its count and its oldest moment."""
+    mine = HoursEntry.person_id == person_id
+    entries = (
+        sa.select(
+            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.RETURNED.value),
+            sa.func.min(HoursEntry.returned_at).filter(
+                HoursEntry.status == HoursStatus.RETURNED.value
+            ),
+            sa.func.count(HoursEntry.id).filter(HoursEntry.status == HoursStatus.DRAFT.value),
+            sa.func.min(HoursEntry.created_at).filter(HoursEntry.status == HoursStatus.DRAFT.value),
+        )
+        .where(mine)
+        .subquery()
+    )
+    returned_for_revision = (  # when each case waiting for a new version was sent back
+        sa.select(sa.func.max(CaseVersion.graded_at).label("at"))
+        .join(CasePresentation, CasePresentation.id == CaseVersion.presentation_id)
+        .where(
+            CasePresentation.person_id == person_id,
+            CasePresentation.status == CaseStatus.REVISE.value,
+        )
+        .group_by(CasePresentation.id)
+        .subquery()
+    )
+    cases = sa.select(sa.func.count(), sa.func.min(returned_for_revision.c.at)).subquery()
+    quizzes = (
+        sa.select(
+            sa.func.count(sa.distinct(QuizAttempt.quiz_id)), sa.func.min(QuizAttempt.started_at)
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(
+            QuizAttempt.person_id == person_id,
+            QuizAttempt.status == AttemptStatus.OPEN.value,
+            Quiz.retired.is_(False),
+        )
+        .subquery()
+    )
+    together = sa.join(entries, cases, sa.true()).join(quizzes, sa.true())
+    return sa.select(*entries.c, *cases.c, *quizzes.c).select_from(together)
 
 
 def _waiting_for_vote_of(member_id: int) -> sa.ColumnElement[bool]:
