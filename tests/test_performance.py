@@ -267,6 +267,31 @@ def test_dashboard_queries_do_not_grow_with_the_candidates_records(client):
     assert count_queries(lambda: client.get("/candidate")) == before
 
 
+# The demo candidate's home: the person with their roles, the next level (3), the facts
+# sent together (1), the hours chart, the applications, the next steps (1), the awards for
+# the awards list and the renewal and reinstatement panels (1), the enrolment, the
+# supervisor, the certificates, the unread notices and the supervisor menu check.
+DASHBOARD_SELECTS = 14
+
+
+def test_the_dashboard_reads_what_it_shows_in_few_queries(client):
+    from airm_training.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    db.session.commit()
+    client.submit(
+        "/auth/login",
+        {"email": f"aubrey.holden@{DEMO_DOMAIN}", "password": DEMO_PASSWORD},
+        form_path="/auth/login",
+    )
+    page = client.get("/candidate")
+    assert page.status_code == 200 and "Aubrey" in page.get_data(as_text=True)
+    selects = _statements_of(lambda: client.get("/candidate"), "SELECT")
+    awards = [s for s, _ in selects if s.lstrip().startswith("SELECT credential_award.id")]
+    assert len(selects) <= DASHBOARD_SELECTS, "\n\n".join(s for s, _ in selects)
+    assert len(awards) == 1
+
+
 def test_board_and_overview_queries_do_not_grow_with_the_applications(client):
     board = make_director()
     db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))

@@ -30,8 +30,9 @@ from airm_training.assessments.models import (
     CompetencyEvaluation,
     Quiz,
     QuizAttempt,
+    lowest_rating,
 )
-from airm_training.extensions import db
+from airm_training.core.reads import Read
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,11 @@ def quiz_facts(person_id: int, codes: list[str]) -> dict[str, QuizFact]:
 
 def quiz_facts_for(people: People, codes: list[str]) -> dict[int, dict[str, QuizFact]]:
     """``{person_id: {code: QuizFact}}`` for the quizzes each person has submitted."""
-    rows = db.session.execute(
+    return quiz_facts_read(people, codes).run()
+
+
+def quiz_facts_read(people: People, codes: list[str]) -> Read:
+    return Read(
         sa.select(
             QuizAttempt.person_id,
             Quiz.code,
@@ -84,8 +89,12 @@ def quiz_facts_for(people: People, codes: list[str]) -> dict[int, dict[str, Quiz
             QuizAttempt.person_id.in_(people),
             QuizAttempt.status == AttemptStatus.SUBMITTED.value,
         )
-        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
-    ).all()
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id),
+        _fold_quiz_facts,
+    )
+
+
+def _fold_quiz_facts(rows) -> dict[int, dict[str, QuizFact]]:
     result: dict[int, dict[str, QuizFact]] = defaultdict(dict)
     for person_id, code, attempt_id, score, passed, submitted_at in rows:
         facts = result[person_id]
@@ -104,7 +113,11 @@ def passed_case_presentations(person_id: int) -> list[CaseFact]:
 
 
 def passed_case_presentations_for(people: People) -> dict[int, list[CaseFact]]:
-    rows = db.session.execute(
+    return passed_case_presentations_read(people).run()
+
+
+def passed_case_presentations_read(people: People) -> Read:
+    return Read(
         sa.select(
             CasePresentation.person_id,
             CasePresentation.id,
@@ -118,8 +131,12 @@ def passed_case_presentations_for(people: People) -> dict[int, list[CaseFact]]:
             CasePresentation.status == CaseStatus.PASSED.value,
             CaseVersion.grade == CaseGrade.PASS.value,
         )
-        .order_by(CaseVersion.graded_at, CaseVersion.id)
-    ).all()
+        .order_by(CaseVersion.graded_at, CaseVersion.id),
+        _fold_case_facts,
+    )
+
+
+def _fold_case_facts(rows) -> dict[int, list[CaseFact]]:
     result: dict[int, list[CaseFact]] = defaultdict(list)
     for person_id, *fact in rows:
         result[person_id].append(CaseFact(*fact))
@@ -134,17 +151,32 @@ def evaluation_facts_for(
     people: People, form_codes: Collection[str]
 ) -> dict[tuple[int, str], list[EvaluationFact]]:
     """``{(person_id, form_code): [EvaluationFact]}``, oldest session first."""
-    evaluations = db.session.scalars(
-        sa.select(CompetencyEvaluation)
+    return evaluation_facts_read(people, form_codes).run()
+
+
+def evaluation_facts_read(people: People, form_codes: Collection[str]) -> Read:
+    return Read(
+        sa.select(
+            CompetencyEvaluation.person_id,
+            CompetencyEvaluation.form_code,
+            CompetencyEvaluation.id,
+            CompetencyEvaluation.session_date,
+            CompetencyEvaluation.evaluator_id,
+            CompetencyEvaluation.ratings,
+        )
         .where(
             CompetencyEvaluation.person_id.in_(people),
             CompetencyEvaluation.form_code.in_(form_codes),
         )
-        .order_by(CompetencyEvaluation.session_date, CompetencyEvaluation.id)
+        .order_by(CompetencyEvaluation.session_date, CompetencyEvaluation.id),
+        _fold_evaluation_facts,
     )
+
+
+def _fold_evaluation_facts(rows) -> dict[tuple[int, str], list[EvaluationFact]]:
     result: dict[tuple[int, str], list[EvaluationFact]] = defaultdict(list)
-    for e in evaluations:
-        result[(e.person_id, e.form_code)].append(
-            EvaluationFact(e.id, e.session_date, e.evaluator_id, e.lowest_rating)
+    for person_id, form_code, evaluation_id, session_date, evaluator_id, ratings in rows:
+        result[(person_id, form_code)].append(
+            EvaluationFact(evaluation_id, session_date, evaluator_id, lowest_rating(ratings))
         )
     return dict(result)

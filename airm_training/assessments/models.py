@@ -205,6 +205,11 @@ class CaseVersion(db.Model):
 
 
 # --- competency evaluations --------------------------------------------------------------------
+def lowest_rating(ratings: dict[str, Any]) -> int:
+    """An evaluation's lowest rating, from its stored ratings."""
+    return min(item["rating"] for item in ratings.values())
+
+
 class CompetencyEvaluation(db.Model):
     """A supervisor's ratings of a candidate on the programme's rubric. Immutable."""
 
@@ -226,4 +231,4 @@ class CompetencyEvaluation(db.Model):
 
     @property
     def lowest_rating(self) -> int:
-        return min(item["rating"] for item in self.ratings.values())
+        return lowest_rating(self.ratings)

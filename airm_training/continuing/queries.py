@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord, CeStatus
 from airm_training.continuing.rules import CeFact
+from airm_training.core.reads import Read
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
 from airm_training.people.models import Person
@@ -51,9 +52,12 @@ def pending_figures() -> tuple[int, datetime | None]:
 
 def ce_facts_for(people: Iterable[int] | sa.Select, day: date) -> dict[int, list[CeFact]]:
     """person → their records completed by ``day`` that are not rejected."""
+    return ce_facts_read(people, day).run()
+
+
+def ce_facts_read(people: Iterable[int] | sa.Select, day: date) -> Read:
     ids = people if isinstance(people, sa.Select) else list(people)
-    found: dict[int, list[CeFact]] = defaultdict(list)
-    rows = db.session.execute(
+    return Read(
         sa.select(
             CeRecord.person_id,
             CeRecord.id,
@@ -65,8 +69,13 @@ def ce_facts_for(people: Iterable[int] | sa.Select, day: date) -> dict[int, list
             CeRecord.person_id.in_(ids),
             CeRecord.status != CeStatus.REJECTED.value,
             CeRecord.completed_on <= day,
-        )
+        ),
+        _ce_per_person,
     )
+
+
+def _ce_per_person(rows) -> dict[int, list[CeFact]]:
+    found: dict[int, list[CeFact]] = defaultdict(list)
     for person_id, record_id, completed_on, minutes, subject, status in rows:
         found[person_id].append(CeFact(record_id, completed_on, minutes, subject, status))
     return dict(found)

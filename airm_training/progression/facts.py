@@ -1,6 +1,7 @@
-"""The facts the requirement rules need, read for many people at once: one query per
-kind of fact (one per hours requirement), whatever the number of people, hours entries,
-modules or attempts. The rules themselves are in ``engine``."""
+"""The facts the requirement rules need, read for many people at once: one read per kind
+of fact, whatever the number of people, hours entries, modules or attempts, sent together
+in one query for a few people (``core.reads``), plus the hours the tally does not hold.
+The rules themselves are in ``engine``."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from sqlalchemy.orm import aliased
 
 from airm_training.agreements.coverage import covered_clause
 from airm_training.assessments import facts
-from airm_training.continuing.queries import ce_facts_for
+from airm_training.continuing.queries import ce_facts_read
 from airm_training.continuing.rules import CeFact
 from airm_training.core.changes import marked_people
 from airm_training.core.clock import add_months, today
+from airm_training.core.reads import Read, read_each, read_together
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
@@ -26,7 +28,7 @@ from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Licence
 from airm_training.programme.models import CredentialLevel, HoursCategory, Module, RequirementKind
 from airm_training.progression.models import HoursTally
-from airm_training.supporting.queries import current_documents_for
+from airm_training.supporting.queries import current_documents_read
 
 
 @dataclass(frozen=True)
@@ -91,33 +93,38 @@ def gather(
             by_kind[rule.kind][rule.id] = rule
             people_of[rule.id].append(person_id)
     ids = list(rules_by_person) if population is None else population
+    reads: dict[str, Read] = {}
     if RequirementKind.LICENCE in by_kind:
-        known.licences = _licences(ids, scope)
+        reads["licences"] = _licences(ids, scope)
     document_kinds = {
         r.params.get("document_kind") for r in by_kind[RequirementKind.DOCUMENT].values()
     }
     if document_kinds:
-        known.documents = current_documents_for(ids, document_kinds, scope.as_of)
+        reads["documents"] = current_documents_read(ids, document_kinds, scope.as_of)
     if by_kind[RequirementKind.CE_CREDITS]:
-        known.ce = ce_facts_for(ids, scope.as_of)
+        reads["ce"] = ce_facts_read(ids, scope.as_of)
     modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)}
     if modules:
-        known.completions = _completions(ids, modules, scope)
+        reads["completions"] = _completions(ids, modules, scope)
     assessments = by_kind[RequirementKind.ASSESSMENT].values()
     quizzes = sorted({code for r in assessments for code in quizzes_of(r)})
     if quizzes:
-        known.quizzes = facts.quiz_facts_for(ids, quizzes)
+        reads["quizzes"] = facts.quiz_facts_read(ids, quizzes)
     if any(is_case_requirement(r) for r in assessments):
-        known.cases = facts.passed_case_presentations_for(ids)
+        reads["cases"] = facts.passed_case_presentations_read(ids)
     forms = {r.params.get("form", "") for r in by_kind[RequirementKind.EVALUATION].values()}
     if forms:
-        known.evaluations = facts.evaluation_facts_for(ids, forms)
+        reads["evaluations"] = facts.evaluation_facts_read(ids, forms)
     levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
     if levels:
-        known.awards = _first_current_awards(ids, levels, scope)
+        reads["awards"] = _first_current_awards(ids, levels, scope)
     hours_rules = list(by_kind[RequirementKind.HOURS].values())
-    if hours_rules:
-        known.hours_kept = _kept_hours(hours_rules, ids, scope, known)
+    tally = _kept_hours(hours_rules, ids, scope, known) if hours_rules else None
+    if tally is not None:
+        reads["hours_kept"] = tally
+    too_many = isinstance(ids, list) and len(ids) * len(reads) > MAX_VALUES
+    for name, value in (read_each(reads) if too_many else read_together(reads)).items():
+        setattr(known, name, value)
     for rule in hours_rules:
         applies_to_all = len(people_of[rule.id]) == len(rules_by_person)
         _signed_hours(
@@ -126,19 +133,23 @@ def gather(
     return known
 
 
-def _licences(ids: list[int] | sa.Select, scope: Scope) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    rows = db.session.execute(
+def _licences(ids: list[int] | sa.Select, scope: Scope) -> Read:
+    return Read(
         sa.select(Licence.person_id, Licence.id)
         .where(
             Licence.person_id.in_(ids),
             Licence.verified_at.is_not(None),
             Licence.expires_on >= scope.as_of,
         )
-        .order_by(Licence.id)
+        .order_by(Licence.id),
+        _ids_per_person,
     )
-    for person_id, licence_id in rows:
-        found[person_id].append(licence_id)
+
+
+def _ids_per_person(rows) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for person_id, record_id in rows:
+        found[person_id].append(record_id)
     return dict(found)
 
 
@@ -146,19 +157,21 @@ def modules_of(req: Rule) -> list[str]:
     return list(req.params.get("modules", []))
 
 
-def _completions(
-    ids: list[int] | sa.Select, codes: set[str], scope: Scope
-) -> dict[int, dict[str, int]]:
-    done: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = db.session.execute(
+def _completions(ids: list[int] | sa.Select, codes: set[str], scope: Scope) -> Read:
+    return Read(
         sa.select(ModuleCompletion.person_id, Module.code, ModuleCompletion.id)
         .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
         .where(
             ModuleCompletion.person_id.in_(ids),
             Module.code.in_(codes),
             ModuleCompletion.completed_on <= scope.as_of,
-        )
+        ),
+        _completions_per_person,
     )
+
+
+def _completions_per_person(rows) -> dict[int, dict[str, int]]:
+    done: dict[int, dict[str, int]] = defaultdict(dict)
     for person_id, code, completion_id in rows:
         done[person_id][code] = completion_id
     return dict(done)
@@ -172,12 +185,9 @@ def quizzes_of(req: Rule) -> list[str]:
     return [] if is_case_requirement(req) else list(req.params.get("assessments", []))
 
 
-def _first_current_awards(
-    ids: list[int] | sa.Select, codes: set[str], scope: Scope
-) -> dict[tuple[int, str], tuple[int, date]]:
+def _first_current_awards(ids: list[int] | sa.Select, codes: set[str], scope: Scope) -> Read:
     """The earliest award in force on the day, per person and level code."""
-    first: dict[tuple[int, str], tuple[int, date]] = {}
-    rows = db.session.execute(
+    return Read(
         sa.select(
             CredentialAward.person_id,
             CredentialLevel.code,
@@ -190,8 +200,13 @@ def _first_current_awards(
             CredentialLevel.code.in_(codes),
             current_award_clause(scope.as_of),
         )
-        .order_by(CredentialAward.awarded_on, CredentialAward.id)
+        .order_by(CredentialAward.awarded_on, CredentialAward.id),
+        _first_per_person_and_level,
     )
+
+
+def _first_per_person_and_level(rows) -> dict[tuple[int, str], tuple[int, date]]:
+    first: dict[tuple[int, str], tuple[int, date]] = {}
     for person_id, code, award_id, awarded_on in rows:
         first.setdefault((person_id, code), (award_id, awarded_on))
     return first
@@ -300,29 +315,34 @@ def _enrolled_and_agreed(req: Rule, scope: Scope):
 
 def _kept_hours(
     rules: list[Rule], ids: list[int] | sa.Select, scope: Scope, known: Facts
-) -> set[tuple[int, int]]:
-    """Fill ``known`` from ``hours_tally`` where it holds the figures (one query for every
-    requirement); the (requirement, person) pairs found. Not for an earlier day (the tally
-    counts every signed session, and sessions cannot be dated in the future), for evidence
-    lists, or for people whose records this transaction changed and has not yet tallied."""
+) -> Read | None:
+    """The read that fills ``known`` from ``hours_tally`` where it holds the figures (one
+    query for every requirement) and gives the (requirement, person) pairs found; None
+    when the tally cannot answer: for an earlier day (the tally counts every signed
+    session, and sessions cannot be dated in the future) or for evidence lists. People
+    whose records this transaction changed and has not yet tallied are left out."""
     kept_ids = [r.id for r in rules if keeps_tally(r.params)]
     if not kept_ids or scope.with_evidence or scope.cycle_start is not None:
-        return set()
+        return None
     if scope.as_of < today():
-        return set()
+        return None
     pending = marked_people(db.session)
-    rows = db.session.execute(
+
+    def fold(rows) -> set[tuple[int, int]]:
+        found = set()
+        for req_id, person_id, minutes, sessions, uncounted, outside in rows:
+            if person_id in pending:
+                continue
+            found.add((req_id, person_id))
+            _record(known, req_id, person_id, minutes, sessions, uncounted, outside)
+        return found
+
+    return Read(
         HoursTally.figures().where(
             HoursTally.requirement_id.in_(kept_ids), HoursTally.person_id.in_(ids)
-        )
+        ),
+        fold,
     )
-    found = set()
-    for req_id, person_id, minutes, sessions, uncounted, outside in rows:
-        if person_id in pending:
-            continue
-        found.add((req_id, person_id))
-        _record(known, req_id, person_id, minutes, sessions, uncounted, outside)
-    return found
 
 
 def _record(known: Facts, req_id, person_id, minutes, sessions, uncounted, outside) -> None:
@@ -335,6 +355,9 @@ def _record(known: Facts, req_id, person_id, minutes, sessions, uncounted, outsi
 
 # Above this many people without kept figures, read them with the population's own query.
 _FEW = 500
+# Above this many ids in all (people times reads), the reads are sent one by one: SQLite takes
+# at most 32,766 values in one statement.
+MAX_VALUES = 20_000
 
 
 def _signed_hours(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from airm_training.core.reads import Read
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.supporting.models import DocumentStatus, SupportingDocument
@@ -51,17 +52,25 @@ def current_documents_for(
     people: Iterable[int] | sa.Select, kinds: set[str], day: date
 ) -> dict[tuple[int, str], list[int]]:
     """(person, kind) → ids of the approved documents in force on ``day``."""
-    found: dict[tuple[int, str], list[int]] = defaultdict(list)
+    return current_documents_read(people, kinds, day).run()
+
+
+def current_documents_read(people: Iterable[int] | sa.Select, kinds: set[str], day: date) -> Read:
     ids = people if isinstance(people, sa.Select) else list(people)
-    rows = db.session.execute(
+    return Read(
         sa.select(SupportingDocument.person_id, SupportingDocument.kind, SupportingDocument.id)
         .where(
             SupportingDocument.person_id.in_(ids),
             SupportingDocument.kind.in_(kinds),
             _current_clause(day),
         )
-        .order_by(SupportingDocument.id)
+        .order_by(SupportingDocument.id),
+        _ids_per_person_and_kind,
     )
+
+
+def _ids_per_person_and_kind(rows) -> dict[tuple[int, str], list[int]]:
+    found: dict[tuple[int, str], list[int]] = defaultdict(list)
     for person_id, kind, document_id in rows:
         found[(person_id, kind)].append(document_id)
     return dict(found)
