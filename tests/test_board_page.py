@@ -6,7 +6,7 @@ from __future__ import annotations
 from airm_training.core.clock import today
 from airm_training.extensions import db
 from airm_training.people.models import Role, RoleAssignment
-from airm_training.progression.services import approval_quorum
+from airm_training.progression.services import approval_quorums
 from airm_training.reports.work import board_queue
 from tests.factories import login
 from tests.test_progression_workflow import applied, endorsed, people, voted  # noqa: F401
@@ -22,7 +22,7 @@ def board_page(client, member) -> str:
 def test_the_board_page_shows_endorser_wait_votes_quorum_and_your_vote(client, people):  # noqa: F811
     _director, supervisor, board, candidate, _hours = people
     application = endorsed(applied(candidate, supervisor))
-    quorum = approval_quorum(application)
+    quorum = approval_quorums([application])[application.id]
     first = board_page(client, board[0])
     assert candidate.display_name in first and supervisor.display_name in first
     assert "0 days since" in first

@@ -20,6 +20,7 @@ from airm_training.people.models import RoleAssignment
 from airm_training.programme.models import CredentialLevel, HoursCategory
 from airm_training.programme.services import current_version
 from airm_training.progression.models import Application, HoursTally, Vote
+from airm_training.progression.services import approval_quorums
 from tests.bulk import bulk_candidates
 from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.query_count import count_queries
@@ -246,6 +247,28 @@ def test_board_queue_is_paginated_oldest_first(client):
     later = [a for a in applications if f'/applications/{a.id}"' in second]
     assert later == applications[25:]
     assert "page=2" in first
+
+
+def test_the_board_reads_the_quorums_of_its_page_in_one_query(client):
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    people = bulk_candidates(4, signer_id=board.id, prefix="levels", hours_each=0)
+    applications = _waiting_applications(people)
+    candidate_level = db.session.scalar(
+        sa.select(CredentialLevel.id).where(CredentialLevel.code == "AIRT-C")
+    )
+    for application in applications[:2]:  # two levels on the page
+        application.level_id = candidate_level
+        application.open_key = f"{application.person_id}:{candidate_level}"
+    db.session.commit()
+    login(client, board)
+    page: list = []
+    reads = _statements_of(lambda: page.append(client.get("/board")), "requirement.params")
+    assert page[0].status_code == 200
+    assert len(reads) == 1
+    html = page[0].get_data(as_text=True)
+    for quorum in set(approval_quorums(applications).values()):
+        assert f"0 of {quorum} approvals needed" in html
 
 
 def test_dashboard_queries_do_not_grow_with_the_candidates_records(client):

@@ -114,9 +114,7 @@ def _renewal_context(
     panel appears once the renewal window has opened (in grace too) or the credential
     has lapsed, not months before."""
     holdings = holdings if holdings is not None else holdings_of(current_user.id)
-    renewal = renewal_standing(current_user, holdings)
-    if only_when_due and renewal is not None and not renewal.window_open:
-        renewal = None
+    renewal = renewal_standing(current_user, holdings, only_when_due=only_when_due)
     return {
         "renewal": renewal,
         "reinstatement": reinstatement_standing(current_user, holdings=holdings),

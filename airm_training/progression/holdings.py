@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
@@ -71,6 +72,8 @@ def holdings_of(person_id: int) -> Holdings:
             ),
         )
         .where(CredentialAward.person_id == person_id)
+        # The renewal and grace periods are read from the programme version's file.
+        .options(joinedload(ProgrammeLevel.programme_version))
         .order_by(CredentialAward.awarded_on.desc(), CredentialAward.id.desc())
     ).all()
     return Holdings(

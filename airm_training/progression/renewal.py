@@ -65,6 +65,12 @@ class RenewalPolicy:
         window = level.get("renewal_window_days")
         return cls(int(window) if window is not None else None, int(level.get("grace_days", 0)))
 
+    def opens_on(self, award: CredentialAward) -> date | None:
+        """The first day the award's renewal may be asked for (None: any day)."""
+        if award.expires_on is None or self.window_days is None:
+            return None
+        return award.expires_on - timedelta(days=self.window_days)
+
 
 @dataclass(frozen=True)
 class RenewalStanding:
@@ -81,9 +87,7 @@ class RenewalStanding:
     @property
     def opens_on(self) -> date | None:
         """The first day renewal may be asked for."""
-        if self.award.expires_on is None or self.policy.window_days is None:
-            return None
-        return self.award.expires_on - timedelta(days=self.policy.window_days)
+        return self.policy.opens_on(self.award)
 
     @property
     def grace_ends_on(self) -> date | None:
@@ -105,10 +109,13 @@ class RenewalStanding:
         return "expired — in grace" if self.in_grace else "current"
 
 
-def renewal_standing(person: Person, holdings: Holdings | None = None) -> RenewalStanding | None:
+def renewal_standing(
+    person: Person, holdings: Holdings | None = None, *, only_when_due: bool = False
+) -> RenewalStanding | None:
     """The person's award that has renewal rules and is in force or in its grace period,
     with the cycle's progress: the highest level first, its latest award first.
-    ``holdings``: the person's awards when the page has read them already."""
+    ``holdings``: the person's awards when the page has read them already.
+    ``only_when_due``: None (and nothing evaluated) until the renewal window opens."""
     day = today()
     held = holdings if holdings is not None else holdings_of(person.id)
     renewable = [
@@ -118,6 +125,9 @@ def renewal_standing(person: Person, holdings: Holdings | None = None) -> Renewa
     for award, rules in renewable:
         policy = RenewalPolicy.of(rules)
         if award.expires_on is None or award.expires_on + timedelta(days=policy.grace_days) >= day:
+            opens_on = policy.opens_on(award)
+            if only_when_due and opens_on is not None and opens_on > day:
+                return None
             standing = evaluate_renewal(person, rules, award, as_of=day)
             return RenewalStanding(award, rules, standing, policy, day)
     return None

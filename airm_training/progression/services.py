@@ -20,6 +20,7 @@ from airm_training.people.models import Person, Role
 from airm_training.programme.models import (
     ProgrammeLevel,
     ProgrammeVersion,
+    Requirement,
     RequirementKind,
     RequirementPurpose,
 )
@@ -88,9 +89,33 @@ def _param(application: Application, kind: RequirementKind, key: str, default: i
     return default
 
 
-def approval_quorum(application: Application) -> int:
-    """The approvals of board members that the application's level needs."""
-    return _param(application, RequirementKind.APPROVAL, "quorum", 1)
+def approval_quorums(applications: Sequence[Application]) -> dict[int, int]:
+    """application id → the approvals of board members its level needs (as ``_param``
+    reads them: the first approval requirement of its purpose, else 1), in one query."""
+    keys = {(a.programme_version_id, a.level_id) for a in applications}
+    if not keys:
+        return {}
+    first: dict[tuple[int, int, str], int] = {}
+    rows = db.session.execute(
+        sa.select(
+            ProgrammeLevel.programme_version_id,
+            ProgrammeLevel.level_id,
+            Requirement.purpose,
+            Requirement.params,
+        )
+        .join(Requirement, Requirement.programme_level_id == ProgrammeLevel.id)
+        .where(
+            sa.tuple_(ProgrammeLevel.programme_version_id, ProgrammeLevel.level_id).in_(keys),
+            Requirement.kind == RequirementKind.APPROVAL.value,
+        )
+        .order_by(Requirement.position, Requirement.id)
+    )
+    for version_id, level_id, purpose, params in rows:
+        first.setdefault((version_id, level_id, purpose), int(params.get("quorum", 1)))
+    return {
+        a.id: first.get((a.programme_version_id, a.level_id, purpose_of(a).value), 1)
+        for a in applications
+    }
 
 
 def can_view_application(viewer: Person, application: Application) -> bool:
@@ -231,7 +256,7 @@ def vote(member: Person, application: Application, *, approve: bool, comment: st
         actor_id=member.id,
         after={"approve": approve, "comment": comment},
     )
-    quorum = _param(application, RequirementKind.APPROVAL, "quorum", 1)
+    quorum = approval_quorums([application])[application.id]
     board = _param(application, RequirementKind.APPROVAL, "board_size", quorum)
     approvals = sum(1 for v in application.votes if v.approve)
     rejections = len(application.votes) - approvals

@@ -23,6 +23,7 @@ from airm_training.continuing.queries import pending_figures as ce_pending_figur
 from airm_training.core.clock import local_date, utcnow
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.people.models import Person
 from airm_training.progression.due import evaluations_due
 from airm_training.progression.models import (
     Application,
@@ -30,7 +31,7 @@ from airm_training.progression.models import (
     ApplicationStatus,
     Vote,
 )
-from airm_training.progression.services import approval_quorum
+from airm_training.progression.services import approval_quorums
 from airm_training.reports import queues
 from airm_training.reports.people import DEFAULT_STALLED_DAYS, PeopleReports
 from airm_training.supporting.models import DocumentStatus, SupportingDocument
@@ -379,14 +380,15 @@ def _waiting_for_vote_of(member_id: int) -> sa.ColumnElement[bool]:
 def board_queue(member_id: int, day: date) -> list[QueueItem]:
     """A board member's figures: applications waiting for their vote, and all those at
     the board, each with the age of the oldest."""
-    (waiting, waiting_oldest), (at_board, board_oldest) = (
-        db.session.execute(
-            sa.select(sa.func.count(Application.id), sa.func.min(Application.submitted_at)).where(
-                condition
-            )
-        ).one()
-        for condition in (_waiting_for_vote_of(member_id), AT_THE_BOARD)
-    )
+    waiting_for_you = _waiting_for_vote_of(member_id)
+    waiting, waiting_oldest, at_board, board_oldest = db.session.execute(
+        sa.select(
+            sa.func.count(Application.id).filter(waiting_for_you),
+            sa.func.min(Application.submitted_at).filter(waiting_for_you),
+            sa.func.count(Application.id),
+            sa.func.min(Application.submitted_at),
+        ).where(AT_THE_BOARD)
+    ).one()
 
     def since(moment):
         return _oldest(_age(moment, day)) if moment else "nothing waiting"
@@ -420,9 +422,10 @@ def board_query(waiting_for: int | None = None) -> sa.Select:
         sa.select(Application)
         .where(AT_THE_BOARD if waiting_for is None else _waiting_for_vote_of(waiting_for))
         .options(
-            selectinload(Application.person),
+            # Applicants and endorsers are named, so their roles are not loaded.
+            selectinload(Application.person).lazyload(Person.role_assignments),
             selectinload(Application.level),
-            selectinload(Application.endorser),
+            selectinload(Application.endorser).lazyload(Person.role_assignments),
             selectinload(Application.votes),
         )
         .order_by(Application.submitted_at, Application.id)
@@ -431,13 +434,10 @@ def board_query(waiting_for: int | None = None) -> sa.Select:
 
 def board_rows(applications: list[Application], member_id: int, day: date) -> list[BoardRow]:
     """The board's rows for ``applications`` (one page of ``board_query``), with their
-    votes; the quorum is read once per kind, level and programme version, not per row."""
-    quorums: dict[tuple[str, int, int], int] = {}
+    votes; the quorums of the whole page are read in one query."""
+    quorums = approval_quorums(applications)
     rows = []
     for application in applications:
-        key = (application.kind, application.programme_version_id, application.level_id)
-        if key not in quorums:
-            quorums[key] = approval_quorum(application)
         votes = {vote.member_id: vote.approve for vote in application.votes}
         approvals = sum(1 for approve in votes.values() if approve)
         rows.append(
@@ -447,7 +447,7 @@ def board_rows(applications: list[Application], member_id: int, day: date) -> li
                 (day - local_date(application.submitted_at)).days,
                 approvals,
                 len(votes) - approvals,
-                quorums[key],
+                quorums[application.id],
                 votes.get(member_id),
             )
         )
