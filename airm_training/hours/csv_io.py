@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -103,7 +104,8 @@ EXPORT_CHUNK = 1000  # rows written at a time
 
 def export_rows(person_id: int, filters) -> list[sa.Row]:
     """A person's entries as plain rows for the CSV export, newest session first: one
-    query, no ORM objects."""
+    query, no ORM objects. Lists and timestamps come as the database's text, turned into
+    cells by ``_Cells`` (each distinct value once)."""
     supervisor, signer = aliased(Person), aliased(Person)
     statement = filters.apply(
         sa.select(
@@ -111,17 +113,17 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
             HoursEntry.minutes,
             HoursCategory.code,
             supervisor.email,
-            HoursEntry.stages,
-            HoursEntry.modalities,
+            sa.cast(HoursEntry.stages, sa.Text),
+            sa.cast(HoursEntry.modalities, sa.Text),
             HoursEntry.group_size,
             HoursEntry.note,
             HoursCategory.name,
             HoursEntry.status,
             HoursEntry.late,
-            HoursEntry.submitted_at,
+            sa.cast(HoursEntry.submitted_at, sa.Text),
             signer.full_name,
             signer.email,
-            HoursEntry.signed_at,
+            sa.cast(HoursEntry.signed_at, sa.Text),
             HoursEntry.return_reason,
             HoursEntry.amends_id,
             HoursEntry.id,
@@ -132,7 +134,7 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
         .where(HoursEntry.person_id == person_id)
         .order_by(HoursEntry.session_date.desc(), HoursEntry.id.desc())
     )
-    return db.session.execute(statement).all()
+    return db.session.connection().execute(statement).all()
 
 
 def export_csv(rows: list[sa.Row]) -> Iterator[str]:
@@ -140,15 +142,15 @@ def export_csv(rows: list[sa.Row]) -> Iterator[str]:
     a streamed response. The centre's time zone is read now: the chunks are written after
     the request's context has gone."""
     zone = current_app.config.get("TIMEZONE")
-    return _export_chunks(rows, ZoneInfo(zone) if zone else UTC)
+    return _export_chunks(rows, _Cells(ZoneInfo(zone) if zone else UTC))
 
 
-def _export_chunks(rows: list[sa.Row], zone: tzinfo) -> Iterator[str]:
+def _export_chunks(rows: list[sa.Row], cells: _Cells) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for start in range(0, len(rows), EXPORT_CHUNK):
-        writer.writerows(_export_row(row, zone) for row in rows[start : start + EXPORT_CHUNK])
+        writer.writerows(cells.row(row) for row in rows[start : start + EXPORT_CHUNK])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -158,31 +160,92 @@ def _export_chunks(rows: list[sa.Row], zone: tzinfo) -> Iterator[str]:
 _STATUS_LABELS = {status.value: status.label for status in HoursStatus}
 
 
-def _export_row(row, zone: tzinfo) -> list[str]:
-    day, minutes, category, supervisor, stages, modalities, group_size, note = row[:8]
-    category_name, status, late, submitted_at, signed_by, signed_by_email = row[8:14]
-    signed_at, return_reason, amends_id, entry_id = row[14:]
-    return [
-        day.isoformat(),
-        str(minutes),
-        _neutralise(category),
-        _neutralise(supervisor),
-        _neutralise(LIST_SEPARATOR.join(stages or [])),
-        _neutralise(LIST_SEPARATOR.join(modalities or [])),
-        str(group_size or ""),
-        _neutralise(note),
-        _neutralise(category_name),
-        status,
-        _STATUS_LABELS[status],
-        "yes" if late else "no",
-        _in_zone(submitted_at, zone),
-        _neutralise(signed_by),
-        _neutralise(signed_by_email),
-        _in_zone(signed_at, zone),
-        _neutralise(return_reason),
-        str(amends_id or ""),
-        str(entry_id),
-    ]
+class _Cells:
+    """The cells of one export. Names, codes, lists, days and timestamps repeat from row
+    to row (entries submitted or signed together share their moment), so each distinct
+    one is written once; a timestamp's offset is worked out once per hour of the day (per
+    timestamp in an hour that holds a change of offset)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.texts: dict = {}
+        self.lists: dict[str | None, str] = {}
+        self.days: dict[date, str] = {}
+        self.moments: dict[str | None, str] = {None: "", "": ""}
+        self.hours: dict[str, tuple | None] = {}
+
+    def day(self, value: date) -> str:
+        cell = self.days.get(value)
+        if cell is None:
+            cell = self.days[value] = value.isoformat()
+        return cell
+
+    def text(self, value) -> str:
+        cell = self.texts.get(value)
+        if cell is None:
+            cell = self.texts[value] = _neutralise(value)
+        return cell
+
+    def joined(self, stored: str | None) -> str:
+        """A stored JSON list as ``a;b``."""
+        cell = self.lists.get(stored)
+        if cell is None:
+            items = json.loads(stored) if stored else None
+            cell = self.lists[stored] = _neutralise(LIST_SEPARATOR.join(items or []))
+        return cell
+
+    def moment(self, stored: str | None) -> str:
+        cell = self.moments.get(stored)
+        if cell is None:
+            cell = self.moments[stored] = self._moment(stored)
+        return cell
+
+    def _moment(self, stored: str) -> str:
+        """A stored (naive UTC) timestamp as ISO 8601 time in the zone, with its offset."""
+        moment = datetime.fromisoformat(stored)
+        hour = stored[:13]
+        if hour not in self.hours:
+            self.hours[hour] = self._hour(moment)
+        known = self.hours[hour]
+        if known is None:  # the offset changes within this hour
+            return _in_zone(moment, self.zone)
+        offset, suffix = known
+        return (moment + offset).isoformat(timespec="seconds") + suffix
+
+    def _hour(self, moment: datetime) -> tuple | None:
+        start = moment.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
+        first = start.astimezone(self.zone)
+        last = (start + timedelta(minutes=59, seconds=59)).astimezone(self.zone)
+        if first.utcoffset() != last.utcoffset():
+            return None
+        return first.utcoffset(), first.isoformat(timespec="seconds")[19:]
+
+    def row(self, row) -> list[str]:
+        day, minutes, category, supervisor, stages, modalities, group_size, note = row[:8]
+        category_name, status, late, submitted_at, signed_by, signed_by_email = row[8:14]
+        signed_at, return_reason, amends_id, entry_id = row[14:]
+        text = self.text
+        return [
+            self.day(day),
+            str(minutes),
+            text(category),
+            text(supervisor),
+            self.joined(stages),
+            self.joined(modalities),
+            str(group_size or ""),
+            _neutralise(note),
+            text(category_name),
+            status,
+            _STATUS_LABELS[status],
+            "yes" if late else "no",
+            self.moment(submitted_at),
+            text(signed_by),
+            text(signed_by_email),
+            self.moment(signed_at),
+            _neutralise(return_reason),
+            str(amends_id or ""),
+            str(entry_id),
+        ]
 
 
 def _in_zone(moment: datetime | None, zone: tzinfo) -> str:
