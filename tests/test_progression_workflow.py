@@ -622,6 +622,22 @@ def test_revoking_needs_a_director_and_a_reason_and_happens_once(people):
     assert len(events("certificate.revoked", "certificate", certificate.id)) == 1
 
 
+def test_the_application_page_shows_a_revoked_credential_as_a_refusal(app, people):
+    director, supervisor, board, candidate, _hours = people
+    application = approved(applied(candidate, supervisor), board)
+    certificate = issue(director, reload(application))
+    db.session.commit()
+    client = app.test_client()
+    login(client, candidate)
+    path = f"/progression/applications/{application.id}"
+    assert 'text-bg-success">Issued<' in client.get(path).get_data(as_text=True)
+    revoke(director, db.session.get(Certificate, certificate.id), "Found ineligible.")
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    assert 'text-bg-danger">Issued, then revoked<' in page
+    assert "Found ineligible." in page
+
+
 def test_the_certificate_page_and_pdf_are_for_the_holder_and_directors(app, people):
     director, supervisor, board, candidate, _hours = people
     certificate = issue(director, approved(applied(candidate, supervisor), board))

@@ -56,9 +56,9 @@ def read_together(reads: Mapping[str, Read]) -> dict[str, Any]:
             )
         )
         start += width
-    union = sa.union_all(*branches).subquery()
+    union = sa.union_all(*branches).order_by(sa.literal_column("tag"), sa.literal_column("place"))
     rows: dict[int, list[tuple]] = {tag: [] for tag in range(len(names))}
-    for row in db.session.execute(sa.select(union).order_by(union.c.tag, union.c.place)):
+    for row in db.session.execute(union):
         rows[row[0]].append(tuple(row[2:]))
     result = {}
     start = 0

@@ -110,6 +110,18 @@ class Application(db.Model):
         return self.state.label
 
     @property
+    def status_tone(self) -> str:
+        """The badge colour of ``status_label``: a revoked credential reads as a refusal."""
+        if self.certificate is not None and self.certificate.status == "revoked":
+            return "danger"
+        return {
+            ApplicationStatus.ISSUED: "success",
+            ApplicationStatus.APPROVED: "success",
+            ApplicationStatus.REJECTED: "danger",
+            ApplicationStatus.DECLINED: "danger",
+        }.get(self.state, "primary")
+
+    @property
     def is_renewal(self) -> bool:
         return self.kind == ApplicationKind.RENEW
 
