@@ -50,12 +50,8 @@ def pending_figures() -> tuple[int, datetime | None]:
     ).one()
 
 
-def ce_facts_for(people: Iterable[int] | sa.Select, day: date) -> dict[int, list[CeFact]]:
-    """person → their records completed by ``day`` that are not rejected."""
-    return ce_facts_read(people, day).run()
-
-
 def ce_facts_read(people: Iterable[int] | sa.Select, day: date) -> Read:
+    """person → their records completed by ``day`` that are not rejected."""
     ids = people if isinstance(people, sa.Select) else list(people)
     return Read(
         sa.select(

@@ -19,7 +19,7 @@ from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.programme.models import ProgrammeLevel, ProgrammeVersion, RequirementPurpose
 from airm_training.progression.engine import LevelStanding, evaluate_reinstatement
-from airm_training.progression.holdings import Holdings, holdings_of
+from airm_training.progression.holdings import Held, Holdings, holdings_of
 from airm_training.progression.models import (
     Application,
     ApplicationKind,
@@ -74,24 +74,23 @@ def lapse_of(
     day = day or today()
     held = holdings if holdings is not None else holdings_of(person.id)
     seen: set[int] = set()
-    for award, rules, reinstatable in sorted(
-        ((h.award, h.rules, h.reinstatable) for h in held.active()), key=_latest_first
-    ):
+    for award_held in sorted(held.active(), key=_latest_first):
+        award = award_held.award
         if award.level_id in seen:
             continue
         seen.add(award.level_id)
-        if award.expires_on is None or not reinstatable:
+        if award.expires_on is None or not award_held.reinstatable:
             continue
-        lapse = Lapse(award, rules)
+        lapse = Lapse(award, award_held.rules)
         if lapse.lapsed_on <= day:
             return lapse
     return None
 
 
-def _latest_first(row: tuple[CredentialAward, ProgrammeLevel, bool]) -> tuple:
-    award, rules, _ = row
+def _latest_first(award_held: Held) -> tuple:
+    award = award_held.award
     expires = award.expires_on.toordinal() if award.expires_on is not None else None
-    return (-rules.rank, expires is not None, -(expires or 0), -award.id)
+    return (-award_held.rules.rank, expires is not None, -(expires or 0), -award.id)
 
 
 def award_condition(award: CredentialAward, day: date) -> str:

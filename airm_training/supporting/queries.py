@@ -48,14 +48,8 @@ def _current_clause(day: date):
     )
 
 
-def current_documents_for(
-    people: Iterable[int] | sa.Select, kinds: set[str], day: date
-) -> dict[tuple[int, str], list[int]]:
-    """(person, kind) → ids of the approved documents in force on ``day``."""
-    return current_documents_read(people, kinds, day).run()
-
-
 def current_documents_read(people: Iterable[int] | sa.Select, kinds: set[str], day: date) -> Read:
+    """(person, kind) → ids of the approved documents in force on ``day``."""
     ids = people if isinstance(people, sa.Select) else list(people)
     return Read(
         sa.select(SupportingDocument.person_id, SupportingDocument.kind, SupportingDocument.id)
