@@ -305,6 +305,13 @@ def test_an_airt_c_holder_is_evaluated_against_every_airt_s_requirement(candidat
     ]
 
 
+def test_a_standing_names_the_rules_it_was_evaluated_against(candidate):
+    """The kept summary stores which programme level a standing is for."""
+    rules = next_level(candidate)
+    assert evaluate(candidate, rules).programme_level_id == rules.id
+    assert evaluate_many([candidate.id])[candidate.id].programme_level_id == rules.id
+
+
 def test_a_person_who_is_not_enrolled_has_no_next_level(app):
     assert next_level(make_person(Role.CANDIDATE)) is None
 
