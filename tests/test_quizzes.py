@@ -458,6 +458,12 @@ def test_the_extra_attempt_form_on_the_quiz_page(client, candidate, director):
     login(own, candidate)
     page = own.get("/assessments/").get_data(as_text=True)
     assert "3 of 4 <span" in page and "(1 extra allowed)" in page
+    no_reason = client.submit(
+        f"{path}/extra-attempt", {"person": candidate.id, "reason": "  "}, form_path=path
+    )
+    assert "Say why another attempt is allowed." in client.get(path).get_data(as_text=True)
+    assert no_reason.status_code == 302
+    assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1
     no_token = client.post(f"{path}/extra-attempt", data={"person": candidate.id, "reason": "x"})
     assert no_token.status_code == 400
     assert standings(candidate, [quiz()])[quiz().id].attempts_left == 1

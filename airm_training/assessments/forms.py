@@ -91,8 +91,14 @@ class CaseForm(PdfPrivacyChecked, Form):
 
 
 class ExtraAttemptForm(Form):
-    person = IntegerField("Person", validators=[InputRequired()])
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)])
+    person = IntegerField("Person", validators=[InputRequired("Choose the person.")])
+    reason = StringField(
+        "Reason",
+        validators=[
+            DataRequired("Say why another attempt is allowed."),
+            Length(max=1000, message="Keep the reason under 1000 characters."),
+        ],
+    )
 
 
 class RevisionForm(PdfPrivacyChecked, Form):
