@@ -14,6 +14,7 @@ from airm_training.core.logs import log_server_error, register_logging
 from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from airm_training.hours.backlog import install as install_signoff_backlog
 from airm_training.progression.summary import install as install_standing_summary
 from airm_training.progression.tally import install as install_hours_tally
 from airm_training.resources import resource_dir
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     install_sqlite_settings()
     install_hours_tally()
     install_standing_summary()
+    install_signoff_backlog()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)

@@ -16,6 +16,7 @@ from airm_training.audit.services import verify_chain
 from airm_training.core.clock import today
 from airm_training.core.work import command_work
 from airm_training.extensions import db
+from airm_training.hours import backlog
 from airm_training.people.models import Role
 from airm_training.people.services import create_person, find_by_email
 from airm_training.programme.loader import DEFAULT_PROGRAMME_FILE, load_programme_file
@@ -64,27 +65,32 @@ def seed_demo_command(force: bool) -> None:
     "--summaries", "summaries_only", is_flag=True, help="Only the day's standing summaries."
 )
 def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
-    """Recompute every enrolled person's kept hours tally and today's standing summary
-    (after an upgrade or a restore; --summaries, every night, for the new day); with
-    --check, list the kept figures that differ from a recomputation and change nothing."""
+    """Recompute every enrolled person's kept hours tally, the sign-off backlog and
+    today's standing summary (after an upgrade or a restore; --summaries, every night,
+    for the new day); with --check, list the kept figures that differ from a
+    recomputation and change nothing."""
     day = today()
     if check:
         wrong_hours = [] if summaries_only else tally.differences(db.session)
+        wrong_days = [] if summaries_only else backlog.differences(db.session)
         wrong_standings = summary.differences(db.session, day)
         db.session.rollback()
         for requirement_id, person_id in wrong_hours:
             click.echo(f"requirement {requirement_id}, person {person_id}: differs")
+        for submitted_on in wrong_days:
+            click.echo(f"entries waiting for sign-off, submitted on {submitted_on}: differ")
         for person_id in wrong_standings:
             click.echo(f"standing of person {person_id} on {day}: differs")
-        wrong = len(wrong_hours) + len(wrong_standings)
+        wrong = len(wrong_hours) + len(wrong_days) + len(wrong_standings)
         click.echo(f"{wrong} kept figures differ from a recomputation.")
         if wrong:
             sys.exit(1)
         return
     with command_work():
         written = 0 if summaries_only else tally.rebuild(db.session)
+        days = 0 if summaries_only else backlog.rebuild(db.session)
         standings = summary.rebuild(db.session, day)
-    hours = "" if summaries_only else f"{written} kept hours figures and "
+    hours = "" if summaries_only else f"{written} kept hours figures, {days} days of sign-offs and "
     click.echo(f"Recomputed {hours}{standings} standings for {day.isoformat()}.")
 
 

@@ -18,7 +18,7 @@ from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.directory.models import DirectoryProfile
-from airm_training.hours.models import HoursEntry, HoursImport
+from airm_training.hours.models import HoursEntry, HoursImport, SignoffBacklog
 from airm_training.invitations.models import Invitation
 from airm_training.notifications.models import Notification, NotificationPreference, ReminderSent
 from airm_training.people.models import Licence, Person, RoleAssignment
@@ -87,6 +87,7 @@ __all__ = [
     "RoleAssignment",
     "SignatureImage",
     "SignedCredential",
+    "SignoffBacklog",
     "SupervisionAgreement",
     "SupportingDocument",
     "TotpCredential",

@@ -160,8 +160,8 @@ def _merge(fields: dict, extras: dict) -> dict:
 # --- the database ------------------------------------------------------------------------
 # An accepted action may also tell people about it (in-app notifications, and the e-mail
 # queued for them in the outbox) and rewrite the hours figures kept from what it changed
-# (the tally); a rejected one never does.
-SIDE_EFFECTS = frozenset({"notification", "outbox_message", "hours_tally"})
+# (the tally, the sign-off backlog); a rejected one never does.
+SIDE_EFFECTS = frozenset({"notification", "outbox_message", "hours_tally", "signoff_backlog"})
 
 
 def table_checksums(*, ignore: frozenset[str] = frozenset()) -> dict[str, tuple[int, str]]:

@@ -80,6 +80,7 @@ class HoursEntry(db.Model):
             "minutes",
         ),
         sa.Index("ix_hours_entry_pending", "status", "supervisor_id", "submitted_at", "minutes"),
+        sa.Index("ix_hours_entry_submitted", "status", "submitted_at"),
         sa.Index("ix_hours_entry_person_created", "person_id", "created_at"),
     )
 
@@ -154,3 +155,13 @@ class HoursEntry(db.Model):
             "status": self.status,
             "amends_id": self.amends_id,
         }
+
+
+class SignoffBacklog(db.Model):
+    """How many entries wait for sign-off, by the UTC day they were submitted on; kept by
+    ``hours.backlog`` in the transaction that submits, signs, returns or withdraws them."""
+
+    __tablename__ = "signoff_backlog"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    entries: Mapped[int]

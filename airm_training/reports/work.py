@@ -22,6 +22,7 @@ from airm_training.assessments.models import (
 from airm_training.continuing.queries import pending_figures as ce_pending_figures
 from airm_training.core.clock import local_date, utcnow
 from airm_training.extensions import db
+from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
 from airm_training.progression.due import evaluations_due
@@ -65,17 +66,21 @@ def _age(moment: datetime | None, day: date) -> int | None:
 
 
 def _signoff_figures(day: date, supervisor_id: int | None = None) -> tuple[int, int, int | None]:
-    """(entries waiting, waiting more than SIGN_OFF_DAYS days, age of the oldest)."""
+    """(entries waiting, waiting more than SIGN_OFF_DAYS days, age of the oldest): the
+    centre's from the kept backlog, one supervisor's from their entries."""
     overdue_before = utcnow() - timedelta(days=SIGN_OFF_DAYS)
+    if supervisor_id is None:
+        waiting, overdue, oldest = backlog.waiting_figures(db.session, overdue_before)
+        return waiting, overdue, _age(oldest, day)
     statement = sa.select(
         sa.func.count(HoursEntry.id),
         sa.func.count(HoursEntry.id).filter(HoursEntry.submitted_at < overdue_before),
         sa.func.min(HoursEntry.submitted_at),
-    ).where(HoursEntry.status == HoursStatus.SUBMITTED.value)
-    if supervisor_id is not None:
-        statement = statement.where(
-            HoursEntry.supervisor_id == supervisor_id, HoursEntry.person_id != supervisor_id
-        )
+    ).where(
+        HoursEntry.status == HoursStatus.SUBMITTED.value,
+        HoursEntry.supervisor_id == supervisor_id,
+        HoursEntry.person_id != supervisor_id,
+    )
     waiting, overdue, oldest = db.session.execute(statement).one()
     return waiting, overdue, _age(oldest, day)
 

@@ -1,0 +1,39 @@
+"""sign-off backlog: entries waiting for sign-off by the UTC day they were submitted on,
+kept by the transactions that change them, and the index that finds the oldest
+
+Revision ID: 0028_signoff_backlog
+Revises: 0027_standing_summary
+Create Date: 2026-12-03 13:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0028_signoff_backlog'
+down_revision = '0027_standing_summary'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('signoff_backlog',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('entries', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_signoff_backlog'))
+    )
+    with op.batch_alter_table('hours_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_hours_entry_submitted', ['status', 'submitted_at'], unique=False)
+    # The entries already waiting, counted once (later kept by the transactions).
+    op.execute(
+        "INSERT INTO signoff_backlog (day, entries) "
+        "SELECT date(submitted_at), count(*) FROM hours_entry "
+        "WHERE status = 'submitted' AND submitted_at IS NOT NULL GROUP BY date(submitted_at)"
+    )
+
+
+def downgrade():
+    with op.batch_alter_table('hours_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_hours_entry_submitted')
+    op.drop_table('signoff_backlog')
