@@ -257,6 +257,12 @@ def test_stalled_candidates_have_no_activity_in_the_days_asked_for(quiet):
     assert [row[0] for row in PeopleReports(today(), stalled_days=90).stalled().rows] == [
         "Nell Never"
     ]
+    # The director's tile counts the same candidates.
+    assert [PeopleReports(today(), stalled_days=d).stalled_count() for d in (59, 60, 90)] == [
+        3,
+        2,
+        1,
+    ]
 
 
 def test_the_stalled_list_applies_no_rule(quiet, director, monkeypatch):
@@ -484,6 +490,9 @@ def test_credentials_and_licences_expiring_in_the_next_90_days(director, supervi
         ),
         ((day + timedelta(days=90)).isoformat(), 90, "Lee Later", "LMHC licence (Washington)"),
     ]
+    # The director's tile counts the same rows in one statement.
+    assert queues.expiring_count(day) == 4
+    assert queues.expiring_count(day, within_days=29) == 1
 
 
 # --- certificates per month ---------------------------------------------------------------

@@ -41,7 +41,10 @@ class CredentialAward(db.Model):
     (inclusive; no expiry when empty) while its status is active."""
 
     __tablename__ = "credential_award"
-    __table_args__ = (sa.Index("ix_credential_award_person_level", "person_id", "level_id"),)
+    __table_args__ = (
+        sa.Index("ix_credential_award_person_level", "person_id", "level_id"),
+        sa.Index("ix_credential_award_expires_on", "expires_on"),  # what expires soon
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))

@@ -105,7 +105,10 @@ class Licence(db.Model):
     """A professional licence (LMHC, LPC, ...). Verified by a director."""
 
     __tablename__ = "licence"
-    __table_args__ = (sa.UniqueConstraint("person_id", "licence_type", "number", "jurisdiction"),)
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "licence_type", "number", "jurisdiction"),
+        sa.Index("ix_licence_expires_on", "expires_on"),  # what expires soon
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)

@@ -6,7 +6,7 @@ number of queries does not depend on the number of people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -142,10 +142,10 @@ class PeopleReports:
             **paged(rows, page, per_page or PER_PAGE),
         )
 
-    def stalled(self, page: int | None = 1, per_page: int | None = None) -> Report:
-        """Candidates without an open application and with no hours logged, module
-        completed, quiz started or case presentation submitted in the last
-        ``stalled_days`` days (counted from their enrolment when they have done nothing)."""
+    def _quiet(self) -> dict[int, tuple[datetime | None, str]]:
+        """{person id: (last activity, next level's code)} of the stalled candidates:
+        without an open application and with no hours logged, module completed, quiz
+        started or case presentation submitted in the last ``stalled_days`` days."""
         cutoff = self.day - timedelta(days=self.stalled_days)
         since = local_day_start(cutoff)
         eligible = (
@@ -170,6 +170,16 @@ class PeopleReports:
                 (person_id, (last.get(person_id), rules.level.code))
                 for person_id, rules in next_levels(silent).items()
             )
+        return quiet
+
+    def stalled_count(self) -> int:
+        """How many candidates ``stalled`` lists."""
+        return len(self._quiet())
+
+    def stalled(self, page: int | None = 1, per_page: int | None = None) -> Report:
+        """The stalled candidates (``_quiet``), the longest quiet first (counted from their
+        enrolment when they have done nothing)."""
+        quiet = self._quiet()
         people = db.session.execute(
             sa.select(Person.id, Person.full_name, Enrolment.enrolled_on)
             .join(Enrolment, Enrolment.person_id == Person.id)

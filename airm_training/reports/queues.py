@@ -115,6 +115,22 @@ def waiting_applications(day: date) -> Report:
     )
 
 
+def _expiring_awards(day: date, until: date) -> tuple:
+    """Conditions on ``CredentialAward`` joined to ``Person``: in force, expiring by ``until``."""
+    return (
+        Person.active.is_(True),
+        CredentialAward.status == AwardStatus.ACTIVE.value,
+        CredentialAward.awarded_on <= day,
+        CredentialAward.expires_on.between(day, until),
+    )
+
+
+def _expiring_licences(day: date, until: date) -> tuple:
+    """Conditions on ``Licence`` joined to ``Person``: held by an active person, expiring
+    by ``until``."""
+    return (Person.active.is_(True), Licence.expires_on.between(day, until))
+
+
 def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
     """Credentials in force and licences of active people that expire from today
     through the next ``within_days`` days, soonest first."""
@@ -123,12 +139,7 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
         sa.select(Person.full_name, CredentialLevel.code, CredentialAward.expires_on)
         .join(Person, Person.id == CredentialAward.person_id)
         .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
-        .where(
-            Person.active.is_(True),
-            CredentialAward.status == AwardStatus.ACTIVE.value,
-            CredentialAward.awarded_on <= day,
-            CredentialAward.expires_on.between(day, until),
-        )
+        .where(*_expiring_awards(day, until))
     ).all()
     licences = db.session.execute(
         sa.select(
@@ -139,7 +150,7 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
             Licence.verified_at,
         )
         .join(Person, Person.id == Licence.person_id)
-        .where(Person.active.is_(True), Licence.expires_on.between(day, until))
+        .where(*_expiring_licences(day, until))
     ).all()
     rows = [(on, name, f"{code} credential") for name, code, on in awards]
     rows += [
@@ -153,6 +164,26 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
         ("Expires", "Days left", "Person", "What"),
         [(on.isoformat(), (on - day).days, name, what) for on, name, what in rows],
     )
+
+
+def expiring_count(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> int:
+    """How many rows ``expiring`` lists, counted by the database in one statement."""
+    until = day + timedelta(days=within_days)
+    awards = (
+        sa.select(sa.func.count())
+        .select_from(CredentialAward)
+        .join(Person, Person.id == CredentialAward.person_id)
+        .where(*_expiring_awards(day, until))
+        .scalar_subquery()
+    )
+    licences = (
+        sa.select(sa.func.count())
+        .select_from(Licence)
+        .join(Person, Person.id == Licence.person_id)
+        .where(*_expiring_licences(day, until))
+        .scalar_subquery()
+    )
+    return db.session.scalar(sa.select(awards + licences))
 
 
 def certificates_per_month(day: date, months: int = CERTIFICATE_MONTHS) -> Report:

@@ -129,8 +129,8 @@ def director_queue(day: date) -> list[QueueItem]:
     ce_waiting, ce_oldest = ce_pending_figures()
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
-    expiring = len(queues.expiring(day).rows)
-    stalled = PeopleReports(day).stalled(page=None).total
+    expiring = queues.expiring_count(day)
+    stalled = PeopleReports(day).stalled_count()
     reports = url_for("reports.index")
 
     def since(moment):

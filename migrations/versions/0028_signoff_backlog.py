@@ -1,5 +1,6 @@
 """sign-off backlog: entries waiting for sign-off by the UTC day they were submitted on,
-kept by the transactions that change them, and the index that finds the oldest
+kept by the transactions that change them, the index that finds the oldest, and the
+indexes that find licences and credentials expiring soon
 
 Revision ID: 0028_signoff_backlog
 Revises: 0027_standing_summary
@@ -25,6 +26,10 @@ def upgrade():
     )
     with op.batch_alter_table('hours_entry', schema=None) as batch_op:
         batch_op.create_index('ix_hours_entry_submitted', ['status', 'submitted_at'], unique=False)
+    with op.batch_alter_table('licence', schema=None) as batch_op:
+        batch_op.create_index('ix_licence_expires_on', ['expires_on'], unique=False)
+    with op.batch_alter_table('credential_award', schema=None) as batch_op:
+        batch_op.create_index('ix_credential_award_expires_on', ['expires_on'], unique=False)
     # The entries already waiting, counted once (later kept by the transactions).
     op.execute(
         "INSERT INTO signoff_backlog (day, entries) "
@@ -34,6 +39,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('credential_award', schema=None) as batch_op:
+        batch_op.drop_index('ix_credential_award_expires_on')
+    with op.batch_alter_table('licence', schema=None) as batch_op:
+        batch_op.drop_index('ix_licence_expires_on')
     with op.batch_alter_table('hours_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_hours_entry_submitted')
     op.drop_table('signoff_backlog')
