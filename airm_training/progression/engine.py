@@ -134,28 +134,27 @@ def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
         .group_by(CredentialAward.person_id)
         .subquery()
     )
-    versions: dict[int, int] = {}
-    top: dict[int, int] = {}
-    for person_id, version_id, rank in db.session.execute(
-        sa.select(Enrolment.person_id, Enrolment.programme_version_id, held.c.rank)
-        .outerjoin(held, held.c.person_id == Enrolment.person_id)
-        .where(Enrolment.person_id.in_(ids))
-    ):
-        versions[person_id] = version_id
-        top[person_id] = rank or 0
-    if not versions:
+    # person id → (their programme version, the highest rank they hold, 0 for none)
+    enrolled: dict[int, tuple[int, int]] = {
+        person_id: (version_id, rank or 0)
+        for person_id, version_id, rank in db.session.execute(
+            sa.select(Enrolment.person_id, Enrolment.programme_version_id, held.c.rank)
+            .outerjoin(held, held.c.person_id == Enrolment.person_id)
+            .where(Enrolment.person_id.in_(ids))
+        )
+    }
+    if not enrolled:
         return {}
     ladders: dict[int, list[ProgrammeLevel]] = defaultdict(list)
     for rules in db.session.scalars(
         sa.select(ProgrammeLevel)
-        .where(ProgrammeLevel.programme_version_id.in_(set(versions.values())))
+        .where(ProgrammeLevel.programme_version_id.in_({v for v, _ in enrolled.values()}))
         .options(selectinload(ProgrammeLevel.requirements))
         .order_by(ProgrammeLevel.rank)
     ):
         ladders[rules.programme_version_id].append(rules)
     result = {}
-    for person_id, version_id in versions.items():
-        rank = top.get(person_id, 0)
+    for person_id, (version_id, rank) in enrolled.items():
         upper = [rules for rules in ladders[version_id] if rules.rank > rank]
         if upper:
             result[person_id] = upper[0]
