@@ -77,8 +77,11 @@ def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
         db.session.rollback()
         for requirement_id, person_id in wrong_hours:
             click.echo(f"requirement {requirement_id}, person {person_id}: differs")
-        for submitted_on in wrong_days:
-            click.echo(f"entries waiting for sign-off, submitted on {submitted_on}: differ")
+        for submitted_on, supervisor_id in wrong_days:
+            click.echo(
+                f"entries waiting for sign-off, submitted on {submitted_on}"
+                f" to supervisor {supervisor_id}: differ"
+            )
         for person_id in wrong_standings:
             click.echo(f"standing of person {person_id} on {day}: differs")
         wrong = len(wrong_hours) + len(wrong_days) + len(wrong_standings)
@@ -88,9 +91,13 @@ def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
         return
     with command_work():
         written = 0 if summaries_only else tally.rebuild(db.session)
-        days = 0 if summaries_only else backlog.rebuild(db.session)
+        waiting = 0 if summaries_only else backlog.rebuild(db.session)
         standings = summary.rebuild(db.session, day)
-    hours = "" if summaries_only else f"{written} kept hours figures, {days} days of sign-offs and "
+    hours = (
+        ""
+        if summaries_only
+        else f"{written} kept hours figures, {waiting} sign-off backlog figures and "
+    )
     click.echo(f"Recomputed {hours}{standings} standings for {day.isoformat()}.")
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from airm_training.cli import rebuild_standing_command
-from airm_training.core.clock import utcnow
+from airm_training.core.clock import local_date, today, utcnow
 from airm_training.extensions import db
 from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursStatus, SignoffBacklog
@@ -22,9 +22,11 @@ from airm_training.hours.services import (
     submit_entry,
     withdraw_entry,
 )
+from airm_training.reports import queues
 from tests.factories import login, make_candidate, make_director
 from tests.test_engine import insert_hours
 from tests.test_hours_services import logged, reload, supervisor_for_a_year
+from tests.test_reports import rows_of
 
 
 @pytest.fixture
@@ -34,9 +36,15 @@ def people(app):
 
 
 def kept() -> dict:
-    """The backlog as kept: {day: entries}."""
+    """The backlog as kept, summed by day: {day: entries}, days with none left out."""
     db.session.expire_all()
-    return dict(db.session.execute(sa.select(SignoffBacklog.day, SignoffBacklog.entries)).all())
+    return dict(
+        db.session.execute(
+            sa.select(SignoffBacklog.day, sa.func.sum(SignoffBacklog.entries))
+            .group_by(SignoffBacklog.day)
+            .having(sa.func.sum(SignoffBacklog.entries) > 0)
+        ).all()
+    )
 
 
 def live(overdue_before: datetime) -> tuple[int, int, datetime | None]:
@@ -51,7 +59,8 @@ def live(overdue_before: datetime) -> tuple[int, int, datetime | None]:
 
 
 def submitted_at(person, supervisor, moments: list[datetime]) -> list[int]:
-    """Entries waiting for sign-off, submitted at these moments, inserted directly."""
+    """Entries waiting for sign-off, submitted at these moments: inserted directly, then
+    moved to those moments by an UPDATE statement."""
     ids = insert_hours(
         person, "direct-clinical", len(moments), 60, signer=supervisor, status=HoursStatus.SUBMITTED
     )
@@ -60,8 +69,7 @@ def submitted_at(person, supervisor, moments: list[datetime]) -> list[int]:
             sa.update(HoursEntry).where(HoursEntry.id == entry_id).values(submitted_at=moment)
         )
     db.session.commit()
-    backlog.rebuild(db.session)  # a bulk UPDATE of the moment itself is not followed
-    db.session.commit()
+    assert backlog.differences(db.session) == []  # the UPDATE moved them: followed
     return ids
 
 
@@ -136,6 +144,31 @@ def test_the_figures_from_the_backlog_equal_a_count_of_the_entries(people):
     assert figures[2] == min(moments)
 
 
+def test_the_report_by_supervisor_from_the_backlog_equals_a_count_of_the_entries(people):
+    supervisor, candidate = people
+    other = supervisor_for_a_year()
+    now = utcnow().replace(microsecond=0)
+    submitted_at(candidate, supervisor, [now - timedelta(days=3), now - timedelta(hours=1)])
+    insert_hours(candidate, "didactic", 1, 90, signer=None, status=HoursStatus.SUBMITTED)
+    logged(candidate, other, minutes=45)
+    rows = rows_of(queues.pending_signoffs(today()))
+    three_days = local_date(now - timedelta(days=3))
+    # Oldest first: the entry naming no supervisor was submitted before the other's.
+    assert rows == [
+        (supervisor.full_name, 2, 2.0, three_days.isoformat(), (today() - three_days).days),
+        ("No supervisor named", 1, 1.5, today().isoformat(), 0),
+        (other.full_name, 1, 0.75, today().isoformat(), 0),
+    ]
+    # Read live in a transaction whose changes are not kept yet: the same report.
+    entry = logged(candidate, other, submit=False)
+    submit_entry(reload(entry), candidate)
+    db.session.flush()
+    live = rows_of(queues.pending_signoffs(today()))
+    db.session.commit()
+    assert live == rows_of(queues.pending_signoffs(today()))
+    assert [row[1] for row in live if row[0] == other.full_name] == [2]
+
+
 def test_while_changes_are_not_kept_yet_the_figures_are_counted_live(people):
     supervisor, candidate = people
     entry = logged(candidate, supervisor, submit=False)
@@ -165,7 +198,10 @@ def test_the_director_overview_reads_the_kept_backlog(client, people):
     director = make_director(email="second.director@example.org")
     login(client, director)
     assert signoff_tile(client) == ("1", "entry waiting for sign-off")
-    db.session.execute(sa.text("UPDATE signoff_backlog SET entries = 7"))
+    db.session.execute(
+        sa.text("UPDATE signoff_backlog SET entries = 7 WHERE supervisor_id = :s"),
+        {"s": supervisor.id},
+    )
     db.session.commit()
     assert signoff_tile(client) == ("7", "entries waiting for sign-off")
 
@@ -176,13 +212,19 @@ def test_the_rebuild_command_and_its_check_cover_the_backlog(app, people):
     runner = app.test_cli_runner()
     checked = runner.invoke(rebuild_standing_command, ["--check"])
     assert checked.exit_code == 0, checked.output
-    db.session.execute(sa.text("UPDATE signoff_backlog SET entries = 5"))
+    db.session.execute(
+        sa.text("UPDATE signoff_backlog SET entries = 5 WHERE supervisor_id = :s"),
+        {"s": supervisor.id},
+    )
     db.session.commit()
     checked = runner.invoke(rebuild_standing_command, ["--check"])
     assert checked.exit_code == 1
     day = utcnow().date().isoformat()
-    assert f"entries waiting for sign-off, submitted on {day}: differ" in checked.output
+    assert (
+        f"entries waiting for sign-off, submitted on {day} to supervisor {supervisor.id}: differ"
+        in checked.output
+    )
     rebuilt = runner.invoke(rebuild_standing_command, [])
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "1 days of sign-offs" in rebuilt.output
+    assert "1 sign-off backlog figures" in rebuilt.output
     assert kept() == {utcnow().date(): 1}

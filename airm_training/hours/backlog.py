@@ -1,13 +1,16 @@
 """The kept sign-off backlog (``SignoffBacklog``): how many entries wait for sign-off, by
-the UTC day they were submitted on, so that the director's overview counts a few hundred
-small rows instead of every waiting entry.
+the UTC day they were submitted on and the supervisor they wait for, so that the
+director's overview and the reports count a few thousand small rows instead of every
+waiting entry.
 
 Kept in the transaction that changes it: the days of every entry submitted, signed,
 returned, withdrawn or deleted in a session (read from the database before the change,
 and from the entry after it), and of the rows an ``INSERT``, ``UPDATE`` or ``DELETE``
-statement run through the session names or selects, are counted again from the entries as
-the session commits, their rows locked first so that two transactions take turns.
-``airm rebuild-standing`` recounts every day (after an upgrade, or a restore)."""
+statement run through the session names or selects (an ``UPDATE``'s rows before it runs
+and again as the session commits), are counted again from the entries as the session
+commits, their rows locked first so that two transactions take turns. Until then the
+figures are read from the entries. ``airm rebuild-standing`` recounts every day (after
+an upgrade, or a restore)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from airm_training.core.changes import statement_people
 from airm_training.hours.models import HoursEntry, HoursStatus, SignoffBacklog
 
 _DAYS = "airm_signoff_days"
+_UPDATED = "airm_signoff_updated"  # ids of entries changed by an UPDATE statement
+BATCH = 500
 _WAITING = HoursStatus.SUBMITTED.value
 _SUBMITTED_DAY = sa.func.date(HoursEntry.submitted_at, type_=sa.Date)
 
@@ -40,6 +45,11 @@ def _mark(session: Session, moments: Iterable[datetime | None]) -> None:
 def marked_days(session: Session) -> frozenset[date]:
     """The days whose count changes in the current transaction (not yet kept)."""
     return frozenset(session.info.get(_DAYS, ()))
+
+
+def _unsettled(session: Session) -> bool:
+    """Whether the transaction changed entries whose days are not counted again yet."""
+    return bool(session.info.get(_DAYS) or session.info.get(_UPDATED))
 
 
 def _changed(session: Session, _context, _instances) -> None:
@@ -66,24 +76,38 @@ def _changed(session: Session, _context, _instances) -> None:
 
 def _statement_changes(state: ORMExecuteState) -> None:
     """Note the days of the rows an ``INSERT``, ``UPDATE`` or ``DELETE`` of entries run
-    through the session names or selects (an ``UPDATE`` is read before it runs)."""
+    through the session names or selects (read before it runs). The rows an ``UPDATE``
+    changes are read again as the session commits: it may have moved them to other days."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     if getattr(state.statement.table, "name", "") != HoursEntry.__tablename__:
         return
     _mark(state.session, statement_people(state, sa.select(HoursEntry.submitted_at)))
+    if state.is_update:
+        ids = statement_people(state, sa.select(HoursEntry.id))
+        state.session.info.setdefault(_UPDATED, set()).update(ids)
 
 
 def settle(session: Session) -> None:
     """Count again the days marked in the session's transaction (run as it commits)."""
-    if not session.info.get(_DAYS):
-        return
     session.flush()  # changes not yet flushed mark their days as they are
+    if not _unsettled(session):
+        return
+    updated = sorted(session.info.pop(_UPDATED, ()))
+    for start in range(0, len(updated), BATCH):
+        batch = updated[start : start + BATCH]
+        _mark(
+            session,
+            session.scalars(
+                sa.select(HoursEntry.submitted_at).where(HoursEntry.id.in_(batch)).distinct()
+            ),
+        )
     refresh(session, session.info.pop(_DAYS, set()))
 
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_DAYS, None)
+    session.info.pop(_UPDATED, None)
 
 
 def install() -> None:
@@ -95,91 +119,160 @@ def install() -> None:
         event.listen(Session, "after_rollback", _forget)
 
 
+NO_SUPERVISOR = 0  # the supervisor id of entries that name none
+
+
 def _insert(session: Session):
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(SignoffBacklog)
 
 
+def _counted(*conditions) -> sa.Select:
+    """(day, supervisor, entries, minutes, oldest) of the waiting entries, counted live."""
+    supervisor = sa.func.coalesce(HoursEntry.supervisor_id, NO_SUPERVISOR)
+    return (
+        sa.select(
+            _SUBMITTED_DAY,
+            supervisor,
+            sa.func.count(),
+            sa.func.sum(HoursEntry.minutes),
+            sa.func.min(HoursEntry.submitted_at),
+        )
+        .where(HoursEntry.status == _WAITING, HoursEntry.submitted_at.is_not(None), *conditions)
+        .group_by(_SUBMITTED_DAY, supervisor)
+    )
+
+
+def _rows(counted: sa.Select, session: Session) -> list[dict]:
+    return [
+        {"day": d, "supervisor_id": s, "entries": n, "minutes": int(m), "oldest": o}
+        for d, s, n, m, o in session.execute(counted)
+    ]
+
+
 def refresh(session: Session, days: Iterable[date]) -> None:
-    """Count the waiting entries of these days again. Each day's row is made if missing
-    and locked before counting, so a transaction counting the same day meanwhile waits
-    and then counts what this one committed."""
+    """Count the waiting entries of these days again. Each day's "no supervisor" row is
+    made if missing and locked, with the day's other rows, before counting, so that a
+    transaction counting the same day meanwhile waits and then counts what this one
+    committed."""
     ordered = sorted(set(days))
     if not ordered:
         return
     session.execute(
         _insert(session)
-        .values([{"day": day, "entries": 0} for day in ordered])
-        .on_conflict_do_nothing(index_elements=["day"])
+        .values(
+            [
+                {"day": d, "supervisor_id": NO_SUPERVISOR, "entries": 0, "minutes": 0}
+                for d in ordered
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["day", "supervisor_id"])
     )
+    those_days = SignoffBacklog.day.in_(ordered)
     session.execute(
         sa.select(SignoffBacklog.day)
-        .where(SignoffBacklog.day.in_(ordered))
-        .order_by(SignoffBacklog.day)
+        .where(those_days)
+        .order_by(SignoffBacklog.day, SignoffBacklog.supervisor_id)
         .with_for_update()
     )
-    counted = dict(
-        session.execute(
-            sa.select(_SUBMITTED_DAY, sa.func.count())
-            .where(
-                HoursEntry.status == _WAITING,
-                sa.or_(
-                    *(
-                        sa.and_(
-                            HoursEntry.submitted_at >= _start(day),
-                            HoursEntry.submitted_at < _start(day + timedelta(days=1)),
-                        )
-                        for day in ordered
+    rows = _rows(
+        _counted(
+            sa.or_(
+                *(
+                    sa.and_(
+                        HoursEntry.submitted_at >= _start(day),
+                        HoursEntry.submitted_at < _start(day + timedelta(days=1)),
                     )
-                ),
+                    for day in ordered
+                )
             )
-            .group_by(_SUBMITTED_DAY)
-        ).all()
+        ),
+        session,
     )
-    for day in ordered:
-        if counted.get(day):
-            session.execute(
-                sa.update(SignoffBacklog)
-                .where(SignoffBacklog.day == day)
-                .values(entries=counted[day])
-            )
-    empty = [day for day in ordered if not counted.get(day)]
-    if empty:
-        session.execute(sa.delete(SignoffBacklog).where(SignoffBacklog.day.in_(empty)))
-
-
-def _fresh() -> sa.Select:
-    return (
-        sa.select(_SUBMITTED_DAY, sa.func.count())
-        .where(HoursEntry.status == _WAITING, HoursEntry.submitted_at.is_not(None))
-        .group_by(_SUBMITTED_DAY)
+    session.execute(
+        sa.delete(SignoffBacklog).where(those_days, SignoffBacklog.supervisor_id != NO_SUPERVISOR)
     )
+    session.execute(
+        sa.update(SignoffBacklog).where(those_days).values(entries=0, minutes=0, oldest=None)
+    )
+    unnamed = [row for row in rows if row["supervisor_id"] == NO_SUPERVISOR]
+    for row in unnamed:
+        session.execute(
+            sa.update(SignoffBacklog)
+            .where(SignoffBacklog.day == row["day"], SignoffBacklog.supervisor_id == NO_SUPERVISOR)
+            .values(entries=row["entries"], minutes=row["minutes"], oldest=row["oldest"])
+        )
+    named = [row for row in rows if row["supervisor_id"] != NO_SUPERVISOR]
+    if named:
+        session.execute(sa.insert(SignoffBacklog), named)
 
 
 def rebuild(session: Session) -> int:
-    """Count every day again; the number of days with entries waiting."""
+    """Count every day again; the number of (day, supervisor) rows written."""
     session.execute(sa.delete(SignoffBacklog))
-    rows = [{"day": day, "entries": count} for day, count in session.execute(_fresh())]
+    rows = _rows(_counted(), session)
     if rows:
         session.execute(sa.insert(SignoffBacklog), rows)
     return len(rows)
 
 
-def differences(session: Session) -> list[date]:
-    """Days whose kept count differs from a recount (none, unless something changed the
-    entries behind the backlog's back)."""
-    kept = dict(session.execute(sa.select(SignoffBacklog.day, SignoffBacklog.entries)).all())
-    fresh = dict(session.execute(_fresh()).all())
-    return sorted(d for d in kept.keys() | fresh.keys() if kept.get(d, 0) != fresh.get(d, 0))
+def differences(session: Session) -> list[tuple[date, int]]:
+    """(day, supervisor) pairs whose kept figures differ from a recount (none, unless
+    something changed the entries behind the backlog's back)."""
+    kept = {
+        (d, s): (n, m, o)
+        for d, s, n, m, o in session.execute(
+            sa.select(
+                SignoffBacklog.day,
+                SignoffBacklog.supervisor_id,
+                SignoffBacklog.entries,
+                SignoffBacklog.minutes,
+                SignoffBacklog.oldest,
+            ).where(SignoffBacklog.entries > 0)
+        )
+    }
+    fresh = {
+        (r["day"], r["supervisor_id"]): (r["entries"], r["minutes"], r["oldest"])
+        for r in _rows(_counted(), session)
+    }
+    return sorted(k for k in kept.keys() | fresh.keys() if kept.get(k) != fresh.get(k))
+
+
+def by_supervisor(session: Session) -> sa.Subquery:
+    """(supervisor_id, entries, minutes, oldest) of the entries waiting for sign-off,
+    one row per supervisor (``NO_SUPERVISOR`` for entries naming none): summed from the
+    kept days, or counted from the entries while this transaction has changes not yet
+    kept."""
+    if _unsettled(session):
+        source = tuple(_counted().subquery().c)[1:]  # without the day
+    else:
+        source = (
+            SignoffBacklog.supervisor_id,
+            SignoffBacklog.entries,
+            SignoffBacklog.minutes,
+            SignoffBacklog.oldest,
+        )
+    supervisor, entries, minutes, oldest = source
+    return (
+        sa.select(
+            supervisor.label("supervisor_id"),
+            sa.func.sum(entries).label("entries"),
+            sa.func.sum(minutes).label("minutes"),
+            sa.func.min(oldest).label("oldest"),
+        )
+        .group_by(supervisor)
+        .having(sa.func.sum(entries) > 0)
+        .subquery()
+    )
 
 
 def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, int, datetime | None]:
     """(entries waiting for sign-off, of them submitted before ``overdue_before``, the
-    oldest submission), in one statement: the kept days before ``overdue_before``'s day,
-    the entries of that day itself, and the oldest through ``ix_hours_entry_submitted``.
-    Read from the entries alone while this transaction has changes not yet kept."""
+    oldest submission), in one statement: the kept days, and the entries of
+    ``overdue_before``'s own day counted through ``ix_hours_entry_submitted``. Read from
+    the entries alone while this transaction has changes not yet kept."""
     waiting = HoursEntry.status == _WAITING
-    if marked_days(session):
+    if _unsettled(session):
         live = sa.select(
             sa.func.count(),
             sa.func.count().filter(HoursEntry.submitted_at < overdue_before),
@@ -200,7 +293,7 @@ def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, in
                 HoursEntry.submitted_at < overdue_before,
             )
             .scalar_subquery(),
-            sa.select(sa.func.min(HoursEntry.submitted_at)).where(waiting).scalar_subquery(),
+            sa.select(sa.func.min(SignoffBacklog.oldest)).scalar_subquery(),
         )
     ).one()
     return int(total), int(before) + int(on_the_day), first

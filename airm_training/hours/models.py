@@ -158,10 +158,15 @@ class HoursEntry(db.Model):
 
 
 class SignoffBacklog(db.Model):
-    """How many entries wait for sign-off, by the UTC day they were submitted on; kept by
-    ``hours.backlog`` in the transaction that submits, signs, returns or withdraws them."""
+    """Entries waiting for sign-off, by the UTC day they were submitted on and the
+    supervisor they wait for; kept by ``hours.backlog`` in the transaction that submits,
+    signs, returns or withdraws them. Each day counted has a row for "no supervisor
+    named" (``supervisor_id`` 0), which the transactions counting that day lock."""
 
     __tablename__ = "signoff_backlog"
 
     day: Mapped[date] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     entries: Mapped[int]
+    minutes: Mapped[int]
+    oldest: Mapped[datetime | None]  # the earliest submission among them

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from airm_training.core.clock import add_months, local_date
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
-from airm_training.hours.models import HoursEntry, HoursStatus
+from airm_training.hours import backlog
 from airm_training.people.models import Licence, Person
 from airm_training.programme.models import CredentialLevel
 from airm_training.progression.models import (
@@ -40,20 +40,15 @@ STEPS = ("endorsement", "board votes", "issuing")
 
 
 def pending_signoffs(day: date) -> Report:
-    """Hours submitted and not yet signed or returned, by the supervisor they wait for."""
+    """Hours submitted and not yet signed or returned, by the supervisor they wait for
+    (from the kept backlog, ``hours.backlog``)."""
     supervisor = aliased(Person)
+    waiting = backlog.by_supervisor(db.session)
     rows = db.session.execute(
-        sa.select(
-            supervisor.full_name,
-            sa.func.count(),
-            sa.func.sum(HoursEntry.minutes),
-            sa.func.min(HoursEntry.submitted_at),
-        )
-        .select_from(HoursEntry)
-        .outerjoin(supervisor, supervisor.id == HoursEntry.supervisor_id)
-        .where(HoursEntry.status == HoursStatus.SUBMITTED.value)
-        .group_by(HoursEntry.supervisor_id, supervisor.full_name)
-        .order_by(sa.func.min(HoursEntry.submitted_at), supervisor.full_name)
+        sa.select(supervisor.full_name, waiting.c.entries, waiting.c.minutes, waiting.c.oldest)
+        .select_from(waiting)
+        .outerjoin(supervisor, supervisor.id == waiting.c.supervisor_id)
+        .order_by(waiting.c.oldest, supervisor.full_name)
     ).all()
     return Report(
         "sign-offs",
