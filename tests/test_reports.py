@@ -204,6 +204,40 @@ def test_the_stalled_list_pages_on_the_page(client, director, monkeypatch):
     assert [row[0] for row in rows[1:]] == ["Ann Quiet", "Ben Quiet"]
 
 
+def test_the_expiring_and_sign_off_lists_page_on_the_page(
+    client, director, supervisor, monkeypatch
+):
+    monkeypatch.setattr("airm_training.reports.routes.PER_PAGE", 1)
+    for days, name in ((5, "Ann Soon"), (6, "Ben Later")):
+        person = candidate(director, name)
+        person.licences[0].expires_on = today() + timedelta(days=days)
+        insert_hours(
+            person,
+            "individual-consultation",
+            1,
+            60,
+            signer=supervisor,
+            status=HoursStatus.SUBMITTED,
+        )
+    other = named(long_standing_supervisor(director), "Oli Other")
+    insert_hours(
+        person, "individual-consultation", 1, 60, signer=other, status=HoursStatus.SUBMITTED
+    )
+    db.session.commit()
+    login(client, director)
+    first = client.get("/reports/").get_data(as_text=True)
+    expiring = first[first.index('id="expiring"') :]
+    assert "Ann Soon" in expiring and "Ben Later" not in expiring
+    assert "expiring_page=2" in expiring and "signoffs_page=2" in first
+    second = client.get("/reports/?expiring_page=2").get_data(as_text=True)
+    expiring = second[second.index('id="expiring"') :]
+    assert "Ben Later" in expiring and "Ann Soon" not in expiring
+    signoffs = client.get("/reports/?signoffs_page=2").get_data(as_text=True)
+    assert "Page 2 of 2 (2 in all" in signoffs[signoffs.index('id="sign-offs"') :]
+    rows = csv_rows(client.get("/reports/expiring.csv"))
+    assert [row[2] for row in rows[1:]][:2] == ["Ann Soon", "Ben Later"]
+
+
 # --- stalled ------------------------------------------------------------------------------
 def logged_days_ago(person: Person, signer: Person, days: int) -> None:
     (entry_id,) = insert_hours(person, "didactic", 1, 60, signer=signer, first_day_ago=days)

@@ -14,7 +14,7 @@ from airm_training.core.permissions import requires
 from airm_training.reports import queues
 from airm_training.reports.charts import bar_chart_svg
 from airm_training.reports.forms import ReportSettingsForm
-from airm_training.reports.people import PeopleReports
+from airm_training.reports.people import PER_PAGE, PeopleReports
 from airm_training.reports.tables import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -75,10 +75,10 @@ def index():
         progress=progress,
         near=people.near_completion(page=page_number("near_page")),
         stalled=people.stalled(page=page_number("stalled_page")),
-        signoffs=queues.pending_signoffs(day),
-        applications=applications,
+        signoffs=queues.pending_signoffs(day).one_page(page_number("signoffs_page"), PER_PAGE),
+        applications=applications.one_page(page_number("applications_page"), PER_PAGE),
         steps=queues.applications_by_step(applications),
-        expiring=queues.expiring(day),
+        expiring=queues.expiring(day).one_page(page_number("expiring_page"), PER_PAGE),
         certificates=certificates,
         charts=charts,
     )

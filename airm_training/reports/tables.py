@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,10 @@ class Report:
     total: int | None = None  # rows in the whole report when ``rows`` is one page of it
     page: int = 1
     pages: int = 1
+
+    def one_page(self, page: int, per_page: int) -> Report:
+        """This report cut to one page of its rows (the CSV keeps them all)."""
+        return replace(self, **paged(self.rows, page, per_page))
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
