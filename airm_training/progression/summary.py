@@ -13,6 +13,7 @@ never a wrong figure."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -209,9 +210,19 @@ def progress_of(
     kept = {}
     if EVERYONE not in changed:
         rows = session.execute(
-            _SUMMARY.where(StandingSummary.person_id.in_(population), StandingSummary.as_of == day)
+            sa.select(
+                StandingSummary.person_id,
+                StandingSummary.programme_level_id,
+                StandingSummary.met,
+                StandingSummary.total,
+                sa.cast(StandingSummary.unmet, sa.Text),  # decoded once per pattern
+            ).where(StandingSummary.person_id.in_(population), StandingSummary.as_of == day)
         )
-        kept = {row[0]: row[1:5] for row in rows if row[0] not in changed}
+        kept = {
+            person_id: (level_id, met, total, unmet)
+            for person_id, level_id, met, total, unmet in rows
+            if person_id not in changed
+        }
     result = _from_rows(kept)
     missing = [person_id for person_id in person_ids if person_id not in kept]
     if missing:
@@ -258,7 +269,10 @@ def quiet_people(
     return quiet, unknown
 
 
-def _from_rows(kept: dict[int, tuple]) -> dict[int, Progress]:
+def _from_rows(kept: dict[int, tuple[int | None, int, int, str]]) -> dict[int, Progress]:
+    """Progress from kept rows (level, met, total, the unmet requirements' ids as JSON
+    text). Thousands of people share a few patterns of unmet requirements: each distinct
+    pattern is decoded and labelled once."""
     level_ids = {level_id for level_id, *_rest in kept.values() if level_id is not None}
     if not level_ids:
         return {}
@@ -271,13 +285,17 @@ def _from_rows(kept: dict[int, tuple]) -> dict[int, Progress]:
         )
     }
     labels = {r.id: r.label for rules in levels.values() for r in rules.requirements}
-    return {
-        person_id: Progress(
-            levels[level_id].level.code, met, total, tuple(labels[i] for i in unmet)
-        )
-        for person_id, (level_id, met, total, unmet) in kept.items()
-        if level_id is not None
-    }
+    codes = {level_id: rules.level.code for level_id, rules in levels.items()}
+    missing_of: dict[str, tuple[str, ...]] = {}
+    result = {}
+    for person_id, (level_id, met, total, unmet) in kept.items():
+        if level_id is None:
+            continue
+        missing = missing_of.get(unmet)
+        if missing is None:
+            missing = missing_of[unmet] = tuple(labels[i] for i in json.loads(unmet))
+        result[person_id] = Progress(codes[level_id], met, total, missing)
+    return result
 
 
 def differences(session: Session, day: date) -> list[int]:
