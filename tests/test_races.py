@@ -22,6 +22,7 @@ from airm_training.audit.services import verify_chain
 from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.extensions import db
+from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursImport, HoursStatus
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry
@@ -302,4 +303,59 @@ def test_concurrent_writers_keep_one_unbroken_audit_chain(ctx):
     logged = sa.select(HoursEntry).where(HoursEntry.person_id.in_([c.id for c in candidates]))
     assert count(logged) == THREADS
     assert count(sa.select(AuditEvent)) >= before + THREADS
+    assert_chain_intact()
+
+
+@pytest.mark.parametrize("round_", range(REPEATS))
+def test_logging_and_signing_at_once_neither_deadlocks_nor_miscounts(ctx, round_):
+    """Candidates submit new entries while their supervisor signs their earlier ones, all at
+    once: each action either happens or is refused, never a server error (on PostgreSQL two
+    such transactions once waited on each other's locks), and the kept sign-off backlog
+    equals a recount."""
+    director = make_director()
+    supervisor = long_standing_supervisor(director)
+    pairs = THREADS // 2
+    candidates = [make_candidate(director=director) for _ in range(pairs)]
+    earlier = [
+        log_entry(
+            person,
+            EntryInput(
+                session_date=today() - timedelta(days=2),
+                minutes=60,
+                category_code="individual-consultation",
+                supervisor_id=supervisor.id,
+            ),
+            submit=True,
+        )
+        for person in candidates
+    ]
+    db.session.commit()
+    new = {
+        "session_date": str(today() - timedelta(days=1)),
+        "duration_hours": "1",
+        "duration_minutes": "0",
+        "category": "individual-consultation",
+        "supervisor": str(supervisor.id),
+        "submit_entry": "Submit for sign-off",
+    }
+    logging = [signed_in(ctx, person, 1)[0] for person in candidates]
+    signing = signed_in(ctx, supervisor, pairs)
+    prepare_new, send_new = post_form("/hours/new", new)
+    sends = {}
+    for client in logging:
+        prepare_new(client)
+        sends[id(client)] = send_new
+    for client, entry in zip(signing, earlier, strict=True):
+        prepare, send = post_form(
+            "/hours/sign", {"entry": str(entry.id), "attest": "y"}, form_path="/hours/queue"
+        )
+        prepare(client)
+        sends[id(client)] = send
+
+    release()  # the test's own session holds no transaction while they run
+    outcomes = at_once(logging + signing, lambda client: sends[id(client)](client))
+
+    assert_no_server_error(outcomes)
+    db.session.expire_all()
+    assert backlog.differences(db.session) == []
     assert_chain_intact()

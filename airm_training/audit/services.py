@@ -38,7 +38,11 @@ def compute_hash(event: Any) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Take the chain's lock for the rest of the transaction (PostgreSQL; SQLite writers
+    take turns already). A unit of work takes it before its first row lock: a transaction
+    that locked rows and then waited for the chain could otherwise wait on one holding
+    the chain and waiting for those rows."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
 
@@ -55,7 +59,7 @@ def record_event(
     """Append an event to the chain inside the caller's transaction (flush only).
 
     ``before`` and ``after`` must hold JSON values (strings, numbers, booleans, lists)."""
-    _lock_chain()
+    lock_chain()
     last = db.session.execute(
         sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()

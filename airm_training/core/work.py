@@ -24,6 +24,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
+from airm_training.audit.services import lock_chain
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import flash_problems, show_problems
 from airm_training.extensions import db
@@ -78,6 +79,7 @@ class unit_of_work:
         return self.ok
 
     def __enter__(self) -> unit_of_work:
+        lock_chain()  # before any row lock the block takes (see ``lock_chain``)
         return self
 
     def __exit__(
@@ -146,6 +148,7 @@ class command_work:
         self.conflict_status = conflict_status
 
     def __enter__(self) -> command_work:
+        lock_chain()  # as ``unit_of_work`` does
         return self
 
     def __exit__(
