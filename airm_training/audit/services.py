@@ -11,11 +11,10 @@ import sqlalchemy as sa
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import utcnow
+from airm_training.core.locks import lock_audit_chain
 from airm_training.extensions import db
 
 GENESIS_HASH = "0" * 64
-# Any fixed 64-bit number: the advisory lock that serialises chain appends on PostgreSQL.
-_CHAIN_LOCK_KEY = 0x41_49_52_4D_41_55_44_31
 
 
 def _canonical(event: Any) -> bytes:
@@ -38,15 +37,6 @@ def compute_hash(event: Any) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def lock_chain() -> None:
-    """Take the chain's lock for the rest of the transaction (PostgreSQL; SQLite writers
-    take turns already). A unit of work takes it before its first row lock: a transaction
-    that locked rows and then waited for the chain could otherwise wait on one holding
-    the chain and waiting for those rows."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
-
-
 def record_event(
     action: str,
     object_type: str,
@@ -59,7 +49,7 @@ def record_event(
     """Append an event to the chain inside the caller's transaction (flush only).
 
     ``before`` and ``after`` must hold JSON values (strings, numbers, booleans, lists)."""
-    lock_chain()
+    lock_audit_chain()
     last = db.session.execute(
         sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from airm_training.core.changes import take_marks
+from airm_training.core.changes import forget_marks
 from airm_training.core.clock import utcnow
 from airm_training.core.errors import DomainError
 from airm_training.extensions import db
@@ -207,7 +207,7 @@ def restore_backup(path: Path) -> dict[str, TableSummary]:
                     f"database is at {_schema_revision()}: migrate it to the same revision."
                 )
             recorded = _load_rows(source, tables)
-            take_marks(db.session)  # the rows, kept figures included, are as backed up
+            forget_marks(db.session)  # the rows, kept figures included, are as backed up
     except sa.exc.IntegrityError as error:
         raise _refuse(f"The backup's rows do not fit together ({error.orig}).") from None
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as error:

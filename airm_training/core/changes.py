@@ -15,6 +15,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 _PEOPLE = "airm_changed_people"
 _SIGNERS = "airm_changed_signers"
 _EVIDENCE = "airm_changed_evidence"
+_DAYS = "airm_changed_days"  # days of submission whose sign-off backlog changed
+_UPDATED_ENTRIES = "airm_updated_entries"  # hours entries an UPDATE statement changed
 EVERYONE = -1  # marked as evidence: the programme changed, so everyone's standing did
 
 
@@ -52,6 +54,39 @@ def take_marks(session: Session) -> tuple[set[int], set[int], set[int]]:
         session.info.pop(_SIGNERS, set()),
         session.info.pop(_EVIDENCE, set()),
     )
+
+
+def mark_days(session: Session, days: Iterable) -> None:
+    """Note that the sign-off backlog of these days changed in the current transaction."""
+    if days:
+        session.info.setdefault(_DAYS, set()).update(days)
+
+
+def mark_updated_entries(session: Session, entry_ids: Iterable[int]) -> None:
+    """Note hours entries changed by an ``UPDATE`` statement (read again at commit)."""
+    session.info.setdefault(_UPDATED_ENTRIES, set()).update(entry_ids)
+
+
+def marked_days(session: Session) -> frozenset:
+    """The days whose sign-off backlog changed since the transaction began."""
+    return frozenset(session.info.get(_DAYS, ()))
+
+
+def days_pending(session: Session) -> bool:
+    """Whether days or updated entries are marked and not handled yet."""
+    return bool(session.info.get(_DAYS) or session.info.get(_UPDATED_ENTRIES))
+
+
+def take_day_marks(session: Session) -> tuple[set, set[int]]:
+    """(days, updated entry ids) marked, removed from the session."""
+    return session.info.pop(_DAYS, set()), session.info.pop(_UPDATED_ENTRIES, set())
+
+
+def forget_marks(session: Session) -> None:
+    """Forget every mark (the changes are rolled back, or their kept figures came with
+    them, as in a restore)."""
+    take_marks(session)
+    take_day_marks(session)
 
 
 def statement_people(state: ORMExecuteState, people: sa.Select) -> set[int]:

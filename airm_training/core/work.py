@@ -24,9 +24,9 @@ from flask import flash
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from airm_training.audit.services import lock_chain
 from airm_training.core.errors import DomainError
 from airm_training.core.forms import flash_problems, show_problems
+from airm_training.core.locks import lock_audit_chain
 from airm_training.extensions import db
 
 CONFLICT = "Someone else changed this at the same moment; nothing was saved. Try again."
@@ -79,7 +79,7 @@ class unit_of_work:
         return self.ok
 
     def __enter__(self) -> unit_of_work:
-        lock_chain()  # before any row lock the block takes (see ``lock_chain``)
+        lock_audit_chain()  # before any row lock the block takes (see its docstring)
         return self
 
     def __exit__(
@@ -148,7 +148,7 @@ class command_work:
         self.conflict_status = conflict_status
 
     def __enter__(self) -> command_work:
-        lock_chain()  # as ``unit_of_work`` does
+        lock_audit_chain()  # as ``unit_of_work`` does
         return self
 
     def __exit__(

@@ -22,11 +22,15 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from airm_training.core.changes import statement_people
+from airm_training.core.changes import (
+    days_pending,
+    mark_days,
+    mark_updated_entries,
+    statement_people,
+    take_day_marks,
+)
 from airm_training.hours.models import HoursEntry, HoursStatus, SignoffBacklog
 
-_DAYS = "airm_signoff_days"
-_UPDATED = "airm_signoff_updated"  # ids of entries changed by an UPDATE statement
 BATCH = 500
 _WAITING = HoursStatus.SUBMITTED.value
 _SUBMITTED_DAY = sa.func.date(HoursEntry.submitted_at, type_=sa.Date)
@@ -37,19 +41,7 @@ def _start(day: date) -> datetime:
 
 
 def _mark(session: Session, moments: Iterable[datetime | None]) -> None:
-    days = {moment.date() for moment in moments if moment is not None}
-    if days:
-        session.info.setdefault(_DAYS, set()).update(days)
-
-
-def marked_days(session: Session) -> frozenset[date]:
-    """The days whose count changes in the current transaction (not yet kept)."""
-    return frozenset(session.info.get(_DAYS, ()))
-
-
-def _unsettled(session: Session) -> bool:
-    """Whether the transaction changed entries whose days are not counted again yet."""
-    return bool(session.info.get(_DAYS) or session.info.get(_UPDATED))
+    mark_days(session, {moment.date() for moment in moments if moment is not None})
 
 
 def _changed(session: Session, _context, _instances) -> None:
@@ -84,16 +76,16 @@ def _statement_changes(state: ORMExecuteState) -> None:
         return
     _mark(state.session, statement_people(state, sa.select(HoursEntry.submitted_at)))
     if state.is_update:
-        ids = statement_people(state, sa.select(HoursEntry.id))
-        state.session.info.setdefault(_UPDATED, set()).update(ids)
+        mark_updated_entries(state.session, statement_people(state, sa.select(HoursEntry.id)))
 
 
 def settle(session: Session) -> None:
     """Count again the days marked in the session's transaction (run as it commits)."""
     session.flush()  # changes not yet flushed mark their days as they are
-    if not _unsettled(session):
+    if not days_pending(session):
         return
-    updated = sorted(session.info.pop(_UPDATED, ()))
+    days, updated_ids = take_day_marks(session)
+    updated = sorted(updated_ids)
     for start in range(0, len(updated), BATCH):
         batch = updated[start : start + BATCH]
         _mark(
@@ -102,12 +94,12 @@ def settle(session: Session) -> None:
                 sa.select(HoursEntry.submitted_at).where(HoursEntry.id.in_(batch)).distinct()
             ),
         )
-    refresh(session, session.info.pop(_DAYS, set()))
+    days |= take_day_marks(session)[0]
+    refresh(session, days)
 
 
 def _forget(session: Session, *_args) -> None:
-    session.info.pop(_DAYS, None)
-    session.info.pop(_UPDATED, None)
+    take_day_marks(session)
 
 
 def install() -> None:
@@ -243,7 +235,7 @@ def by_supervisor(session: Session) -> sa.Subquery:
     one row per supervisor (``NO_SUPERVISOR`` for entries naming none): summed from the
     kept days, or counted from the entries while this transaction has changes not yet
     kept."""
-    if _unsettled(session):
+    if days_pending(session):
         source = tuple(_counted().subquery().c)[1:]  # without the day
     else:
         source = (
@@ -272,7 +264,7 @@ def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, in
     ``overdue_before``'s own day counted through ``ix_hours_entry_submitted``. Read from
     the entries alone while this transaction has changes not yet kept."""
     waiting = HoursEntry.status == _WAITING
-    if _unsettled(session):
+    if days_pending(session):
         live = sa.select(
             sa.func.count(),
             sa.func.count().filter(HoursEntry.submitted_at < overdue_before),
