@@ -206,12 +206,14 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.people.models import Role
     from airm_training.privacy.scan import all_labels
     from airm_training.programme.models import stage_labels
+    from airm_training.reports.audit_view import value_html
 
     app.add_template_filter(all_labels, "privacy_labels")
     app.add_template_filter(
         lambda moment: local_date(moment).isoformat() if moment else "", "local_date"
     )
     app.add_template_filter(duration_label, "duration")
+    app.add_template_filter(value_html, "audit_value")
     app.add_template_filter(stage_labels, "stage_labels")
     app.add_template_filter(
         lambda moment: local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "",

@@ -26,6 +26,17 @@ def test_codes_become_words():
     assert audit_view.field_label("next_step") == "next step"
 
 
+def test_values_before_and_after_are_shown_as_words_and_escaped():
+    shown = audit_view.value_html
+    assert shown(None) == '<span class="text-body-secondary">—</span>'
+    assert (shown(True), shown(False)) == ("yes", "no")
+    assert shown(0) == "0" and shown(90) == "90"
+    assert shown("<b>late</b>") == "&lt;b&gt;late&lt;/b&gt;"
+    assert shown(["stage 1", "<i>"]) == "stage 1, &lt;i&gt;"
+    assert shown([]) == "(none)"
+    assert shown({"b": "<x>", "a": 1}) == "{&#34;a&#34;: 1, &#34;b&#34;: &#34;&lt;x&gt;&#34;}"
+
+
 def test_the_subject_of_an_hours_event_is_the_candidate_who_logged_them(app, client):
     supervisor = make_supervisor()
     candidate = make_candidate()

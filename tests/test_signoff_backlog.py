@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from airm_training.cli import rebuild_standing_command
-from airm_training.core.changes import marked_days
+from airm_training.core.changes import days_pending
 from airm_training.core.clock import local_date, today, utcnow
 from airm_training.extensions import db
 from airm_training.hours import backlog
@@ -121,9 +121,9 @@ def test_a_rolled_back_submission_leaves_the_backlog_and_no_marks(people):
     entry = logged(candidate, supervisor, submit=False)
     submit_entry(reload(entry), candidate)
     db.session.flush()
-    assert marked_days(db.session)
+    assert days_pending(db.session)
     db.session.rollback()
-    assert not marked_days(db.session)
+    assert not days_pending(db.session)
     assert kept() == {}
 
 

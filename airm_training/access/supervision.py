@@ -9,6 +9,7 @@ the gate and the templates)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -37,7 +38,8 @@ def _supervision_awards() -> sa.Select:
 
 def supervisors_query(day: date | None = None) -> sa.Select:
     """Active people supervising on ``day`` (default today), by name."""
-    day = day or today()
+    if day is None:
+        day = today()
     in_force = (
         _supervision_awards()
         .where(CredentialAward.person_id == Person.id, current_award_clause(day))
@@ -48,12 +50,18 @@ def supervisors_query(day: date | None = None) -> sa.Select:
 
 def is_supervisor(person: Person, day: date | None = None) -> bool:
     """Whether ``person`` supervises on ``day`` (default today)."""
-    return bool(
-        db.session.scalar(
-            sa.select(sa.literal(True)).where(
-                supervisors_query(day).where(Person.id == person.id).exists()
-            )
-        )
+    found = db.session.scalar(
+        _is_supervisor_statement(), {"person_id": person.id, "day": day or today()}
+    )
+    return bool(found)
+
+
+@cache
+def _is_supervisor_statement() -> sa.Select:
+    """Built once (every page asks it); the person and the day are bound when it runs."""
+    day = sa.bindparam("day", type_=sa.Date)
+    return sa.select(sa.literal(True)).where(
+        supervisors_query(day).where(Person.id == sa.bindparam("person_id")).exists()
     )
 
 

@@ -7,9 +7,10 @@ people marked here from the records themselves until the commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 _PEOPLE = "airm_changed_people"
@@ -67,11 +68,6 @@ def mark_updated_entries(session: Session, entry_ids: Iterable[int]) -> None:
     session.info.setdefault(_UPDATED_ENTRIES, set()).update(entry_ids)
 
 
-def marked_days(session: Session) -> frozenset:
-    """The days whose sign-off backlog changed since the transaction began."""
-    return frozenset(session.info.get(_DAYS, ()))
-
-
 def days_pending(session: Session) -> bool:
     """Whether days or updated entries are marked and not handled yet."""
     return bool(session.info.get(_DAYS) or session.info.get(_UPDATED_ENTRIES))
@@ -107,3 +103,16 @@ def statement_people(state: ORMExecuteState, people: sa.Select) -> set[int]:
     # once per row.
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters]
     return {found for row in rows for found in state.session.scalars(query, row or {})} - {None}
+
+
+def keep_on_every_session(
+    changed: Callable, statement_changes: Callable, settle: Callable, forget: Callable
+) -> None:
+    """Register a kept figure's listeners on every session (once per process): ``changed``
+    before each flush, ``statement_changes`` for each statement run through the session,
+    ``settle`` before the commit and ``forget`` after a rollback."""
+    if not event.contains(Session, "before_flush", changed):
+        event.listen(Session, "before_flush", changed)
+        event.listen(Session, "do_orm_execute", statement_changes)
+        event.listen(Session, "before_commit", settle)
+        event.listen(Session, "after_rollback", forget)

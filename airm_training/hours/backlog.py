@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from airm_training.core.changes import (
     days_pending,
+    keep_on_every_session,
     mark_days,
     mark_updated_entries,
     statement_people,
@@ -104,11 +104,7 @@ def _forget(session: Session, *_args) -> None:
 
 def install() -> None:
     """Keep the backlog on every session (once per process)."""
-    if not event.contains(Session, "before_flush", _changed):
-        event.listen(Session, "before_flush", _changed)
-        event.listen(Session, "do_orm_execute", _statement_changes)
-        event.listen(Session, "before_commit", settle)
-        event.listen(Session, "after_rollback", _forget)
+    keep_on_every_session(_changed, _statement_changes, settle, _forget)
 
 
 NO_SUPERVISOR = 0  # the supervisor id of entries that name none

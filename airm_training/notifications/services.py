@@ -8,6 +8,7 @@ carry training-record facts only: never notes, reasons, titles or anything about
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -120,10 +121,16 @@ def notifications_of(person_id: int) -> sa.Select:
 
 
 def unread_count_of(person_id: int) -> int:
-    return db.session.scalar(
+    return db.session.scalar(_unread_count_statement(), {"person_id": person_id})
+
+
+@cache
+def _unread_count_statement() -> sa.Select:
+    """Built once (the bell on every page asks it); the person is bound when it runs."""
+    return (
         sa.select(sa.func.count())
         .select_from(Notification)
-        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+        .where(Notification.person_id == sa.bindparam("person_id"), Notification.read_at.is_(None))
     )
 
 

@@ -19,11 +19,11 @@ from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from airm_training.agreements.models import SupervisionAgreement
 from airm_training.core.changes import (
+    keep_on_every_session,
     mark_people,
     mark_signers,
     statement_people,
@@ -109,11 +109,7 @@ def _forget(session: Session, *_args) -> None:
 
 def install() -> None:
     """Keep the tally on every session (once per process)."""
-    if not event.contains(Session, "before_flush", _changed):
-        event.listen(Session, "before_flush", _changed)
-        event.listen(Session, "do_orm_execute", _statement_changes)
-        event.listen(Session, "before_commit", settle)
-        event.listen(Session, "after_rollback", _forget)
+    keep_on_every_session(_changed, _statement_changes, settle, _forget)
 
 
 def refresh(session: Session, person_ids: Iterable[int]) -> int:

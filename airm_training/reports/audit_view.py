@@ -4,11 +4,14 @@ one query per kind of object on it."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup, escape
 
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
 from airm_training.audit.models import AuditEvent
@@ -107,6 +110,21 @@ def action_label(action: str) -> str:
 
 def object_label(object_type: str) -> str:
     return OBJECT_LABELS.get(object_type) or _words(object_type)
+
+
+def value_html(value: Any) -> Markup:
+    """A value before or after a change, as the trail shows it (escaped)."""
+    if value is None:
+        return Markup('<span class="text-body-secondary">—</span>')
+    if value is True or value is False:
+        return escape("yes" if value else "no")
+    if isinstance(value, Mapping):
+        return escape(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, Iterable):
+        return Markup(", ").join(value) if value else Markup("(none)")
+    return escape(value)
 
 
 def field_label(field: str) -> str:
