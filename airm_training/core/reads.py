@@ -1,7 +1,8 @@
 """Independent reads sent in one round trip. Each ``Read`` is a select and what its rows
-become; ``read_together`` sends them as one UNION ALL in which every branch has columns
-of its own (NULL in the other branches, cast to the same type), a tag and its place in
-its own order, so each read gets back its own rows, typed and ordered as if sent alone."""
+become; ``read_together`` sends them as one UNION ALL in which every branch has its columns in
+places of their type (NULL, cast to that type, where a branch has no column of it), a
+tag and its place in its own order, so each read gets back its own rows, typed and
+ordered as if sent alone."""
 
 from __future__ import annotations
 
@@ -34,19 +35,14 @@ def read_together(reads: Mapping[str, Read]) -> dict[str, Any]:
     if len(reads) <= 1:
         return read_each(reads)
     names = list(reads)
-    widths = [len(reads[name].select.selected_columns) for name in names]
-    types = [column.type for name in names for column in reads[name].select.selected_columns]
+    slots, places = _layout([reads[name].select for name in names])
     branches = []
-    start = 0
-    for tag, (name, width) in enumerate(zip(names, widths, strict=True)):
+    for tag, name in enumerate(names):
         select = reads[name].select
         order = select._order_by_clauses
         place = sa.func.row_number().over(order_by=order) if order else sa.literal(0)
-        own = list(select.selected_columns)
-        columns = [
-            own[i - start] if start <= i < start + width else sa.cast(sa.null(), types[i])
-            for i in range(len(types))
-        ]
+        mine = dict(zip(places[tag], select.selected_columns, strict=True))
+        columns = [mine.get(i, sa.cast(sa.null(), slot)) for i, slot in enumerate(slots)]
         branches.append(
             select.order_by(None).with_only_columns(
                 sa.literal(tag).label("tag"),
@@ -55,14 +51,34 @@ def read_together(reads: Mapping[str, Read]) -> dict[str, Any]:
                 maintain_column_froms=True,
             )
         )
-        start += width
     union = sa.union_all(*branches).order_by(sa.literal_column("tag"), sa.literal_column("place"))
     rows: dict[int, list[tuple]] = {tag: [] for tag in range(len(names))}
     for row in db.session.execute(union):
-        rows[row[0]].append(tuple(row[2:]))
-    result = {}
-    start = 0
-    for tag, (name, width) in enumerate(zip(names, widths, strict=True)):
-        result[name] = reads[name].fold(row[start : start + width] for row in rows[tag])
-        start += width
-    return result
+        rows[row[0]].append(row[2:])
+    return {
+        name: reads[name].fold(tuple(row[i] for i in places[tag]) for row in rows[tag])
+        for tag, name in enumerate(names)
+    }
+
+
+def _layout(selects: list[sa.Select]) -> tuple[list[Any], list[list[int]]]:
+    """The union's columns (their types) and, for each select, where its own columns go.
+    Columns of the same type share a place across the branches (the n-th of a type in
+    each branch goes to the same place), so each branch fills few places with NULL."""
+    slots: list[Any] = []
+    of_kind: dict[tuple, list[int]] = {}  # a type → its places, in order
+    places = []
+    for select in selects:
+        used: dict[tuple, int] = {}
+        mine = []
+        for column in select.selected_columns:
+            kind = (type(column.type), repr(column.type))
+            n = used.get(kind, 0)
+            used[kind] = n + 1
+            kinds = of_kind.setdefault(kind, [])
+            if n == len(kinds):
+                kinds.append(len(slots))
+                slots.append(column.type)
+            mine.append(kinds[n])
+        places.append(mine)
+    return slots, places

@@ -206,7 +206,7 @@ def progress_of(
     reach (``population`` selects them, or a superset): from the kept rows where they hold,
     evaluated live for the rest."""
     session = db.session
-    changed = marked_people(session) | marked_evidence(session)
+    changed = _changed_now(session)
     kept = {}
     if EVERYONE not in changed:
         rows = session.execute(
@@ -225,10 +225,132 @@ def progress_of(
         }
     result = _from_rows(kept)
     missing = [person_id for person_id in person_ids if person_id not in kept]
-    if missing:
-        live = evaluate_many(population if len(missing) > BATCH else missing, as_of=day)
-        result.update((p, Progress.of(live[p])) for p in missing if p in live)
+    result.update(live_progress(missing, population, day))
     return result
+
+
+def live_progress(
+    person_ids: Collection[int], population: sa.Select, day: date
+) -> dict[int, Progress]:
+    """``{person_id: progress}`` of those of ``person_ids`` with a level to reach,
+    evaluated now (many at once are evaluated with the whole ``population``)."""
+    if not person_ids:
+        return {}
+    live = evaluate_many(population if len(person_ids) > BATCH else list(person_ids), as_of=day)
+    return {p: Progress.of(live[p]) for p in person_ids if p in live}
+
+
+def without_valid_row(people: sa.Select, day: date) -> list[int]:
+    """Those ``people`` selects (their ids) whose kept row is missing, of another day
+    or resting on changes of this transaction: they are read live."""
+    session = db.session
+    changed = _changed_now(session)
+    if EVERYONE in changed:
+        return list(session.scalars(people))
+    row, person = aliased(StandingSummary), aliased(Person)
+    missing = ~sa.exists().where(row.person_id == person.id, row.as_of == day)
+    return list(
+        session.scalars(
+            sa.select(person.id)
+            .where(
+                sa.or_(missing, person.id.in_(changed)) if changed else missing,
+                _among(people, person.id),
+            )
+            .order_by(person.id)
+        )
+    )
+
+
+def progress_counts(people: sa.Select, day: date) -> dict[tuple[str, int, int], int]:
+    """``{(next level's code, met, total): how many}`` of those ``people`` selects whose
+    kept row of ``day`` is valid and names a level to reach (counted by the database)."""
+    row = aliased(StandingSummary)
+    conditions = _valid(row, people, day)
+    if conditions is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(CredentialLevel.code, row.met, row.total, sa.func.count())
+        .join(ProgrammeLevel, ProgrammeLevel.id == row.programme_level_id)
+        .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
+        .where(*conditions)
+        .group_by(CredentialLevel.code, row.met, row.total)
+    )
+    return {(code, met, total): count for code, met, total, count in rows}
+
+
+def kept_closest_count(people: sa.Select, day: date, percent: int) -> int:
+    """How many of those ``people`` selects, with a valid kept row of ``day``, have met
+    ``percent`` % or more of their next level's evidence requirements."""
+    row = aliased(StandingSummary)
+    conditions = _closest(row, people, day, percent)
+    if conditions is None:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(row).where(*conditions))
+
+
+def kept_closest(
+    people: sa.Select, day: date, percent: int, limit: int | None
+) -> list[tuple[int, str, Progress]]:
+    """The first ``limit`` (all when None) of those ``kept_closest_count`` counts, as
+    (person id, name, progress): the highest share first, then by name (in code-point
+    order, as Python sorts) and id."""
+    row = aliased(StandingSummary)
+    conditions = _closest(row, people, day, percent)
+    if conditions is None:
+        return []
+    session = db.session
+    share = sa.case((row.total == 0, 100), else_=(100 * row.met) // row.total)
+    name = Person.full_name
+    if session.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")
+    found = session.execute(
+        sa.select(
+            row.person_id,
+            Person.full_name,
+            row.programme_level_id,
+            row.met,
+            row.total,
+            sa.cast(row.unmet, sa.Text),
+        )
+        .join(Person, Person.id == row.person_id)
+        .where(*conditions)
+        .order_by(share.desc(), name, row.person_id)
+        .limit(limit)
+    ).all()
+    progress = _from_rows(
+        {p: (level, met, total, unmet) for p, _, level, met, total, unmet in found}
+    )
+    return [(person_id, full_name, progress[person_id]) for person_id, full_name, *_ in found]
+
+
+def _closest(row, people: sa.Select, day: date, percent: int) -> list | None:
+    conditions = _valid(row, people, day)
+    if conditions is not None:
+        conditions.append(100 * row.met >= percent * row.total)
+    return conditions
+
+
+def _valid(row, people: sa.Select, day: date) -> list | None:
+    """SQL conditions on a kept row (``row``, an alias): of ``day``, naming a level to
+    reach, of one of ``people`` and of someone unchanged in this transaction (None: no
+    row holds, the programme changed)."""
+    changed = _changed_now(db.session)
+    if EVERYONE in changed:
+        return None
+    conditions = [
+        row.as_of == day,
+        row.programme_level_id.is_not(None),
+        _among(people, row.person_id),
+    ]
+    if changed:
+        conditions.append(row.person_id.not_in(changed))
+    return conditions
+
+
+def _changed_now(session: Session) -> frozenset[int]:
+    """The people whose kept rows do not hold in this transaction (``EVERYONE`` among
+    them when the programme changed)."""
+    return marked_people(session) | marked_evidence(session)
 
 
 def quiet_people(
@@ -237,36 +359,25 @@ def quiet_people(
     """Of the people ``people`` selects (their ids): ``({person_id: (last active, next
     level's code)}`` of those whose kept row for ``day`` says they have a level to reach and
     did nothing from ``since`` on, ``[ids of those without a valid row]``) — the second to
-    be read live."""
-    session = db.session
-    changed = marked_people(session) | marked_evidence(session)
-    candidates = people.subquery().c[0]
-    if EVERYONE in changed:
-        return {}, list(session.scalars(sa.select(candidates)))
+    be read live. Both are found from the kept rows (the quiet are few), each tested
+    against ``people`` one by one, so that the population is never read whole."""
     row = aliased(StandingSummary)
-    rows = session.execute(
-        sa.select(candidates, row.person_id, row.last_active_at, CredentialLevel.code)
-        .outerjoin(row, sa.and_(row.person_id == candidates, row.as_of == day))
-        .outerjoin(ProgrammeLevel, ProgrammeLevel.id == row.programme_level_id)
-        .outerjoin(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
-        .where(
-            sa.or_(
-                row.person_id.is_(None),
-                row.person_id.in_(changed),
-                sa.and_(
-                    row.programme_level_id.is_not(None),
-                    sa.or_(row.last_active_at.is_(None), row.last_active_at < since),
-                ),
-            )
-        )
+    conditions = _valid(row, people, day)
+    if conditions is None:
+        return {}, list(db.session.scalars(people))
+    rows = db.session.execute(
+        sa.select(row.person_id, row.last_active_at, CredentialLevel.code)
+        .join(ProgrammeLevel, ProgrammeLevel.id == row.programme_level_id)
+        .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
+        .where(*conditions, sa.or_(row.last_active_at.is_(None), row.last_active_at < since))
     )
-    quiet, unknown = {}, []
-    for person_id, kept, last_active_at, code in rows:
-        if kept is None or person_id in changed:
-            unknown.append(person_id)
-        else:
-            quiet[person_id] = (last_active_at, code)
-    return quiet, unknown
+    quiet = {person_id: (last_active_at, code) for person_id, last_active_at, code in rows}
+    return quiet, without_valid_row(people, day)
+
+
+def _among(people: sa.Select, person_id) -> sa.Exists:
+    """SQL condition: ``person_id`` is one of those ``people`` selects."""
+    return people.where(people.selected_columns[0] == person_id).exists()
 
 
 def _from_rows(kept: dict[int, tuple[int | None, int, int, str]]) -> dict[int, Progress]:

@@ -5,7 +5,7 @@ number of queries does not depend on the number of people."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
@@ -20,7 +20,15 @@ from airm_training.people.models import Person
 from airm_training.progression.activity import last_activity
 from airm_training.progression.engine import next_levels
 from airm_training.progression.models import OPEN_STATUSES, Application
-from airm_training.progression.summary import progress_of, quiet_people
+from airm_training.progression.summary import (
+    Progress,
+    kept_closest,
+    kept_closest_count,
+    live_progress,
+    progress_counts,
+    quiet_people,
+    without_valid_row,
+)
 from airm_training.reports.tables import Report, paged
 
 # (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
@@ -31,61 +39,40 @@ DEFAULT_STALLED_DAYS = 60
 PER_PAGE = 50  # rows of a list shown on a page; the CSV has them all
 
 
-@dataclass(frozen=True)
-class CandidateProgress:
-    person_id: int
-    name: str
-    level_code: str
-    enrolled_on: date
-    met: int  # evidence requirements met
-    total: int  # evidence requirements of the next level
-    missing: tuple[str, ...]  # labels of the requirements not met
+def percent_met(met: int, total: int) -> int:
+    """The share of a level's evidence requirements met, in whole per cent."""
+    return 100 * met // total if total else 100
 
-    @property
-    def percent(self) -> int:
-        return 100 * self.met // self.total if self.total else 100
 
-    @property
-    def bucket(self) -> str:
-        if self.met == self.total:
-            return ALL_MET
-        return [label for lowest, label in PROGRESS_BUCKETS if self.percent >= lowest][-1]
+def bucket(met: int, total: int) -> str:
+    if met == total:
+        return ALL_MET
+    return [label for lowest, label in PROGRESS_BUCKETS if percent_met(met, total) >= lowest][-1]
 
 
 class PeopleReports:
-    """The people reports of one day; candidates are evaluated once and shared."""
+    """The people reports of one day. Candidates' progress is counted and listed by the
+    database from the kept summaries; those without a valid row are evaluated once, live,
+    and added."""
 
     def __init__(self, day: date, stalled_days: int = DEFAULT_STALLED_DAYS):
         self.day = day
         self.stalled_days = stalled_days
 
     @cached_property
-    def candidates(self) -> list[CandidateProgress]:
-        """Active enrolled people with a level still to reach, by name."""
-        enrolled = (
+    def _enrolled(self) -> sa.Select:
+        """The active enrolled people (their ids)."""
+        return (
             sa.select(Person.id)
             .join(Enrolment, Enrolment.person_id == Person.id)
             .where(Person.active.is_(True))
         )
-        people = db.session.execute(
-            enrolled.add_columns(Person.full_name, Enrolment.enrolled_on).order_by(
-                Person.full_name, Person.id
-            )
-        ).all()
-        kept = progress_of([person_id for person_id, _name, _on in people], enrolled, self.day)
-        return [
-            CandidateProgress(
-                person_id=person_id,
-                name=name,
-                level_code=progress.level_code,
-                enrolled_on=enrolled_on,
-                met=progress.met,
-                total=progress.total,
-                missing=progress.missing,
-            )
-            for person_id, name, enrolled_on in people
-            if (progress := kept.get(person_id)) is not None
-        ]
+
+    @cached_property
+    def _live(self) -> dict[int, Progress]:
+        """Progress of the candidates without a valid kept row, evaluated now."""
+        missing = without_valid_row(self._enrolled, self.day)
+        return live_progress(missing, self._enrolled, self.day)
 
     def levels(self) -> Report:
         """People by the highest level they hold today (and enrolled people holding none)."""
@@ -109,11 +96,12 @@ class PeopleReports:
     def progress(self) -> Report:
         """How many candidates have met what share of their next level's requirements."""
         labels = [label for _lowest, label in PROGRESS_BUCKETS] + [ALL_MET]
-        counts: dict[tuple[str, str], int] = {}
-        for candidate in self.candidates:
-            key = (candidate.level_code, candidate.bucket)
-            counts[key] = counts.get(key, 0) + 1
-        level_codes = sorted({c.level_code for c in self.candidates})
+        counts: Counter[tuple[str, str]] = Counter()
+        for (code, met, total), people in progress_counts(self._enrolled, self.day).items():
+            counts[(code, bucket(met, total))] += people
+        for progress in self._live.values():
+            counts[(progress.level_code, bucket(progress.met, progress.total))] += 1
+        level_codes = sorted({code for code, _label in counts})
         rows = [
             (code, label, counts.get((code, label), 0)) for code in level_codes for label in labels
         ]
@@ -127,19 +115,55 @@ class PeopleReports:
     def near_completion(self, page: int | None = 1, per_page: int | None = None) -> Report:
         """Candidates who have met most of their next level, closest first (every one
         when ``page`` is None)."""
-        near = sorted(
-            (c for c in self.candidates if c.percent >= NEAR_COMPLETION_PERCENT),
-            key=lambda c: (-c.percent, c.name, c.person_id),
-        )
-        rows = [
-            (c.name, c.level_code, c.met, c.total, c.percent, "; ".join(c.missing) or "—")
-            for c in near
+        per_page = per_page or PER_PAGE
+        live = [
+            (person_id, progress)
+            for person_id, progress in self._live.items()
+            if percent_met(progress.met, progress.total) >= NEAR_COMPLETION_PERCENT
         ]
+        ids = [person_id for person_id, _progress in live]
+        names = (
+            dict(
+                db.session.execute(
+                    sa.select(Person.id, Person.full_name).where(Person.id.in_(ids))
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        kept_count = kept_closest_count(self._enrolled, self.day, NEAR_COMPLETION_PERCENT)
+        total = kept_count + len(live)
+        if page is None:
+            start, limit = 0, None
+        else:
+            pages = max(1, -(-total // per_page))
+            page = min(max(page, 1), pages)
+            start = (page - 1) * per_page
+            limit = start + per_page
+        kept = kept_closest(self._enrolled, self.day, NEAR_COMPLETION_PERCENT, limit)
+        near = sorted(
+            [*kept, *((person_id, names[person_id], progress) for person_id, progress in live)],
+            key=lambda c: (-percent_met(c[2].met, c[2].total), c[1], c[0]),
+        )[start:limit]
+        rows = [
+            (
+                name,
+                progress.level_code,
+                progress.met,
+                progress.total,
+                percent_met(progress.met, progress.total),
+                "; ".join(progress.missing) or "—",
+            )
+            for _person_id, name, progress in near
+        ]
+        paging = {} if page is None else {"page": page, "pages": pages}
         return Report(
             "near-completion",
             f"Candidates who have met {NEAR_COMPLETION_PERCENT} % or more of their next level",
             ("Candidate", "Next level", "Met", "Of", "Percent", "Still missing"),
-            **paged(rows, page, per_page or PER_PAGE),
+            rows=rows,
+            total=total,
+            **paging,
         )
 
     def _quiet(self) -> dict[int, tuple[datetime | None, str]]:

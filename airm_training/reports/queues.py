@@ -59,10 +59,11 @@ def pending_signoffs(day: date) -> Report:
                 name or "No supervisor named",
                 entries,
                 round(int(minutes) / 60, 2),
-                local_date(oldest).isoformat(),
-                (day - local_date(oldest)).days,
+                on.isoformat(),
+                (day - on).days,
             )
             for name, entries, minutes, oldest in rows
+            for on in (local_date(oldest),)
         ],
     )
 
@@ -90,6 +91,7 @@ def waiting_applications(day: date) -> Report:
         step = WAITING_FOR.get((ApplicationKind(kind), ApplicationStatus(status)))
         if step is None:
             continue
+        submitted_on = local_date(submitted_at)
         report_rows.append(
             (
                 step,
@@ -97,8 +99,8 @@ def waiting_applications(day: date) -> Report:
                 {"renew": f"{level} renewal", "reinstate": f"{level} reinstatement"}.get(
                     kind, level
                 ),
-                local_date(submitted_at).isoformat(),
-                (day - local_date(submitted_at)).days,
+                submitted_on.isoformat(),
+                (day - submitted_on).days,
                 endorser_name or "—",
             )
         )
