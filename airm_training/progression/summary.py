@@ -240,27 +240,6 @@ def live_progress(
     return {p: Progress.of(live[p]) for p in person_ids if p in live}
 
 
-def without_valid_row(people: sa.Select, day: date) -> list[int]:
-    """Those ``people`` selects (their ids) whose kept row is missing, of another day
-    or resting on changes of this transaction: they are read live."""
-    session = db.session
-    changed = _changed_now(session)
-    if EVERYONE in changed:
-        return list(session.scalars(people))
-    row, person = aliased(StandingSummary), aliased(Person)
-    missing = ~sa.exists().where(row.person_id == person.id, row.as_of == day)
-    return list(
-        session.scalars(
-            sa.select(person.id)
-            .where(
-                sa.or_(missing, person.id.in_(changed)) if changed else missing,
-                _among(people, person.id),
-            )
-            .order_by(person.id)
-        )
-    )
-
-
 def progress_counts(people: sa.Select, day: date) -> dict[tuple[str, int, int], int]:
     """``{(next level's code, met, total): how many}`` of those ``people`` selects whose
     kept row of ``day`` is valid and names a level to reach (counted by the database)."""
@@ -278,26 +257,17 @@ def progress_counts(people: sa.Select, day: date) -> dict[tuple[str, int, int], 
     return {(code, met, total): count for code, met, total, count in rows}
 
 
-def kept_closest_count(people: sa.Select, day: date, percent: int) -> int:
-    """How many of those ``people`` selects, with a valid kept row of ``day``, have met
-    ``percent`` % or more of their next level's evidence requirements."""
-    row = aliased(StandingSummary)
-    conditions = _closest(row, people, day, percent)
-    if conditions is None:
-        return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(row).where(*conditions))
-
-
 def kept_closest(
     people: sa.Select, day: date, percent: int, limit: int | None
-) -> list[tuple[int, str, Progress]]:
-    """The first ``limit`` (all when None) of those ``kept_closest_count`` counts, as
-    (person id, name, progress): the highest share first, then by name (in code-point
-    order, as Python sorts) and id."""
+) -> tuple[int, list[tuple[int, str, Progress]]]:
+    """Of those ``people`` selects whose kept row of ``day`` is valid and who have met
+    ``percent`` % or more of their next level's evidence requirements: how many, and the
+    first ``limit`` of them (all when None) as (person id, name, progress), the highest
+    share first, then by name (in code-point order, as Python sorts) and id."""
     row = aliased(StandingSummary)
     conditions = _closest(row, people, day, percent)
     if conditions is None:
-        return []
+        return 0, []
     session = db.session
     share = sa.case((row.total == 0, 100), else_=(100 * row.met) // row.total)
     name = Person.full_name
@@ -311,6 +281,7 @@ def kept_closest(
             row.met,
             row.total,
             sa.cast(row.unmet, sa.Text),
+            sa.func.count().over(),  # all of them, whatever the limit
         )
         .join(Person, Person.id == row.person_id)
         .where(*conditions)
@@ -318,9 +289,12 @@ def kept_closest(
         .limit(limit)
     ).all()
     progress = _from_rows(
-        {p: (level, met, total, unmet) for p, _, level, met, total, unmet in found}
+        {p: (level, met, total, unmet) for p, _, level, met, total, unmet, _all in found}
     )
-    return [(person_id, full_name, progress[person_id]) for person_id, full_name, *_ in found]
+    count = found[0][-1] if found else 0
+    return count, [
+        (person_id, full_name, progress[person_id]) for person_id, full_name, *_ in found
+    ]
 
 
 def _closest(row, people: sa.Select, day: date, percent: int) -> list | None:
@@ -359,20 +333,62 @@ def quiet_people(
     """Of the people ``people`` selects (their ids): ``({person_id: (last active, next
     level's code)}`` of those whose kept row for ``day`` says they have a level to reach and
     did nothing from ``since`` on, ``[ids of those without a valid row]``) — the second to
-    be read live. Both are found from the kept rows (the quiet are few), each tested
-    against ``people`` one by one, so that the population is never read whole."""
-    row = aliased(StandingSummary)
-    conditions = _valid(row, people, day)
-    if conditions is None:
-        return {}, list(db.session.scalars(people))
-    rows = db.session.execute(
-        sa.select(row.person_id, row.last_active_at, CredentialLevel.code)
-        .join(ProgrammeLevel, ProgrammeLevel.id == row.programme_level_id)
+    be read live. The quiet rows and the people without a row are found first (few, from
+    the kept rows alone), then which of them ``people`` selects, so that the population is
+    never read whole."""
+    session = db.session
+    changed = _changed_now(session)
+    if EVERYONE in changed:
+        return {}, list(session.scalars(people))
+    rows = session.execute(
+        sa.select(StandingSummary.person_id, StandingSummary.last_active_at, CredentialLevel.code)
+        .join(ProgrammeLevel, ProgrammeLevel.id == StandingSummary.programme_level_id)
         .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
-        .where(*conditions, sa.or_(row.last_active_at.is_(None), row.last_active_at < since))
+        .where(
+            StandingSummary.as_of == day,
+            sa.or_(
+                StandingSummary.last_active_at.is_(None), StandingSummary.last_active_at < since
+            ),
+        )
     )
-    quiet = {person_id: (last_active_at, code) for person_id, last_active_at, code in rows}
-    return quiet, without_valid_row(people, day)
+    quiet = {person_id: (last, code) for person_id, last, code in rows if person_id not in changed}
+    unkept = _without_row(day) | changed
+    among = _among_ids(people, quiet.keys() | unkept)
+    return (
+        {person_id: found for person_id, found in quiet.items() if person_id in among},
+        sorted(among & unkept),
+    )
+
+
+def without_valid_row(people: sa.Select, day: date) -> list[int]:
+    """Those ``people`` selects (their ids) whose kept row is missing, of another day
+    or resting on changes of this transaction: they are read live."""
+    changed = _changed_now(db.session)
+    if EVERYONE in changed:
+        return list(db.session.scalars(people))
+    return sorted(_among_ids(people, _without_row(day) | changed))
+
+
+def _without_row(day: date) -> set[int]:
+    """Everyone without a kept row for ``day`` (forgotten today, never kept, or new)."""
+    kept = sa.and_(StandingSummary.person_id == Person.id, StandingSummary.as_of == day)
+    return set(
+        db.session.scalars(
+            sa.select(Person.id)
+            .outerjoin(StandingSummary, kept)
+            .where(StandingSummary.person_id.is_(None))
+        )
+    )
+
+
+def _among_ids(people: sa.Select, ids: Collection[int]) -> set[int]:
+    """Those of ``ids`` that ``people`` selects (many are matched against the whole
+    population, read once)."""
+    if not ids:
+        return set()
+    if len(ids) > BATCH:
+        return set(db.session.scalars(people)) & set(ids)
+    return set(db.session.scalars(people.where(people.selected_columns[0].in_(sorted(ids)))))
 
 
 def _among(people: sa.Select, person_id) -> sa.Exists:

@@ -23,7 +23,6 @@ from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.progression.summary import (
     Progress,
     kept_closest,
-    kept_closest_count,
     live_progress,
     progress_counts,
     quiet_people,
@@ -131,7 +130,10 @@ class PeopleReports:
             if ids
             else {}
         )
-        kept_count = kept_closest_count(self._enrolled, self.day, NEAR_COMPLETION_PERCENT)
+        # The kept rows up to the end of the page asked for (a page past the end shows
+        # the last one, which those rows cover too), with how many there are in all.
+        wanted = None if page is None else max(page, 1) * per_page
+        kept_count, kept = kept_closest(self._enrolled, self.day, NEAR_COMPLETION_PERCENT, wanted)
         total = kept_count + len(live)
         if page is None:
             start, limit = 0, None
@@ -140,7 +142,6 @@ class PeopleReports:
             page = min(max(page, 1), pages)
             start = (page - 1) * per_page
             limit = start + per_page
-        kept = kept_closest(self._enrolled, self.day, NEAR_COMPLETION_PERCENT, limit)
         near = sorted(
             [*kept, *((person_id, names[person_id], progress) for person_id, progress in live)],
             key=lambda c: (-percent_met(c[2].met, c[2].total), c[1], c[0]),
