@@ -466,6 +466,7 @@ def test_template_and_export(client, pair, yesterday):
     assert rows[0]["signed_by"] == supervisor.full_name
     assert rows[0]["signed_by_email"] == supervisor.email
     assert rows[0]["duration_minutes"] == "90"
+    assert rows[0]["session_date"] == entry.session_date.isoformat()  # the database's text
     # ISO 8601 with the centre's offset, the same moment the page shows
     signed_at = datetime.fromisoformat(rows[0]["signed_at"])
     assert signed_at.utcoffset() is not None

@@ -42,7 +42,9 @@ def read_together(reads: Mapping[str, Read]) -> dict[str, Any]:
         order = select._order_by_clauses
         place = sa.func.row_number().over(order_by=order) if order else sa.literal(0)
         mine = dict(zip(places[tag], select.selected_columns, strict=True))
-        columns = [mine.get(i, sa.cast(sa.null(), slot)) for i, slot in enumerate(slots)]
+        columns = [
+            mine[i] if i in mine else sa.cast(sa.null(), slot) for i, slot in enumerate(slots)
+        ]
         branches.append(
             select.order_by(None).with_only_columns(
                 sa.literal(tag).label("tag"),

@@ -109,7 +109,7 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
     supervisor, signer = aliased(Person), aliased(Person)
     statement = filters.apply(
         sa.select(
-            HoursEntry.session_date,
+            sa.cast(HoursEntry.session_date, sa.Text),
             HoursEntry.minutes,
             HoursCategory.code,
             supervisor.email,
@@ -170,15 +170,8 @@ class _Cells:
         self.zone = zone
         self.texts: dict = {}
         self.lists: dict[str | None, str] = {}
-        self.days: dict[date, str] = {}
         self.moments: dict[str | None, str] = {None: "", "": ""}
         self.hours: dict[str, tuple | None] = {}
-
-    def day(self, value: date) -> str:
-        cell = self.days.get(value)
-        if cell is None:
-            cell = self.days[value] = value.isoformat()
-        return cell
 
     def text(self, value) -> str:
         cell = self.texts.get(value)
@@ -226,7 +219,7 @@ class _Cells:
         signed_at, return_reason, amends_id, entry_id = row[14:]
         text = self.text
         return [
-            self.day(day),
+            day,  # the database's ISO text of the date
             str(minutes),
             text(category),
             text(supervisor),
