@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from airm_training.assessments.models import (
     AttemptStatus,
@@ -427,10 +427,11 @@ def board_query(waiting_for: int | None = None) -> sa.Select:
         sa.select(Application)
         .where(AT_THE_BOARD if waiting_for is None else _waiting_for_vote_of(waiting_for))
         .options(
-            # Applicants and endorsers are named, so their roles are not loaded.
-            selectinload(Application.person).lazyload(Person.role_assignments),
-            selectinload(Application.level),
-            selectinload(Application.endorser).lazyload(Person.role_assignments),
+            # Applicant, level and endorser come in the same statement (one each per
+            # row); applicants and endorsers are named, so their roles are not loaded.
+            joinedload(Application.person, innerjoin=True).lazyload(Person.role_assignments),
+            joinedload(Application.level, innerjoin=True),
+            joinedload(Application.endorser).lazyload(Person.role_assignments),
             selectinload(Application.votes),
         )
         .order_by(Application.submitted_at, Application.id)
