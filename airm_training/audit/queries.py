@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import local_day_start
@@ -54,7 +54,7 @@ def events(filters: AuditFilter) -> sa.Select:
     """The filtered events, newest first, each with its actor's name (the actor's other
     columns and roles load if asked for)."""
     person = AuditEvent.actor.property.mapper.class_  # reached, not imported: see models
-    actor = selectinload(AuditEvent.actor)
+    actor = joinedload(AuditEvent.actor)
     return filters.apply(
         sa.select(AuditEvent)
         .options(actor.load_only(person.full_name), actor.lazyload(person.role_assignments))

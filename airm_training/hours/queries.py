@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, lazyload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -58,7 +58,7 @@ def entries_of(person_id: int, filters: HoursFilter) -> sa.Select:
     return filters.apply(
         sa.select(HoursEntry)
         .where(HoursEntry.person_id == person_id)
-        .options(selectinload(HoursEntry.supervisor), selectinload(HoursEntry.signed_by))
+        .options(joinedload(HoursEntry.supervisor), joinedload(HoursEntry.signed_by))
         .order_by(*order)
     )
 
@@ -130,8 +130,9 @@ def queue_for(
             HoursEntry.person_id != supervisor_id,
         )
         .options(
-            selectinload(HoursEntry.person).lazyload(Person.role_assignments),
-            selectinload(HoursEntry.amends),
+            # The candidate from the join above, the amended entry in the same statement.
+            contains_eager(HoursEntry.person).lazyload(Person.role_assignments),
+            joinedload(HoursEntry.amends),
         )
         .order_by(
             sa.func.min(HoursEntry.submitted_at).over(partition_by=HoursEntry.person_id),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from airm_training.core.clock import today
 from airm_training.credentials.models import AwardStatus, CredentialAward
@@ -79,7 +79,7 @@ def _holds(code: str, condition) -> sa.Exists:
 def directory_query(filters: DirectoryFilter) -> sa.Select:
     """The filtered people by name, each with their primary supervisor's name (the
     supervisor's other columns and roles load if asked for)."""
-    supervisor = selectinload(Person.primary_supervisor)
+    supervisor = joinedload(Person.primary_supervisor)
     return filters.apply(
         sa.select(Person)
         .options(
