@@ -49,7 +49,11 @@ def read_together(reads: Mapping[str, Read]) -> dict[str, Any]:
             select.order_by(None).with_only_columns(
                 sa.literal(tag).label("tag"),
                 place.label("place"),
-                *(column.label(f"c{i}") for i, column in enumerate(columns)),
+                # The union's columns are named by its first branch alone.
+                *(
+                    column.label(f"c{i}") if tag == 0 else column
+                    for i, column in enumerate(columns)
+                ),
                 maintain_column_froms=True,
             )
         )
