@@ -1,7 +1,8 @@
 """Reports about people: who holds which level, how far candidates are with their next
-level, who is close, who has gone quiet. Candidates' progress is read from the kept
-standing summary (``progression.summary``), those without a row evaluated together: the
-number of queries does not depend on the number of people."""
+level, who is close, who has gone quiet. Candidates' progress is counted and listed by
+the database from the kept standing summary (``progression.summary``); those without a
+valid row are evaluated together and merged in. The number of queries does not depend on
+the number of people."""
 
 from __future__ import annotations
 
