@@ -45,10 +45,13 @@ describeFields();
 
 // On phones a table is shown as stacked cards (.table-stack in app.css): each cell
 // carries its column's heading, so a card reads "Date 2026-11-20", "Status Signed"...
+// Only the table's own headings and rows: a table inside a cell has its own.
 function labelStackedCells() {
   for (const table of document.querySelectorAll("table.table-stack")) {
-    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
-    for (const row of table.querySelectorAll("tbody tr")) {
+    const headings = [...table.querySelectorAll(":scope > thead > tr > th")].map((th) =>
+      th.textContent.trim(),
+    );
+    for (const row of table.querySelectorAll(":scope > tbody > tr")) {
       let column = 0;
       for (const cell of row.children) {
         if (headings[column] && !cell.hasAttribute("data-label")) cell.dataset.label = headings[column];

@@ -86,3 +86,18 @@ def test_the_unread_count_shows_while_the_menu_is_closed(open_as):
     expect(bell).to_be_visible()
     expect(bell.locator(".badge")).to_be_visible()
     expect(bell.locator(".badge")).to_contain_text("unread")
+
+
+def test_a_table_inside_a_stacked_card_names_its_own_columns(open_as):
+    """The audit trail's values before and after, inside each event's card, read
+    "Field …", "Before …", "After …", not the outer table's "Time", "Who", "What"."""
+    page = open_as("connie.zollner", **PHONE)
+    page.goto("/audit/")
+    changes = page.locator("table.audit-changes").first
+    changes.evaluate("table => { table.closest('details').open = true; }")
+    labels = changes.locator("tbody tr").first.evaluate(
+        "row => [...row.children].map((cell) => cell.dataset.label)"
+    )
+    assert labels == ["Field", "Before", "After"]
+    outer = page.locator("table.table-stack").first.locator(":scope > tbody > tr").first
+    assert outer.evaluate("row => row.children[0].dataset.label") == "Time"
