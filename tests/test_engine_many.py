@@ -227,3 +227,25 @@ def test_a_query_selecting_the_people_gives_the_same_results(cohort):
     assert evaluate_many(chosen) == evaluate_many(ids)
     rules = airt_s_rules()
     assert evaluate_many(chosen, rules) == evaluate_many([*ids, cohort["not_enrolled"].id], rules)
+
+
+def test_one_person_s_facts_are_read_with_the_statement_built_for_the_first(cohort):
+    """Evaluating people one at a time, the facts' union is built for the first and sent
+    again, with the next person's values, for everyone with the same requirements."""
+    qualified, partial = cohort["people"][:2]
+    unions: list = []
+
+    def remember(_conn, clauseelement, *_args):
+        if isinstance(clauseelement, sa.CompoundSelect):
+            unions.append(clauseelement)
+
+    engine = db.engines[None].engine
+    sa.event.listen(engine, "before_execute", remember)
+    try:
+        standings = [evaluate(p, next_level(p)) for p in (qualified, partial, qualified)]
+    finally:
+        sa.event.remove(engine, "before_execute", remember)
+    assert len(unions) == 3 and unions[0] is unions[1] is unions[2]
+    assert standings[0] == standings[2] and standings[0] != standings[1]
+    assert standings[0].evidence_met and not standings[1].evidence_met
+    assert [s.person_id for s in standings] == [qualified.id, partial.id, qualified.id]

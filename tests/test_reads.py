@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
-from airm_training.core.reads import Read, read_each, read_together
+from airm_training.core.reads import Read, read_each, read_together, shaped
+from airm_training.extensions import db
 from airm_training.people.models import Licence, Person
 from airm_training.programme.models import Requirement
 from tests.factories import make_candidate, make_director
@@ -67,3 +69,56 @@ def test_one_read_is_sent_as_it_is():
 
 def test_nothing_to_read_sends_nothing():
     assert count_statements(lambda: read_together({})) == 0
+
+
+def _emails_of(ids) -> dict[str, Read]:
+    """Two reads built once per shape, the people a bind parameter."""
+    people = sa.bindparam("people", expanding=True)
+    params = {"people": ids}
+    return {
+        "emails": shaped(
+            ("test-emails",),
+            lambda: Read(
+                sa.select(Person.id, Person.email).where(Person.id.in_(people)).order_by(Person.id),
+                list,
+            ),
+            params,
+        ),
+        "count": shaped(
+            ("test-count",),
+            lambda: Read(
+                sa.select(sa.func.count(Person.id)).where(Person.id.in_(people)),
+                lambda rows: next(iter(rows))[0],
+            ),
+            params,
+        ),
+    }
+
+
+def test_shaped_reads_are_sent_as_one_union_built_once_with_each_call_s_values():
+    first, second, third = make_director(), make_candidate(), make_candidate()
+    db.session.flush()
+    sent: list = []  # the unions sent
+
+    def remember(_conn, clauseelement, *_args):
+        if isinstance(clauseelement, sa.CompoundSelect):
+            sent.append(clauseelement)
+
+    engine = db.engines[None].engine
+    sa.event.listen(engine, "before_execute", remember)
+    try:
+        one = read_together(_emails_of([first.id, second.id]))
+        other = read_together(_emails_of([third.id]))
+    finally:
+        sa.event.remove(engine, "before_execute", remember)
+    assert one == {"emails": [(first.id, first.email), (second.id, second.email)], "count": 2}
+    assert other == {"emails": [(third.id, third.email)], "count": 1}
+    assert len(sent) == 2 and sent[0] is sent[1]
+    assert read_each(_emails_of([third.id])) == other
+
+
+def test_reads_sent_together_must_agree_on_their_values():
+    make_director()
+    reads = {**_emails_of([1]), "other": _emails_of([2])["emails"]}
+    with pytest.raises(ValueError, match="'people' two values"):
+        read_together(reads)

@@ -5,7 +5,6 @@ cycles that may be audited. Each is one query whatever the number of records."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord, CeStatus
 from airm_training.continuing.rules import CeFact
-from airm_training.core.reads import Read
+from airm_training.core.reads import Day, People, Read, people_in
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
 from airm_training.people.models import Person
@@ -50,9 +49,9 @@ def pending_figures() -> tuple[int, datetime | None]:
     ).one()
 
 
-def ce_facts_read(people: Iterable[int] | sa.Select, day: date) -> Read:
+def ce_facts_read(people: People, day: Day) -> Read:
     """person → their records completed by ``day`` that are not rejected."""
-    ids = people if isinstance(people, sa.Select) else list(people)
+    ids = people_in(people)
     return Read(
         sa.select(
             CeRecord.person_id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from airm_training.audit.services import record_event
 from airm_training.core.clock import add_months, today
 from airm_training.core.errors import DomainError
+from airm_training.core.reads import built_once
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.extensions import db
 from airm_training.people.models import Person, Role
@@ -47,11 +48,15 @@ def awards_of(person: Person) -> list[CredentialAward]:
 
 def enrolment_of(person: Person) -> Enrolment | None:
     """The person's enrolment, with its programme version (which pages show) joined."""
-    return db.session.scalar(
-        sa.select(Enrolment)
-        .where(Enrolment.person_id == person.id)
-        .options(joinedload(Enrolment.programme_version))
+    statement = built_once(
+        "enrolment_of",
+        lambda: (
+            sa.select(Enrolment)
+            .where(Enrolment.person_id == sa.bindparam("person"))
+            .options(joinedload(Enrolment.programme_version))
+        ),
     )
+    return db.session.scalar(statement, {"person": person.id})
 
 
 def award_credential(

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from airm_training.core import brand
 from airm_training.core.clock import add_months, today
 from airm_training.core.durations import duration_label
+from airm_training.core.reads import built_once
 from airm_training.extensions import db
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.programme.models import HoursCategory
@@ -34,23 +35,7 @@ def monthly_signed_hours(person_id: int, months: int = 12) -> MonthlyHours:
     one query: each category's entries are read from the standing index."""
     start = add_months(today().replace(day=1), -(months - 1))
     rows = db.session.execute(
-        sa.select(
-            HoursCategory.code,
-            HoursCategory.name,
-            HoursEntry.session_date,
-            sa.func.sum(HoursEntry.minutes),
-        )
-        .outerjoin(
-            HoursEntry,
-            sa.and_(
-                HoursEntry.category_id == HoursCategory.id,
-                HoursEntry.person_id == person_id,
-                HoursEntry.status == HoursStatus.SIGNED.value,
-                HoursEntry.session_date >= start,
-            ),
-        )
-        .group_by(HoursCategory.id, HoursCategory.code, HoursCategory.name, HoursEntry.session_date)
-        .order_by(HoursCategory.position, HoursCategory.id)
+        built_once("monthly_signed_hours", _monthly), {"person": person_id, "start": start}
     ).all()
     categories: dict[str, str] = {}  # code → name, in the categories' order
     minutes: dict[tuple[date, str], int] = defaultdict(int)
@@ -62,6 +47,30 @@ def monthly_signed_hours(person_id: int, months: int = 12) -> MonthlyHours:
         months=[add_months(start, n) for n in range(months)],
         categories=list(categories.items()),
         minutes=dict(minutes),
+    )
+
+
+def _monthly() -> sa.Select:
+    """(category code, name, session day, signed minutes) of the person ``person`` from
+    the day ``start`` (bind parameters), every category at least once."""
+    return (
+        sa.select(
+            HoursCategory.code,
+            HoursCategory.name,
+            HoursEntry.session_date,
+            sa.func.sum(HoursEntry.minutes),
+        )
+        .outerjoin(
+            HoursEntry,
+            sa.and_(
+                HoursEntry.category_id == HoursCategory.id,
+                HoursEntry.person_id == sa.bindparam("person"),
+                HoursEntry.status == HoursStatus.SIGNED.value,
+                HoursEntry.session_date >= sa.bindparam("start", type_=sa.Date),
+            ),
+        )
+        .group_by(HoursCategory.id, HoursCategory.code, HoursCategory.name, HoursEntry.session_date)
+        .order_by(HoursCategory.position, HoursCategory.id)
     )
 
 

@@ -20,6 +20,7 @@ from airm_training.continuing.rules import count_credits
 from airm_training.core.clock import add_months, local_date, today
 from airm_training.core.collector import collector_paused
 from airm_training.core.durations import duration_label
+from airm_training.core.reads import Day, People, built_once
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause, held_award_clause
 from airm_training.extensions import db
@@ -118,39 +119,28 @@ def next_level(person: Person) -> ProgrammeLevel | None:
 def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
     """Each person's next level (``people``: ids, or a query selecting them), in three
     queries whatever the number of people; people who are not enrolled or who hold
-    every level are left out."""
-    ids = people if isinstance(people, sa.Select) else list(people)
-    held = (
-        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank).label("rank"))
-        .join(Enrolment, Enrolment.person_id == CredentialAward.person_id)
-        .join(
-            ProgrammeLevel,
-            sa.and_(
-                ProgrammeLevel.level_id == CredentialAward.level_id,
-                ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
+    every level are left out. For ids, the statements are built once."""
+    if isinstance(people, sa.Select):
+        statement, values = _enrolled_and_held(people, today()), {}
+    else:
+        statement = built_once(
+            "next_levels.enrolled",
+            lambda: _enrolled_and_held(
+                sa.bindparam("people", expanding=True), sa.bindparam("day", type_=sa.Date)
             ),
         )
-        .where(CredentialAward.person_id.in_(ids), _held(today()))
-        .group_by(CredentialAward.person_id)
-        .subquery()
-    )
+        values = {"people": list(people), "day": today()}
     # person id → (their programme version, the highest rank they hold, 0 for none)
     enrolled: dict[int, tuple[int, int]] = {
         person_id: (version_id, rank or 0)
-        for person_id, version_id, rank in db.session.execute(
-            sa.select(Enrolment.person_id, Enrolment.programme_version_id, held.c.rank)
-            .outerjoin(held, held.c.person_id == Enrolment.person_id)
-            .where(Enrolment.person_id.in_(ids))
-        )
+        for person_id, version_id, rank in db.session.execute(statement, values)
     }
     if not enrolled:
         return {}
     ladders: dict[int, list[ProgrammeLevel]] = defaultdict(list)
+    versions = sorted({v for v, _ in enrolled.values()})
     for rules in db.session.scalars(
-        sa.select(ProgrammeLevel)
-        .where(ProgrammeLevel.programme_version_id.in_({v for v, _ in enrolled.values()}))
-        .options(selectinload(ProgrammeLevel.requirements))
-        .order_by(ProgrammeLevel.rank)
+        built_once("next_levels.ladders", _ladders), {"versions": versions}
     ):
         ladders[rules.programme_version_id].append(rules)
     result = {}
@@ -161,7 +151,42 @@ def next_levels(people: Iterable[int] | sa.Select) -> dict[int, ProgrammeLevel]:
     return result
 
 
-def _held(day: date):
+def _enrolled_and_held(people: People, day: Day) -> sa.Select:
+    """(person, their programme version, the highest rank they hold on ``day`` or None)
+    of each enrolled person among ``people``."""
+    held = (
+        sa.select(CredentialAward.person_id, sa.func.max(ProgrammeLevel.rank).label("rank"))
+        .join(Enrolment, Enrolment.person_id == CredentialAward.person_id)
+        .join(
+            ProgrammeLevel,
+            sa.and_(
+                ProgrammeLevel.level_id == CredentialAward.level_id,
+                ProgrammeLevel.programme_version_id == Enrolment.programme_version_id,
+            ),
+        )
+        .where(CredentialAward.person_id.in_(people), _held(day))
+        .group_by(CredentialAward.person_id)
+        .subquery()
+    )
+    return (
+        sa.select(Enrolment.person_id, Enrolment.programme_version_id, held.c.rank)
+        .outerjoin(held, held.c.person_id == Enrolment.person_id)
+        .where(Enrolment.person_id.in_(people))
+    )
+
+
+def _ladders() -> sa.Select:
+    """The levels of the programme versions ``versions`` (a bind parameter), lowest first,
+    with their requirements."""
+    return (
+        sa.select(ProgrammeLevel)
+        .where(ProgrammeLevel.programme_version_id.in_(sa.bindparam("versions", expanding=True)))
+        .options(selectinload(ProgrammeLevel.requirements))
+        .order_by(ProgrammeLevel.rank)
+    )
+
+
+def _held(day: Day):
     """SQL condition: the award is in force, or it has expired but its level has a way
     back after a lapse (reinstatement requirements): then the level is still the
     person's, to renew or reinstate, not to apply for again."""

@@ -6,8 +6,8 @@ The rules themselves are in ``engine``."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from airm_training.continuing.queries import ce_facts_read
 from airm_training.continuing.rules import CeFact
 from airm_training.core.changes import marked_people
 from airm_training.core.clock import add_months, today
-from airm_training.core.reads import Read, read_each, read_together
+from airm_training.core.reads import Day, People, Read, read_each, read_together, shaped
 from airm_training.credentials.models import AwardStatus, CredentialAward, Enrolment
 from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
@@ -93,33 +93,62 @@ def gather(
             by_kind[rule.kind][rule.id] = rule
             people_of[rule.id].append(person_id)
     ids = list(rules_by_person) if population is None else population
+    # For a list of people, each read is built once per shape, the people and the day
+    # being bind parameters; for a population's query, built for it.
+    if isinstance(ids, list):
+        people, day = sa.bindparam("people", expanding=True), sa.bindparam("day", type_=sa.Date)
+        values = {"people": ids, "day": scope.as_of}
+    else:
+        people, day, values = ids, scope.as_of, {}
+
+    def read(shape: tuple, build) -> Read:
+        return shaped(shape, lambda: build(people, day), values) if values else build(ids, day)
+
     reads: dict[str, Read] = {}
     if RequirementKind.LICENCE in by_kind:
-        reads["licences"] = _licences(ids, scope)
-    document_kinds = {
+        reads["licences"] = read(("licences",), _licences)
+    document_kinds = frozenset(
         r.params.get("document_kind") for r in by_kind[RequirementKind.DOCUMENT].values()
-    }
+    )
     if document_kinds:
-        reads["documents"] = current_documents_read(ids, document_kinds, scope.as_of)
+        reads["documents"] = read(
+            ("documents", document_kinds),
+            lambda who, on: current_documents_read(who, document_kinds, on),
+        )
     if by_kind[RequirementKind.CE_CREDITS]:
-        reads["ce"] = ce_facts_read(ids, scope.as_of)
-    modules = {code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)}
+        reads["ce"] = read(("ce",), ce_facts_read)
+    modules = frozenset(
+        code for r in by_kind[RequirementKind.MODULE].values() for code in modules_of(r)
+    )
     if modules:
-        reads["completions"] = _completions(ids, modules, scope)
+        reads["completions"] = read(
+            ("completions", modules), lambda who, on: _completions(who, modules, on)
+        )
     assessments = by_kind[RequirementKind.ASSESSMENT].values()
-    quizzes = sorted({code for r in assessments for code in quizzes_of(r)})
+    quizzes = tuple(sorted({code for r in assessments for code in quizzes_of(r)}))
     if quizzes:
-        reads["quizzes"] = facts.quiz_facts_read(ids, quizzes)
+        reads["quizzes"] = read(
+            ("quizzes", quizzes), lambda who, _on: facts.quiz_facts_read(who, list(quizzes))
+        )
     if any(is_case_requirement(r) for r in assessments):
-        reads["cases"] = facts.passed_case_presentations_read(ids)
-    forms = {r.params.get("form", "") for r in by_kind[RequirementKind.EVALUATION].values()}
+        reads["cases"] = read(
+            ("cases",), lambda who, _on: facts.passed_case_presentations_read(who)
+        )
+    evaluations = by_kind[RequirementKind.EVALUATION].values()
+    forms = frozenset(r.params.get("form", "") for r in evaluations)
     if forms:
-        reads["evaluations"] = facts.evaluation_facts_read(ids, forms)
-    levels = {r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()}
+        reads["evaluations"] = read(
+            ("evaluations", forms), lambda who, _on: facts.evaluation_facts_read(who, forms)
+        )
+    levels = frozenset(
+        r.params.get("level") for r in by_kind[RequirementKind.CREDENTIAL_HELD].values()
+    )
     if levels:
-        reads["awards"] = _first_current_awards(ids, levels, scope)
+        reads["awards"] = read(
+            ("awards", levels), lambda who, on: _first_current_awards(who, levels, on)
+        )
     hours_rules = list(by_kind[RequirementKind.HOURS].values())
-    tally = _kept_hours(hours_rules, ids, scope, known) if hours_rules else None
+    tally = _kept_hours(hours_rules, ids, scope, known, read) if hours_rules else None
     if tally is not None:
         reads["hours_kept"] = tally
     too_many = isinstance(ids, list) and len(ids) * len(reads) > MAX_VALUES
@@ -133,13 +162,13 @@ def gather(
     return known
 
 
-def _licences(ids: list[int] | sa.Select, scope: Scope) -> Read:
+def _licences(ids: People, day: Day) -> Read:
     return Read(
         sa.select(Licence.person_id, Licence.id)
         .where(
             Licence.person_id.in_(ids),
             Licence.verified_at.is_not(None),
-            Licence.expires_on >= scope.as_of,
+            Licence.expires_on >= day,
         )
         .order_by(Licence.id),
         _ids_per_person,
@@ -157,14 +186,14 @@ def modules_of(req: Rule) -> list[str]:
     return list(req.params.get("modules", []))
 
 
-def _completions(ids: list[int] | sa.Select, codes: set[str], scope: Scope) -> Read:
+def _completions(ids: People, codes: Collection[str], day: Day) -> Read:
     return Read(
         sa.select(ModuleCompletion.person_id, Module.code, ModuleCompletion.id)
         .join(ModuleCompletion, ModuleCompletion.module_id == Module.id)
         .where(
             ModuleCompletion.person_id.in_(ids),
             Module.code.in_(codes),
-            ModuleCompletion.completed_on <= scope.as_of,
+            ModuleCompletion.completed_on <= day,
         ),
         _completions_per_person,
     )
@@ -185,7 +214,7 @@ def quizzes_of(req: Rule) -> list[str]:
     return [] if is_case_requirement(req) else list(req.params.get("assessments", []))
 
 
-def _first_current_awards(ids: list[int] | sa.Select, codes: set[str], scope: Scope) -> Read:
+def _first_current_awards(ids: People, codes: Collection[str], day: Day) -> Read:
     """The earliest award in force on the day, per person and level code."""
     return Read(
         sa.select(
@@ -198,7 +227,7 @@ def _first_current_awards(ids: list[int] | sa.Select, codes: set[str], scope: Sc
         .where(
             CredentialAward.person_id.in_(ids),
             CredentialLevel.code.in_(codes),
-            current_award_clause(scope.as_of),
+            current_award_clause(day),
         )
         .order_by(CredentialAward.awarded_on, CredentialAward.id),
         _first_per_person_and_level,
@@ -314,14 +343,15 @@ def _enrolled_and_agreed(req: Rule, scope: Scope):
 
 
 def _kept_hours(
-    rules: list[Rule], ids: list[int] | sa.Select, scope: Scope, known: Facts
+    rules: list[Rule], ids: list[int] | sa.Select, scope: Scope, known: Facts, read
 ) -> Read | None:
     """The read that fills ``known`` from ``hours_tally`` where it holds the figures (one
     query for every requirement) and gives the (requirement, person) pairs found; None
     when the tally cannot answer: for an earlier day (the tally counts every signed
     session, and sessions cannot be dated in the future) or for evidence lists. People
-    whose records this transaction changed and has not yet tallied are left out."""
-    kept_ids = [r.id for r in rules if keeps_tally(r.params)]
+    whose records this transaction changed and has not yet tallied are left out.
+    ``read`` builds the read as ``gather`` builds each of its reads."""
+    kept_ids = tuple(r.id for r in rules if keeps_tally(r.params))
     if not kept_ids or scope.with_evidence or scope.cycle_start is not None:
         return None
     if scope.as_of < today():
@@ -337,11 +367,17 @@ def _kept_hours(
             _record(known, req_id, person_id, minutes, sessions, uncounted, outside)
         return found
 
+    tally = read(("hours_kept", kept_ids), lambda who, _on: _kept_figures(kept_ids, who))
+    return replace(tally, fold=fold)
+
+
+def _kept_figures(requirement_ids: tuple[int, ...], ids: People) -> Read:
+    """The kept figures' rows (``_kept_hours`` gives the fold)."""
     return Read(
         HoursTally.figures().where(
-            HoursTally.requirement_id.in_(kept_ids), HoursTally.person_id.in_(ids)
+            HoursTally.requirement_id.in_(requirement_ids), HoursTally.person_id.in_(ids)
         ),
-        fold,
+        list,
     )
 
 

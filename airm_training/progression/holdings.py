@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from airm_training.core.reads import built_once
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
 from airm_training.programme.models import ProgrammeLevel, Requirement, RequirementPurpose
@@ -45,19 +46,9 @@ class Holdings:
         ]
 
 
-def _has(purpose: RequirementPurpose):
+def _holdings() -> sa.Select:
+    """The awards of the person ``person`` (a bind parameter), with their rules."""
     return (
-        sa.exists()
-        .where(
-            Requirement.programme_level_id == ProgrammeLevel.id,
-            Requirement.purpose == purpose.value,
-        )
-        .label(f"has_{purpose.value}")
-    )
-
-
-def holdings_of(person_id: int) -> Holdings:
-    rows = db.session.execute(
         sa.select(
             CredentialAward,
             ProgrammeLevel,
@@ -71,11 +62,26 @@ def holdings_of(person_id: int) -> Holdings:
                 ProgrammeLevel.programme_version_id == CredentialAward.programme_version_id,
             ),
         )
-        .where(CredentialAward.person_id == person_id)
+        .where(CredentialAward.person_id == sa.bindparam("person"))
         # The renewal and grace periods are read from the programme version's file.
         .options(joinedload(ProgrammeLevel.programme_version))
         .order_by(CredentialAward.awarded_on.desc(), CredentialAward.id.desc())
-    ).all()
+    )
+
+
+def _has(purpose: RequirementPurpose):
+    return (
+        sa.exists()
+        .where(
+            Requirement.programme_level_id == ProgrammeLevel.id,
+            Requirement.purpose == purpose.value,
+        )
+        .label(f"has_{purpose.value}")
+    )
+
+
+def holdings_of(person_id: int) -> Holdings:
+    rows = db.session.execute(built_once("holdings_of", _holdings), {"person": person_id}).all()
     return Holdings(
         tuple(
             Held(award, rules, bool(renewable), bool(reinstatable))

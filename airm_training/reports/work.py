@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from airm_training.assessments.models import (
     AttemptStatus,
@@ -21,6 +22,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.continuing.queries import pending_figures as ce_pending_figures
 from airm_training.core.clock import local_date, utcnow
+from airm_training.core.reads import built_once
 from airm_training.extensions import db
 from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -254,7 +256,10 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
         revise_oldest,
         open_quizzes,
         quizzes_oldest,
-    ) = db.session.execute(_candidate_counts(person_id)).one()
+    ) = db.session.execute(
+        built_once("work.candidate_counts", lambda: _candidate_counts(sa.bindparam("person"))),
+        {"person": person_id},
+    ).one()
 
     def since(verb: str, moment) -> str:
         if moment is None:
@@ -331,7 +336,7 @@ AT_THE_BOARD = sa.or_(
 )
 
 
-def _candidate_counts(person_id: int) -> sa.Select:
+def _candidate_counts(person_id: int | BindParameter) -> sa.Select:
     """One row: entries returned and drafts, case presentations to revise and quizzes
     left open, each with its count and its oldest moment."""
     mine = HoursEntry.person_id == person_id

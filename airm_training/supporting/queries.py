@@ -5,13 +5,13 @@ Each is one query whatever the number of documents."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from airm_training.core.reads import Read
+from airm_training.core.reads import Day, People, Read, people_in
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.supporting.models import DocumentStatus, SupportingDocument
@@ -48,9 +48,9 @@ def _current_clause(day: date):
     )
 
 
-def current_documents_read(people: Iterable[int] | sa.Select, kinds: set[str], day: date) -> Read:
+def current_documents_read(people: People, kinds: Collection[str], day: Day) -> Read:
     """(person, kind) → ids of the approved documents in force on ``day``."""
-    ids = people if isinstance(people, sa.Select) else list(people)
+    ids = people_in(people)
     return Read(
         sa.select(SupportingDocument.person_id, SupportingDocument.kind, SupportingDocument.id)
         .where(
