@@ -13,6 +13,7 @@ from airm_training.core.input import register_input_guards
 from airm_training.core.logs import log_server_error, register_logging
 from airm_training.core.origin import register_origin_check
 from airm_training.core.security import register_security_headers
+from airm_training.credentials.holders import install as install_holder_counts
 from airm_training.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 from airm_training.hours.backlog import install as install_signoff_backlog
 from airm_training.progression.summary import install as install_standing_summary
@@ -93,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     install_hours_tally()
     install_standing_summary()
     install_signoff_backlog()
+    install_holder_counts()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)

@@ -15,6 +15,7 @@ from airm_training.assessments.bank import load_question_bank
 from airm_training.audit.services import verify_chain
 from airm_training.core.clock import today
 from airm_training.core.work import command_work
+from airm_training.credentials import holders
 from airm_training.extensions import db
 from airm_training.hours import backlog
 from airm_training.people.models import Role
@@ -65,15 +66,16 @@ def seed_demo_command(force: bool) -> None:
     "--summaries", "summaries_only", is_flag=True, help="Only the day's standing summaries."
 )
 def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
-    """Recompute every enrolled person's kept hours tally, the sign-off backlog and
-    today's standing summary (after an upgrade or a restore; --summaries, every night,
-    for the new day); with --check, list the kept figures that differ from a
-    recomputation and change nothing."""
+    """Recompute every enrolled person's kept hours tally, the sign-off backlog, today's
+    standing summary and today's holders at each level (after an upgrade or a restore;
+    --summaries, every night, for the new day: the summaries and the holders); with
+    --check, list the kept figures that differ from a recomputation and change nothing."""
     day = today()
     if check:
         wrong_hours = [] if summaries_only else tally.differences(db.session)
         wrong_days = [] if summaries_only else backlog.differences(db.session)
         wrong_standings = summary.differences(db.session, day)
+        wrong_levels = holders.differences(db.session, day)
         db.session.rollback()
         for requirement_id, person_id in wrong_hours:
             click.echo(f"requirement {requirement_id}, person {person_id}: differs")
@@ -84,7 +86,9 @@ def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
             )
         for person_id in wrong_standings:
             click.echo(f"standing of person {person_id} on {day}: differs")
-        wrong = len(wrong_hours) + len(wrong_days) + len(wrong_standings)
+        for level_id in wrong_levels:
+            click.echo(f"holders of level {level_id} on {day}: differ")
+        wrong = len(wrong_hours) + len(wrong_days) + len(wrong_standings) + len(wrong_levels)
         click.echo(f"{wrong} kept figures differ from a recomputation.")
         if wrong:
             sys.exit(1)
@@ -93,12 +97,15 @@ def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
         written = 0 if summaries_only else tally.rebuild(db.session)
         waiting = 0 if summaries_only else backlog.rebuild(db.session)
         standings = summary.rebuild(db.session, day)
+        levels = holders.refresh(db.session, day)
     hours = (
         ""
         if summaries_only
         else f"{written} kept hours figures, {waiting} sign-off backlog figures and "
     )
-    click.echo(f"Recomputed {hours}{standings} standings for {day.isoformat()}.")
+    click.echo(
+        f"Recomputed {hours}{standings} standings and {levels} holder counts for {day.isoformat()}."
+    )
 
 
 @bp.cli.command("create-user")

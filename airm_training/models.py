@@ -15,7 +15,7 @@ from airm_training.assessments.models import (
 from airm_training.audit.models import AuditEvent
 from airm_training.auth.models import RecoveryCode, TotpCredential
 from airm_training.continuing.models import CeAudit, CeAuditItem, CeRecord
-from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.credentials.models import CredentialAward, Enrolment, HolderCount
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.directory.models import DirectoryProfile
 from airm_training.hours.models import HoursEntry, HoursImport, SignoffBacklog
@@ -60,6 +60,7 @@ __all__ = [
     "DirectoryProfile",
     "Endorsement",
     "Enrolment",
+    "HolderCount",
     "HoursCategory",
     "HoursEntry",
     "HoursImport",

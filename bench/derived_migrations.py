@@ -7,4 +7,5 @@ DERIVED_MIGRATIONS = (
     "0026_hours_tally",
     "0027_standing_summary",
     "0028_signoff_backlog",
+    "0029_holder_count",
 )

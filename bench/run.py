@@ -556,22 +556,22 @@ def databases(names: list[str], scales: dict[str, list[int]]):
 
 
 def fill_summaries() -> float:
-    """Keep today's standing summaries, as the nightly ``airm rebuild-standing
-    --summaries`` does, when the database has none for today; the seconds it took."""
+    """Keep today's standing summaries and holders at each level, as the nightly ``airm
+    rebuild-standing --summaries`` does, when the database has none for today; the
+    seconds it took."""
+    from airm_training.credentials import holders
+    from airm_training.credentials.models import HolderCount
     from airm_training.progression import summary
     from airm_training.progression.models import StandingSummary
 
     day = today()
-    if (
-        db.session.scalar(
-            sa.select(StandingSummary.person_id).where(StandingSummary.as_of == day).limit(1)
-        )
-        is not None
-    ):
-        db.session.rollback()
-        return 0.0
     started = time.perf_counter()
-    summary.rebuild(db.session, day)
+    kept = sa.select(StandingSummary.person_id).where(StandingSummary.as_of == day).limit(1)
+    if db.session.scalar(kept) is None:
+        summary.rebuild(db.session, day)
+    counted = sa.select(HolderCount.level_id).where(HolderCount.as_of == day).limit(1)
+    if db.session.scalar(counted) is None:
+        holders.refresh(db.session, day)
     db.session.commit()
     return time.perf_counter() - started
 

@@ -304,7 +304,7 @@ def test_the_command_rebuilds_the_summaries_and_checks_them(app, people):
     runner = app.test_cli_runner()
     done = runner.invoke(rebuild_standing_command, [])
     assert done.exit_code == 0, done.output
-    assert f"standings for {today().isoformat()}" in done.output
+    assert f"standings and 2 holder counts for {today().isoformat()}" in done.output
     assert row(people["busy"]).as_of == today()
     db.session.execute(sa.update(StandingSummary).values(total=0))
     db.session.commit()

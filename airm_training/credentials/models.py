@@ -68,3 +68,18 @@ class CredentialAward(db.Model):
             and self.awarded_on <= day
             and (self.expires_on is None or day <= self.expires_on)
         )
+
+
+class HolderCount(db.Model):
+    """How many active people hold a level, each at the highest level they hold, on one
+    day: the director's overview reads these instead of every award in force. Written by
+    ``credentials.holders.refresh`` (``airm rebuild-standing``, every night for the new
+    day); deleted, every row, in the transaction that changes an award, whether a person
+    is active, or the programme's levels. Without rows for the day the counts are read
+    live, so a missing row costs time, never a wrong figure."""
+
+    __tablename__ = "holder_count"
+
+    as_of: Mapped[date] = mapped_column(primary_key=True)
+    level_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    people: Mapped[int]
