@@ -366,3 +366,21 @@ def test_audit_trail_reads_its_page_its_count_and_its_choices_through_indexes(cl
             assert "Recursive Union" in plan and f"Index Only Scan using {index}" in plan, plan
         else:
             assert f"SEARCH audit_event USING COVERING INDEX {index} (" in plan, plan
+
+
+def test_the_quiet_of_the_day_are_found_through_the_summary_index(reports_page):
+    """The stalled candidates (reports, the director's tile) come from the day's kept
+    rows with nothing done since the cut-off, found by ``ix_standing_summary_quiet``,
+    not by reading every row."""
+    from airm_training.progression import summary
+
+    summary.rebuild(db.session, today())
+    db.session.commit()
+    statements = [
+        s
+        for s in _statements_of(reports_page, "FROM standing_summary")
+        if "standing_summary.last_active_at <" in s[0]
+    ]
+    assert statements
+    for statement, parameters in statements:
+        assert "ix_standing_summary_quiet" in _plan(statement, parameters), statement

@@ -257,6 +257,8 @@ class StandingSummary(db.Model):
     evaluating everyone, and find who has gone quiet from it."""
 
     __tablename__ = "standing_summary"
+    # The quiet of a day (nothing done since a moment, or ever) without reading every row.
+    __table_args__ = (sa.Index("ix_standing_summary_quiet", "as_of", "last_active_at"),)
 
     person_id: Mapped[int] = mapped_column(
         sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
