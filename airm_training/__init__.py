@@ -201,10 +201,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from airm_training.access.supervision import person_is_supervisor
+    from airm_training.access.signed_in import person_is_supervisor, unread_notifications
     from airm_training.core.clock import local_date, local_datetime, today, utcnow
     from airm_training.core.durations import duration_label
-    from airm_training.notifications.routes import unread_notifications
     from airm_training.people.models import Role
     from airm_training.privacy.scan import all_labels
     from airm_training.programme.models import stage_labels

@@ -4,7 +4,7 @@ the object rules (``can_*``) about people. ``core.permissions`` holds the mechan
 
 from __future__ import annotations
 
-from airm_training.access.supervision import person_is_supervisor
+from airm_training.access.signed_in import person_is_supervisor
 
 # PUBLIC and SIGNED_IN are the mechanism's own needs; named here too, so that every need
 # can be found by name in one module.

@@ -3,8 +3,8 @@ and hold, in force that day, a credential whose level confers supervision (AIRT-
 
 Every page, rule and query asks here: ``is_supervisor`` (one person, one day),
 ``supervisors_query`` (everyone, one day), ``supervision_periods`` + ``held_on`` (many
-people, many days, one query), and ``person_is_supervisor`` (today, once per request, for
-the gate and the templates)."""
+people, many days, one query); ``access.signed_in.person_is_supervisor`` asks it once
+per request (today, for the gate and the templates)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 
 from airm_training.core.clock import today
 from airm_training.credentials.models import AwardStatus, CredentialAward
@@ -63,17 +62,6 @@ def _is_supervisor_statement() -> sa.Select:
     return sa.select(sa.literal(True)).where(
         supervisors_query(day).where(Person.id == sa.bindparam("person_id")).exists()
     )
-
-
-def person_is_supervisor(person: Person) -> bool:
-    """``is_supervisor`` today, computed once per request (the gate and every template
-    ask it many times); outside a request it is computed each time."""
-    if not has_request_context():
-        return is_supervisor(person)
-    cache = g.setdefault("_airm_supervisor", {})
-    if person.id not in cache:
-        cache[person.id] = is_supervisor(person)
-    return cache[person.id]
 
 
 def supervision_periods(person_ids: set[int]) -> dict[int, list[Period]]:

@@ -3,7 +3,7 @@ per action, enforced by the services and asked by the agreement's page."""
 
 from __future__ import annotations
 
-from airm_training.access.supervision import person_is_supervisor
+from airm_training.access.signed_in import person_is_supervisor
 from airm_training.agreements.models import AgreementAction, AgreementStatus, SupervisionAgreement
 from airm_training.core.errors import DomainError
 from airm_training.core.workflow import ALLOWED, Verdict, next_state, refused

@@ -8,7 +8,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from airm_training.access.supervision import held_on, person_is_supervisor, supervision_periods
+from airm_training.access.signed_in import person_is_supervisor
+from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.core.clock import today
 from airm_training.core.workflow import ALLOWED, Verdict, next_state, refused
 from airm_training.extensions import db

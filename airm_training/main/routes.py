@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
-from airm_training.access.supervision import person_is_supervisor
+from airm_training.access.signed_in import person_is_supervisor
 from airm_training.core import brand
 from airm_training.core.clock import today
 from airm_training.core.forms import ActionForm

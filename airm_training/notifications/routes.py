@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from airm_training.core.forms import ActionForm
@@ -19,20 +19,10 @@ from airm_training.notifications.services import (
     mark_read,
     notifications_of,
     set_channel,
-    unread_count_of,
 )
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 25
-
-
-def unread_notifications() -> int:
-    """The bell's count for the signed-in person: one query, only on pages that show it."""
-    if not current_user.is_authenticated:
-        return 0
-    if "_airm_unread" not in g:
-        g._airm_unread = unread_count_of(current_user.id)
-    return g._airm_unread
 
 
 def _own_or_404(notification_id: int) -> Notification:
