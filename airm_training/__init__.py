@@ -114,9 +114,15 @@ def register_extensions(app: Flask) -> None:
         person_id, _, version = session_id.partition(":")
         if not person_id.isdigit() or not version.isdigit():
             return None
-        # The roles every page asks about load with the person, in the same query.
+        # The roles every page asks about, and the primary supervisor the home pages
+        # name, load with the person in the same query.
         person = db.session.get(
-            Person, int(person_id), options=[joinedload(Person.role_assignments)]
+            Person,
+            int(person_id),
+            options=[
+                joinedload(Person.role_assignments),
+                joinedload(Person.primary_supervisor).lazyload(Person.role_assignments),
+            ],
         )
         if person is None or not person.active or person.session_version != int(version):
             return None

@@ -293,7 +293,7 @@ def test_dashboard_queries_do_not_grow_with_the_candidates_records(client):
 # sent together (1), the hours chart, the applications, the next steps (1), the awards for
 # the awards list and the renewal and reinstatement panels (1), the enrolment, the
 # supervisor, the certificates, the unread notices and the supervisor menu check.
-DASHBOARD_SELECTS = 13
+DASHBOARD_SELECTS = 12
 
 
 def test_the_dashboard_reads_what_it_shows_in_few_queries(client):
