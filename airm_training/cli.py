@@ -101,7 +101,7 @@ def rebuild_standing_command(check: bool, summaries_only: bool) -> None:
     hours = (
         ""
         if summaries_only
-        else f"{written} kept hours figures, {waiting} sign-off backlog figures and "
+        else f"{written} kept hours figures, {waiting} sign-off backlog figures, "
     )
     click.echo(
         f"Recomputed {hours}{standings} standings and {levels} holder counts for {day.isoformat()}."
