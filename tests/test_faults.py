@@ -169,7 +169,8 @@ def _drop_connections(app) -> None:
         connection.execute(
             sa.text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
+                "WHERE datname = :name AND usename = current_user "
+                "AND pid <> pg_backend_pid()"
             ),
             {"name": name},
         )
