@@ -13,7 +13,8 @@ from airm_training.extensions import db
 from airm_training.hours.rules import EntryInput
 from airm_training.hours.services import log_entry
 from airm_training.reports import audit_view
-from tests.factories import login, make_candidate, make_supervisor
+from airm_training.reports.audit_trail import OBJECT_PAGES
+from tests.factories import login, make_candidate, make_director, make_supervisor
 from tests.test_audit_trail import shown_ids, trail  # noqa: F401
 
 
@@ -116,3 +117,67 @@ def test_the_csv_keeps_a_spreadsheet_from_running_a_value(client, trail):  # noq
     db.session.commit()
     text = client.get("/audit/export.csv?action=note.saved").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
+
+
+def test_a_trail_row_holds_the_event_in_words_with_its_links(app, client):
+    supervisor = make_supervisor()
+    candidate = make_candidate()
+    entry = log_entry(
+        candidate,
+        EntryInput(
+            session_date=today(),
+            minutes=60,
+            category_code="individual-consultation",
+            supervisor_id=supervisor.id,
+        ),
+        submit=True,
+    )
+    db.session.commit()
+    signed = record_event(
+        "hours.signed",
+        "hours_entry",
+        entry.id,
+        actor_id=supervisor.id,
+        before={"signed_by_id": None},
+        after={"signed_by_id": supervisor.id, "minutes": 60},
+    )
+    unlinked = record_event("hours.import_started", "hours_import", "batch-7", actor_id=None)
+    db.session.commit()
+    with app.test_request_context():
+        first, second = audit_view.trail_rows([signed, unlinked], OBJECT_PAGES)
+    assert (first.action, first.object_name, first.object_id) == (
+        "Hours signed off",
+        "Hours entry",
+        str(entry.id),
+    )
+    assert first.object_href == f"/hours/{entry.id}"
+    assert first.actor.full_name == supervisor.full_name
+    assert first.subject.full_name == candidate.full_name
+    assert first.changes == (("signed_by_id", None, supervisor.id), ("minutes", None, 60))
+    assert first.changed_fields == ("signed by", "minutes")
+    assert (second.actor, second.subject, second.object_href) == (None, None, None)
+    assert (second.action, second.object_name, second.object_id) == (
+        "Hours import started",
+        "Hours import",
+        "batch-7",
+    )
+
+
+def test_the_page_names_changed_fields_in_words_and_links_the_object(app, client):
+    director = make_director()
+    entry_event = record_event(
+        "hours.amendment_requested",
+        "hours_entry",
+        4242,
+        actor_id=director.id,
+        before={"session_date": "2026-01-02"},
+        after={"session_date": "2026-01-03", "category_code": "<b>x</b>"},
+    )
+    db.session.commit()
+    login(client, director)
+    html = client.get("/audit/").get_data(as_text=True)
+    row = html[html.index(f'id="event-{entry_event.id}"') :]
+    row = row[: row.index("</tr>\n    <tr") if "</tr>\n    <tr" in row else row.index("</tbody>")]
+    assert '<summary class="small">session date, category</summary>' in row
+    assert '<a href="/hours/4242">Hours entry 4242</a>' in row
+    assert "&lt;b&gt;x&lt;/b&gt;" in row and "<b>x</b>" not in row

@@ -12,7 +12,7 @@ from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
 from airm_training.audit.queries import AuditFilter, distinct_values, events
 from airm_training.audit.services import verify_chain
-from airm_training.core.clock import local_datetime, today
+from airm_training.core.clock import today
 from airm_training.core.pagination import keyset_page
 from airm_training.core.permissions import requires
 from airm_training.extensions import db
@@ -86,10 +86,8 @@ def trail():
         "audit/trail.html",
         form=form,
         page=page,
+        rows=audit_view.trail_rows(page.items, OBJECT_PAGES),
         args=_args(),
-        object_pages=OBJECT_PAGES,
-        subjects=audit_view.subjects_of(page.items),
-        labels=audit_view,
         # Checking the chain reads every event, so it runs when asked, not on every visit.
         chain=verify_chain() if request.args.get("verify") == "1" else None,
     )
@@ -110,29 +108,30 @@ def people_lookup():
 def export():
     """The filtered trail as CSV, newest first, with the words the page shows."""
     _form, filters = _filters()
-    rows = list(db.session.scalars(events(filters).limit(EXPORT_LIMIT)))
-    subjects = audit_view.subjects_of(rows)
+    rows = audit_view.trail_rows(
+        db.session.scalars(events(filters).limit(EXPORT_LIMIT)), OBJECT_PAGES
+    )
     report = Report(
         "audit",
         "Audit trail",
         COLUMNS,
         [
             (
-                event.id,
-                local_datetime(event.occurred_at).strftime("%Y-%m-%d %H:%M %Z"),
-                event.actor.full_name if event.actor else "the system",
-                audit_view.action_label(event.action),
-                event.action,
-                audit_view.object_label(event.object_type),
-                event.object_id or "",
-                subjects[event.id].full_name if event.id in subjects else "",
+                row.id,
+                row.occurred,
+                row.actor.full_name if row.actor else "the system",
+                row.action,
+                row.action_code,
+                row.object_name,
+                row.object_id,
+                row.subject.full_name if row.subject else "",
                 json.dumps(
-                    {field: [before, after] for field, before, after in event.changes()},
+                    {field: [before, after] for field, before, after in row.changes},
                     ensure_ascii=False,
                     default=str,
                 ),
             )
-            for event in rows
+            for row in rows
         ],
     )
     return Response(

@@ -1,6 +1,7 @@
 """The audit page's read model: words for the codes the trail stores (actions, object
-types, fields) and the person each event is about, found for a whole page of events in
-one query per kind of object on it."""
+types, fields), the person each event is about, found for a whole page of events in
+one query per kind of object on it, and each event as the page and its CSV show it
+(``trail_rows``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import url_for
 from markupsafe import Markup, escape
 
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
 from airm_training.audit.models import AuditEvent
+from airm_training.core.clock import local_datetime
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -177,3 +180,56 @@ def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
 
 def person_name(person_id: int) -> str | None:
     return db.session.scalar(sa.select(Person.full_name).where(Person.id == person_id))
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One event as the trail shows it, in words."""
+
+    id: int
+    occurred: str  # the centre's local time
+    actor: Subject | None  # None: the system
+    action: str
+    action_code: str
+    object_name: str
+    object_id: str  # "" when the event names no object
+    object_href: str | None  # the object's own page, where it has one
+    subject: Subject | None  # the person the event is about
+    changes: tuple[tuple[str, Any, Any], ...]  # (field code, before, after)
+    changed_fields: tuple[str, ...]  # the fields in words, in the same order
+
+
+def trail_rows(
+    events: Iterable[AuditEvent], object_pages: Mapping[str, tuple[str, str]]
+) -> list[TrailRow]:
+    """The events in words (``object_pages``: object type → the endpoint showing one and
+    its URL argument), with the person each is about: one query for the page."""
+    events = list(events)
+    subjects = subjects_of(events)
+    rows = []
+    for event in events:
+        target = object_pages.get(event.object_type)
+        object_id = event.object_id or ""
+        href = (
+            url_for(target[0], **{target[1]: int(object_id)})
+            if target and object_id.isdigit()
+            else None
+        )
+        changes = tuple(event.changes())
+        actor = event.actor
+        rows.append(
+            TrailRow(
+                id=event.id,
+                occurred=local_datetime(event.occurred_at).strftime("%Y-%m-%d %H:%M %Z"),
+                actor=Subject(actor.id, actor.full_name) if actor else None,
+                action=action_label(event.action),
+                action_code=event.action,
+                object_name=object_label(event.object_type),
+                object_id=object_id,
+                object_href=href,
+                subject=subjects.get(event.id),
+                changes=changes,
+                changed_fields=tuple(field_label(field) for field, _b, _a in changes),
+            )
+        )
+    return rows
