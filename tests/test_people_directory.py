@@ -13,6 +13,7 @@ from airm_training.core.clock import today
 from airm_training.credentials.models import CredentialAward
 from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
+from airm_training.people.directory import directory_rows
 from airm_training.people.models import Person, Role
 from airm_training.people.services import add_licence, deactivate_person, verify_licence
 from airm_training.people.supervision import assign_supervisor
@@ -313,3 +314,23 @@ def test_a_long_search_is_cut_to_a_hundred_characters(client, cast):
     html = response.get_data(as_text=True)
     assert f'value="dora{"x" * 96}"' in html
     assert "x" * 97 not in html
+
+
+def test_directory_rows_name_roles_supervisor_status_and_credentials_in_order(app):
+    director = make_director()
+    supervisor = make_supervisor(director=director)
+    invited = make_person(Role.CANDIDATE, full_name="Ines Invited", password=None)
+    both = make_person(Role.CO_CREATOR, Role.CANDIDATE, full_name="Bo Both")
+    gone = make_person(Role.CANDIDATE, full_name="Gil Gone", active=False)
+    award_credential(both, "AIRT-C", actor_id=director.id, version=current_version())
+    assign_supervisor(director, both, supervisor)
+    db.session.commit()
+
+    rows = directory_rows([gone.id, both.id, invited.id, 999_999], today())
+
+    assert [row.full_name for row in rows] == ["Gil Gone", "Bo Both", "Ines Invited"]
+    assert [row.status for row in rows] == ["Deactivated", "Active", "Invited"]
+    assert rows[1].roles == "Candidate, Co creator"
+    assert rows[1].supervisor == supervisor.full_name and rows[0].supervisor is None
+    assert rows[1].credentials == [("AIRT-C", "current")] and rows[2].credentials == []
+    assert directory_rows([], today()) == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from airm_training.core.clock import today
 from airm_training.credentials.models import AwardStatus, CredentialAward
@@ -76,18 +76,74 @@ def _holds(code: str, condition) -> sa.Exists:
     )
 
 
-def directory_query(filters: DirectoryFilter) -> sa.Select:
-    """The filtered people by name, each with their primary supervisor's name (the
-    supervisor's other columns and roles load if asked for)."""
-    supervisor = joinedload(Person.primary_supervisor)
-    return filters.apply(
-        sa.select(Person)
-        .options(
-            supervisor.load_only(Person.full_name), supervisor.lazyload(Person.role_assignments)
-        )
-        .order_by(Person.full_name, Person.id),
-        today(),
+@dataclass(frozen=True)
+class DirectoryRow:
+    """One person as the directory lists them."""
+
+    id: int
+    full_name: str
+    post_nominals: str
+    email: str
+    roles: str  # their roles in words, in order ("" for none)
+    credentials: list[tuple[str, str]]  # (level code, CURRENT or EXPIRED)
+    supervisor: str | None  # the primary supervisor's name
+    status: str  # "Active", "Invited" (no password set yet) or "Deactivated"
+
+
+def directory_ids(filters: DirectoryFilter) -> sa.Select:
+    """The ids of the filtered people, by name."""
+    return filters.apply(sa.select(Person.id).order_by(Person.full_name, Person.id), today())
+
+
+def directory_rows(person_ids: list[int], day: date) -> list[DirectoryRow]:
+    """The directory's rows for these people, in their order: their columns, roles and
+    primary supervisor's name in one query, their credentials in another."""
+    if not person_ids:
+        return []
+    supervisor = aliased(Person)
+    roles = (
+        sa.select(sa.func.aggregate_strings(RoleAssignment.role, ","))
+        .where(RoleAssignment.person_id == Person.id)
+        .scalar_subquery()
     )
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(
+                Person.id,
+                Person.full_name,
+                Person.post_nominals,
+                Person.email,
+                Person.active,
+                Person.password_hash.is_(None).label("invited"),
+                supervisor.full_name.label("supervisor"),
+                roles.label("roles"),
+            )
+            .outerjoin(supervisor, supervisor.id == Person.primary_supervisor_id)
+            .where(Person.id.in_(person_ids))
+        )
+    }
+    credentials = credential_summary(person_ids, day)
+    return [
+        DirectoryRow(
+            id=row.id,
+            full_name=row.full_name,
+            post_nominals=row.post_nominals,
+            email=row.email,
+            roles=", ".join(
+                sorted({Role(code).label for code in (row.roles or "").split(",") if code})
+            ),
+            credentials=credentials[row.id],
+            supervisor=row.supervisor,
+            status="Deactivated" if not row.active else "Invited" if row.invited else "Active",
+        )
+        for row in (found[person_id] for person_id in person_ids if person_id in found)
+    ]
+
+
+def _codes(joined: str | None) -> list[str]:
+    """The role codes of a comma-joined aggregate (None: no roles)."""
+    return [code for code in (joined or "").split(",") if code]
 
 
 def credential_choices() -> list[tuple[str, str]]:

@@ -33,8 +33,8 @@ from airm_training.people.directory import (
     NO_SUPERVISOR,
     DirectoryFilter,
     credential_choices,
-    credential_summary,
-    directory_query,
+    directory_ids,
+    directory_rows,
 )
 from airm_training.people.forms import (
     DeactivateForm,
@@ -90,15 +90,15 @@ def _directory_filters() -> tuple[DirectoryFilterForm, DirectoryFilter]:
 @requires(DIRECTOR)
 def directory():
     form, filters = _directory_filters()
-    page = paginate(directory_query(filters), per_page=PAGE_SIZE)
+    page = paginate(directory_ids(filters), per_page=PAGE_SIZE)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "people/directory.html",
         page=page,
+        rows=directory_rows(page.items, today()),
         form=form,
         query=filters.query,
         args=args,
-        credentials=credential_summary([person.id for person in page.items], today()),
     )
 
 
