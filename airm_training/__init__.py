@@ -208,7 +208,7 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from airm_training.access.signed_in import person_is_supervisor, unread_notifications
-    from airm_training.core.clock import local_date, local_datetime, today, utcnow
+    from airm_training.core.clock import local_date, local_datetime_text, today, utcnow
     from airm_training.core.durations import duration_label
     from airm_training.people.models import Role
     from airm_training.privacy.scan import all_labels
@@ -223,7 +223,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(value_html, "audit_value")
     app.add_template_filter(stage_labels, "stage_labels")
     app.add_template_filter(
-        lambda moment: local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "",
+        lambda moment: local_datetime_text(moment) if moment else "",
         "local_datetime",
     )
 

@@ -38,9 +38,8 @@ def test_values_before_and_after_are_shown_as_words_and_escaped():
     assert shown({"b": "<x>", "a": 1}) == "{&#34;a&#34;: 1, &#34;b&#34;: &#34;&lt;x&gt;&#34;}"
 
 
-def test_the_subject_of_an_hours_event_is_the_candidate_who_logged_them(app, client):
-    supervisor = make_supervisor()
-    candidate = make_candidate()
+def _submitted_hour(candidate, supervisor):
+    """An hour the candidate submitted to the supervisor, committed."""
     entry = log_entry(
         candidate,
         EntryInput(
@@ -52,6 +51,13 @@ def test_the_subject_of_an_hours_event_is_the_candidate_who_logged_them(app, cli
         submit=True,
     )
     db.session.commit()
+    return entry
+
+
+def test_the_subject_of_an_hours_event_is_the_candidate_who_logged_them(app, client):
+    supervisor = make_supervisor()
+    candidate = make_candidate()
+    entry = _submitted_hour(candidate, supervisor)
     event = record_event("hours.signed", "hours_entry", entry.id, actor_id=supervisor.id)
     subjects = audit_view.subjects_of([event])
     assert subjects[event.id].full_name == candidate.full_name
@@ -122,17 +128,7 @@ def test_the_csv_keeps_a_spreadsheet_from_running_a_value(client, trail):  # noq
 def test_a_trail_row_holds_the_event_in_words_with_its_links(app, client):
     supervisor = make_supervisor()
     candidate = make_candidate()
-    entry = log_entry(
-        candidate,
-        EntryInput(
-            session_date=today(),
-            minutes=60,
-            category_code="individual-consultation",
-            supervisor_id=supervisor.id,
-        ),
-        submit=True,
-    )
-    db.session.commit()
+    entry = _submitted_hour(candidate, supervisor)
     signed = record_event(
         "hours.signed",
         "hours_entry",

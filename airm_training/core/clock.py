@@ -34,6 +34,11 @@ def local_datetime(moment: datetime) -> datetime:
     return aware.astimezone(ZoneInfo(zone)) if zone else aware
 
 
+def local_datetime_text(moment: datetime) -> str:
+    """A stored (naive UTC) timestamp as pages and exports show it: "2026-12-04 10:49 PST"."""
+    return local_datetime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def local_day_start(day: date) -> datetime:
     """The stored (naive UTC) form of midnight at the start of ``day`` in the centre."""
     zone = current_app.config.get("TIMEZONE") if has_app_context() else None

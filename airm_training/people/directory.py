@@ -130,9 +130,7 @@ def directory_rows(person_ids: list[int], day: date) -> list[DirectoryRow]:
             full_name=row.full_name,
             post_nominals=row.post_nominals,
             email=row.email,
-            roles=", ".join(
-                sorted({Role(code).label for code in (row.roles or "").split(",") if code})
-            ),
+            roles=", ".join(sorted({Role(code).label for code in _codes(row.roles)})),
             credentials=credentials[row.id],
             supervisor=row.supervisor,
             status="Deactivated" if not row.active else "Invited" if row.invited else "Active",

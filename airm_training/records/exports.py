@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import datetime
 
-from airm_training.core.clock import local_datetime
+from airm_training.core.clock import local_datetime_text
 from airm_training.core.urls import external_url
 from airm_training.documents.hours_verification import HoursVerificationData, SupervisorRecord
 from airm_training.records.models import HoursVerification
@@ -58,7 +58,7 @@ def pdf_data(verification: HoursVerification) -> HoursVerificationData:
         holder_licences=tuple(_licence_line(x) for x in s["holder"]["licences"]),
         starts_on=s["starts_on"],
         ends_on=s["ends_on"],
-        issued_at=local_datetime(verification.issued_at).strftime("%Y-%m-%d %H:%M %Z"),
+        issued_at=local_datetime_text(verification.issued_at),
         version=verification.version,
         code=verification.code,
         verification_url=verification_url(verification),

@@ -108,9 +108,7 @@ def people_lookup():
 def export():
     """The filtered trail as CSV, newest first, with the words the page shows."""
     _form, filters = _filters()
-    rows = audit_view.trail_rows(
-        db.session.scalars(events(filters).limit(EXPORT_LIMIT)), OBJECT_PAGES
-    )
+    rows = audit_view.trail_rows(db.session.scalars(events(filters).limit(EXPORT_LIMIT)))
     report = Report(
         "audit",
         "Audit trail",

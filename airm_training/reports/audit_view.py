@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
 from airm_training.audit.models import AuditEvent
-from airm_training.core.clock import local_datetime
+from airm_training.core.clock import local_datetime_text
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -200,15 +200,16 @@ class TrailRow:
 
 
 def trail_rows(
-    events: Iterable[AuditEvent], object_pages: Mapping[str, tuple[str, str]]
+    events: Iterable[AuditEvent], object_pages: Mapping[str, tuple[str, str]] | None = None
 ) -> list[TrailRow]:
-    """The events in words (``object_pages``: object type → the endpoint showing one and
-    its URL argument), with the person each is about: one query for the page."""
+    """The events in words, with the person each is about: one query for them all.
+    ``object_pages`` (object type → the endpoint showing one and its URL argument) links
+    each object to its page; without it, as in a download, none is linked."""
     events = list(events)
     subjects = subjects_of(events)
     rows = []
     for event in events:
-        target = object_pages.get(event.object_type)
+        target = object_pages.get(event.object_type) if object_pages else None
         object_id = event.object_id or ""
         href = (
             url_for(target[0], **{target[1]: int(object_id)})
@@ -220,7 +221,7 @@ def trail_rows(
         rows.append(
             TrailRow(
                 id=event.id,
-                occurred=local_datetime(event.occurred_at).strftime("%Y-%m-%d %H:%M %Z"),
+                occurred=local_datetime_text(event.occurred_at),
                 actor=Subject(actor.id, actor.full_name) if actor else None,
                 action=action_label(event.action),
                 action_code=event.action,
