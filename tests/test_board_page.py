@@ -3,11 +3,11 @@ waited, the approvals it has against the quorum, and whether the reader has vote
 
 from __future__ import annotations
 
-from airm_training.core.clock import today
+from airm_training.core.clock import local_date, today
 from airm_training.extensions import db
 from airm_training.people.models import Role, RoleAssignment
 from airm_training.progression.services import approval_quorums
-from airm_training.reports.work import board_queue
+from airm_training.reports.work import board_queue, board_rows
 from tests.factories import login
 from tests.test_progression_workflow import applied, endorsed, people, voted  # noqa: F401
 
@@ -66,3 +66,29 @@ def test_ones_own_application_does_not_wait_for_ones_vote(app, people):  # noqa:
     with app.test_request_context():
         own = {item.key: item.count for item in board_queue(candidate.id, today())}
     assert own == {"your-vote": 0, "at-board": 1}
+
+
+def test_board_rows_read_names_level_votes_and_the_readers_vote_as_columns(app, people):  # noqa: F811
+    _director, supervisor, board, candidate, _hours = people
+    candidate.post_nominals = "MA"
+    supervisor.post_nominals = ""
+    db.session.commit()
+    application = voted(endorsed(applied(candidate, supervisor)), board[0], True)
+    day = today()
+    with app.test_request_context():
+        (mine,) = board_rows([application.id], board[0].id, day)
+        (other,) = board_rows([application.id], board[1].id, day)
+        (own,) = board_rows([application.id], candidate.id, day)
+        assert board_rows([], board[0].id, day) == []
+    assert mine.applicant_name == f"{candidate.full_name}, MA" == candidate.display_name
+    assert mine.endorser_name == supervisor.full_name
+    assert mine.level_code == application.level.code and not mine.is_reinstatement
+    assert mine.submitted_on == local_date(application.submitted_at)
+    assert (mine.days_waiting, mine.approvals, mine.rejections) == (0, 1, 0)
+    assert mine.quorum == approval_quorums([application])[application.id]
+    assert (mine.you_voted, other.you_voted) == (True, None)
+    assert own.is_own and not mine.is_own and not other.is_own
+    voted(application, board[1], False, comment="Needs more supervised hours.")
+    with app.test_request_context():
+        (against,) = board_rows([application.id], board[1].id, day)
+    assert (against.approvals, against.rejections, against.you_voted) == (1, 1, False)

@@ -142,7 +142,7 @@ def test_rosa_delgado_has_lapsed_and_asked_the_board_to_reinstate_her(demo):
     # ... and her request waits for the board, so the board's home is not empty
     application = open_application(rosa.id)
     assert application.is_reinstatement and application.state is ApplicationStatus.SUBMITTED
-    assert [a.id for a in db.session.scalars(board_query())] == [application.id]
+    assert list(db.session.scalars(board_query())) == [application.id]
 
 
 def test_priya_raman_is_not_enrolled(demo):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -72,7 +73,16 @@ def _rules_of(application: Application) -> ProgrammeLevel:
     )
 
 
-def purpose_of(application: Application) -> RequirementPurpose:
+class ApplicationKeys(Protocol):
+    """What a quorum is read from: an application, or a row of its columns."""
+
+    id: int
+    kind: str
+    programme_version_id: int
+    level_id: int
+
+
+def purpose_of(application: ApplicationKeys) -> RequirementPurpose:
     """Which of the level's requirements the application is evaluated against."""
     return {
         ApplicationKind.RENEW: RequirementPurpose.RENEW,
@@ -89,9 +99,10 @@ def _param(application: Application, kind: RequirementKind, key: str, default: i
     return default
 
 
-def approval_quorums(applications: Sequence[Application]) -> dict[int, int]:
+def approval_quorums(applications: Sequence[ApplicationKeys]) -> dict[int, int]:
     """application id → the approvals of board members its level needs (as ``_param``
-    reads them: the first approval requirement of its purpose, else 1), in one query."""
+    reads them: the first approval requirement of its purpose, else 1), in one query.
+    ``applications`` may be objects or rows of those columns."""
     keys = {(a.programme_version_id, a.level_id) for a in applications}
     if not keys:
         return {}

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from airm_training.assessments.models import (
@@ -27,6 +27,7 @@ from airm_training.extensions import db
 from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursStatus
 from airm_training.people.models import Person
+from airm_training.programme.models import CredentialLevel
 from airm_training.progression.due import evaluations_due
 from airm_training.progression.models import (
     Application,
@@ -318,7 +319,14 @@ def candidate_queue(person_id: int, unmet: int | None, day: date) -> list[QueueI
 
 @dataclass(frozen=True)
 class BoardRow:
-    application: Application
+    """One application at the board, read as columns (``board_rows``)."""
+
+    application_id: int
+    applicant_name: str
+    level_code: str
+    is_reinstatement: bool
+    is_own: bool  # the reader's own application
+    submitted_on: date  # the centre's date
     endorser_name: str
     days_waiting: int
     approvals: int
@@ -425,41 +433,98 @@ def board_queue(member_id: int, day: date) -> list[QueueItem]:
 
 
 def board_query(waiting_for: int | None = None) -> sa.Select:
-    """Applications waiting for the board (endorsed, or reinstatements, which need no
-    endorsement), oldest first: a query, for the page to paginate. With ``waiting_for``,
-    only those waiting for that member's vote."""
+    """The ids of the applications waiting for the board (endorsed, or reinstatements,
+    which need no endorsement), oldest first: a query, for the page to paginate. With
+    ``waiting_for``, only those waiting for that member's vote."""
     return (
-        sa.select(Application)
+        sa.select(Application.id)
         .where(AT_THE_BOARD if waiting_for is None else _waiting_for_vote_of(waiting_for))
-        .options(
-            # Applicant, level and endorser come in the same statement (one each per
-            # row); applicants and endorsers are named, so their roles are not loaded.
-            joinedload(Application.person, innerjoin=True).lazyload(Person.role_assignments),
-            joinedload(Application.level, innerjoin=True),
-            joinedload(Application.endorser).lazyload(Person.role_assignments),
-            selectinload(Application.votes),
-        )
         .order_by(Application.submitted_at, Application.id)
     )
 
 
-def board_rows(applications: list[Application], member_id: int, day: date) -> list[BoardRow]:
-    """The board's rows for ``applications`` (one page of ``board_query``), with their
-    votes; the quorums of the whole page are read in one query."""
-    quorums = approval_quorums(applications)
+def _display_name(person) -> sa.ColumnElement[str]:
+    """SQL for ``Person.display_name`` of ``person`` (the class or an alias)."""
+    return sa.case(
+        (
+            sa.func.coalesce(person.post_nominals, "") != "",
+            person.full_name + ", " + person.post_nominals,
+        ),
+        else_=person.full_name,
+    )
+
+
+def _board_rows() -> sa.Select:
+    """The applications ``ids`` (an expanding bind parameter) as board rows: applicant,
+    level, endorser and the votes counted, ``yours`` being the vote of ``member``."""
+    applicant, endorser = aliased(Person), aliased(Person)
+    ids = sa.bindparam("ids", expanding=True)
+    votes = (
+        sa.select(
+            Vote.application_id,
+            sa.func.count().filter(Vote.approve.is_(True)).label("approvals"),
+            sa.func.count().filter(Vote.approve.is_(False)).label("rejections"),
+            # 1 approved, 0 rejected, NULL not voted (one vote per member)
+            sa.func.max(sa.case((Vote.approve.is_(True), 1), else_=0))
+            .filter(Vote.member_id == sa.bindparam("member"))
+            .label("yours"),
+        )
+        .where(Vote.application_id.in_(ids))
+        .group_by(Vote.application_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            Application.id,
+            Application.kind,
+            Application.person_id,
+            Application.programme_version_id,
+            Application.level_id,
+            Application.submitted_at,
+            _display_name(applicant).label("applicant_name"),
+            CredentialLevel.code,
+            _display_name(endorser).label("endorser_name"),
+            sa.func.coalesce(votes.c.approvals, 0).label("approvals"),
+            sa.func.coalesce(votes.c.rejections, 0).label("rejections"),
+            votes.c.yours,
+        )
+        .join(applicant, applicant.id == Application.person_id)
+        .join(CredentialLevel, CredentialLevel.id == Application.level_id)
+        .outerjoin(endorser, endorser.id == Application.endorser_id)
+        .outerjoin(votes, votes.c.application_id == Application.id)
+        .where(Application.id.in_(ids))
+    )
+
+
+def board_rows(application_ids: list[int], member_id: int, day: date) -> list[BoardRow]:
+    """The board's rows for ``application_ids`` (one page of ``board_query``), in that
+    order, read in one statement (built once); the quorums of the whole page in one
+    more."""
+    if not application_ids:
+        return []
+    found = db.session.execute(
+        built_once("board_rows", _board_rows), {"ids": application_ids, "member": member_id}
+    ).all()
+    quorums = approval_quorums(found)
+    by_id = {row.id: row for row in found}
     rows = []
-    for application in applications:
-        votes = {vote.member_id: vote.approve for vote in application.votes}
-        approvals = sum(1 for approve in votes.values() if approve)
+    for application_id in application_ids:
+        row = by_id[application_id]
+        submitted_on = local_date(row.submitted_at)
         rows.append(
             BoardRow(
-                application,
-                application.endorser.display_name if application.endorser else "—",
-                (day - local_date(application.submitted_at)).days,
-                approvals,
-                len(votes) - approvals,
-                quorums[application.id],
-                votes.get(member_id),
+                application_id=row.id,
+                applicant_name=row.applicant_name,
+                level_code=row.code,
+                is_reinstatement=row.kind == ApplicationKind.REINSTATE.value,
+                is_own=row.person_id == member_id,
+                submitted_on=submitted_on,
+                endorser_name=row.endorser_name or "—",
+                days_waiting=(day - submitted_on).days,
+                approvals=row.approvals,
+                rejections=row.rejections,
+                quorum=quorums[row.id],
+                you_voted=None if row.yours is None else bool(row.yours),
             )
         )
     return rows
