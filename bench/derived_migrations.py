@@ -8,4 +8,5 @@ DERIVED_MIGRATIONS = (
     "0027_standing_summary",
     "0028_signoff_backlog",
     "0029_holder_count",
+    "0030_licence_verified_index",
 )

@@ -108,6 +108,7 @@ class Licence(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("person_id", "licence_type", "number", "jurisdiction"),
         sa.Index("ix_licence_expires_on", "expires_on"),  # what expires soon
+        sa.Index("ix_licence_verified_at", "verified_at"),  # those awaiting verification
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
