@@ -9,4 +9,5 @@ DERIVED_MIGRATIONS = (
     "0028_signoff_backlog",
     "0029_holder_count",
     "0030_licence_verified_index",
+    "0031_standing_gap",
 )

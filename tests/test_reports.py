@@ -211,12 +211,9 @@ def test_progress_and_near_completion_from_kept_summaries_equal_the_live_ones(
     assert evaluated == []  # every row held: nobody was evaluated
     pages = [rows_of(kept.near_completion(n, per_page=1)) for n in (1, 2)]
     assert pages == [[live[1][0]], [live[1][1]]]
-    # Without Rita's row (as when her record changes) she is evaluated, the rest kept.
-    db.session.execute(
-        sa.delete(summary.StandingSummary).where(
-            summary.StandingSummary.person_id == ladder["ready"].id
-        )
-    )
+    # Without Rita's row (forgotten, as when her record changes) she is evaluated, the
+    # rest kept.
+    summary.forget(db.session, [ladder["ready"].id])
     db.session.commit()
     mixed = PeopleReports(today())
     assert (rows_of(mixed.progress()), rows_of(mixed.near_completion(page=None))) == live

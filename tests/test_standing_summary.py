@@ -22,13 +22,13 @@ from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.hours.models import HoursStatus
 from airm_training.hours.services import sign_entries
-from airm_training.people.models import Licence
+from airm_training.people.models import Licence, Person
 from airm_training.programme.models import Requirement
 from airm_training.programme.services import current_version
 from airm_training.progression import summary, tally
 from airm_training.progression.engine import evaluate_many
 from airm_training.progression.facts import Scope, gather
-from airm_training.progression.models import StandingSummary
+from airm_training.progression.models import StandingGap, StandingSummary
 from airm_training.progression.summary import Progress, progress_of
 from tests.ce_helpers import recorded_ce
 from tests.documents_helpers import uploaded
@@ -325,3 +325,47 @@ def test_the_reports_page_reads_the_summary(client, people, director, monkeypatc
     assert page.status_code == 200
     assert "Candidates by the share" in page.get_data(as_text=True)
     assert tally.differences(db.session) == []
+
+
+def _without_a_row_of(day) -> set[int]:
+    """Everyone without a row for ``day``, by comparing every person with the rows."""
+    kept = sa.select(StandingSummary.person_id).where(
+        StandingSummary.person_id == Person.id, StandingSummary.as_of == day
+    )
+    return set(db.session.scalars(sa.select(Person.id).where(~sa.exists(kept))))
+
+
+def test_those_without_a_row_are_the_gaps_and_equal_a_comparison_of_everyone(
+    people, director, supervisor
+):
+    day = today()
+    assert summary._without_row(day) == _without_a_row_of(day)  # nothing kept: everyone
+    rebuilt()
+    staff = {director.id, supervisor.id}  # not enrolled: no row, a gap from the rebuild
+    assert summary._without_row(day) == _without_a_row_of(day) == staff
+    insert_hours(people["idle"], "direct-clinical", 1, 60, signer=supervisor)
+    newcomer = make_candidate(director=director, enrolled_on=months_ago(1))
+    db.session.commit()
+    gaps = staff | {people["idle"].id, newcomer.id}
+    assert summary._without_row(day) == _without_a_row_of(day) == gaps
+    assert set(db.session.scalars(sa.select(StandingGap.person_id))) == gaps
+    # A row of another day is not kept for this one; without any row of it, nobody is.
+    db.session.execute(
+        sa.update(StandingSummary)
+        .where(StandingSummary.person_id == people["busy"].id)
+        .values(as_of=day - timedelta(days=1))
+    )
+    assert summary._without_row(day) == _without_a_row_of(day) == gaps | {people["busy"].id}
+    db.session.execute(sa.update(StandingSummary).values(as_of=day - timedelta(days=1)))
+    assert summary._without_row(day) == _without_a_row_of(day)
+    db.session.rollback()
+    rebuilt()  # the rebuild keeps everyone enrolled again, and only the staff are gaps
+    assert set(db.session.scalars(sa.select(StandingGap.person_id))) == staff
+
+
+def test_a_programme_change_forgets_every_row_and_every_gap(people):
+    rebuilt()
+    summary.forget(db.session, [summary.EVERYONE])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StandingGap)) == 0
+    assert summary._without_row(today()) == _without_a_row_of(today())

@@ -274,3 +274,16 @@ class StandingSummary(db.Model):
     # When they last logged hours, completed a module, started a quiz or submitted a case
     # presentation (``progression.activity``); each of those forgets the row.
     last_active_at: Mapped[datetime | None]
+
+
+class StandingGap(db.Model):
+    """A person whose kept standing row was forgotten since the last rebuild, or who had
+    none then: read live until the next one. With the day's rows, it names who is
+    without one without comparing the whole population with the rows
+    (``progression.summary``)."""
+
+    __tablename__ = "standing_gap"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -51,7 +51,7 @@ from airm_training.programme.models import (
 )
 from airm_training.progression.activity import last_activity
 from airm_training.progression.engine import LevelStanding, evaluate_many
-from airm_training.progression.models import StandingSummary
+from airm_training.progression.models import StandingGap, StandingSummary
 from airm_training.supporting.models import SupportingDocument
 
 BATCH = 500
@@ -149,17 +149,29 @@ def install() -> None:
 
 
 def forget(session: Session, person_ids: Iterable[int]) -> None:
-    """Delete the rows of these people (of everyone, when ``EVERYONE`` is among them),
-    their person rows locked first so that a refresh running meanwhile takes turns."""
+    """Delete the rows of these people (of everyone, when ``EVERYONE`` is among them) and
+    note them as gaps, their person rows locked first so that a refresh running meanwhile
+    takes turns."""
     ids = set(person_ids)
     if EVERYONE in ids:
         session.execute(sa.delete(StandingSummary))
+        session.execute(sa.delete(StandingGap))
         return
     ordered = sorted(ids)
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start : start + BATCH]
         _lock(session, batch)
         session.execute(sa.delete(StandingSummary).where(StandingSummary.person_id.in_(batch)))
+        _note_gaps(session, sa.select(Person.id).where(Person.id.in_(batch)))
+
+
+def _note_gaps(session: Session, people: sa.Select) -> None:
+    """Note as gaps those ``people`` selects (their ids) not noted yet (under the lock of
+    their person rows, or in the rebuild)."""
+    noted = sa.select(StandingGap.person_id).where(StandingGap.person_id == Person.id)
+    session.execute(
+        sa.insert(StandingGap).from_select(["person_id"], people.where(~sa.exists(noted)))
+    )
 
 
 def _lock(session: Session, ids: list[int] | sa.Select) -> None:
@@ -176,12 +188,15 @@ def rebuild(session: Session, day: date) -> int:
     standings = evaluate_many(enrolled, as_of=day)
     active = last_activity(enrolled)
     session.execute(sa.delete(StandingSummary))
+    session.execute(sa.delete(StandingGap))
     rows = [
         {**_row(person_id, standings.get(person_id), day), "last_active_at": active.get(person_id)}
         for person_id in ids
     ]
     for start in range(0, len(rows), BATCH * 10):
         session.execute(sa.insert(StandingSummary), rows[start : start + BATCH * 10])
+    kept = sa.select(StandingSummary.person_id).where(StandingSummary.person_id == Person.id)
+    _note_gaps(session, sa.select(Person.id).where(~sa.exists(kept)))
     return len(rows)
 
 
@@ -370,13 +385,22 @@ def without_valid_row(people: sa.Select, day: date) -> list[int]:
 
 
 def _without_row(day: date) -> set[int]:
-    """Everyone without a kept row for ``day`` (forgotten today, never kept, or new)."""
-    kept = sa.and_(StandingSummary.person_id == Person.id, StandingSummary.as_of == day)
+    """Everyone without a kept row for ``day``. While rows of ``day`` are kept, those are
+    the gaps (forgotten since the rebuild, or without a row then; people added since
+    become gaps with their first change, their enrolment among them) and any row of
+    another day, both found through their keys; otherwise everyone."""
+    session = db.session
+    if not session.scalar(sa.select(sa.exists().where(StandingSummary.as_of == day))):
+        return set(session.scalars(sa.select(Person.id)))
     return set(
-        db.session.scalars(
-            sa.select(Person.id)
-            .outerjoin(StandingSummary, kept)
-            .where(StandingSummary.person_id.is_(None))
+        session.scalars(
+            sa.union(
+                sa.select(StandingGap.person_id),
+                # (two ranges of ix_standing_summary_quiet, where ``!=`` would read every row)
+                sa.select(StandingSummary.person_id).where(
+                    sa.or_(StandingSummary.as_of < day, StandingSummary.as_of > day)
+                ),
+            )
         )
     )
 
