@@ -149,9 +149,14 @@ def test_a_trail_row_holds_the_event_in_words_with_its_links(app, client):
     assert first.object_href == f"/hours/{entry.id}"
     assert first.actor.full_name == supervisor.full_name
     assert first.subject.full_name == candidate.full_name
+    assert (first.actor_href, first.subject_href) == (
+        f"/people/{supervisor.id}",
+        f"/people/{candidate.id}",
+    )
     assert first.changes == (("signed_by_id", None, supervisor.id), ("minutes", None, 60))
     assert first.changed_fields == ("signed by", "minutes")
     assert (second.actor, second.subject, second.object_href) == (None, None, None)
+    assert (second.actor_href, second.subject_href) == (None, None)
     assert (second.action, second.object_name, second.object_id) == (
         "Hours import started",
         "Hours import",

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 from markupsafe import Markup, escape
 
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import local_datetime_text
+from airm_training.core.links import id_links
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -195,6 +195,8 @@ class TrailRow:
     object_id: str  # "" when the event names no object
     object_href: str | None  # the object's own page, where it has one
     subject: Subject | None  # the person the event is about
+    actor_href: str | None  # the actor's and the subject's pages (when linked)
+    subject_href: str | None
     changes: tuple[tuple[str, Any, Any], ...]  # (field code, before, after)
     changed_fields: tuple[str, ...]  # the fields in words, in the same order
 
@@ -207,17 +209,14 @@ def trail_rows(
     each object to its page; without it, as in a download, none is linked."""
     events = list(events)
     subjects = subjects_of(events)
+    links = {kind: id_links(*page) for kind, page in (object_pages or {}).items()}
+    person_link = links.get("person")
     rows = []
     for event in events:
-        target = object_pages.get(event.object_type) if object_pages else None
+        link = links.get(event.object_type)
         object_id = event.object_id or ""
-        href = (
-            url_for(target[0], **{target[1]: int(object_id)})
-            if target and object_id.isdigit()
-            else None
-        )
         changes = tuple(event.changes())
-        actor = event.actor
+        actor, subject = event.actor, subjects.get(event.id)
         rows.append(
             TrailRow(
                 id=event.id,
@@ -227,8 +226,10 @@ def trail_rows(
                 action_code=event.action,
                 object_name=object_label(event.object_type),
                 object_id=object_id,
-                object_href=href,
-                subject=subjects.get(event.id),
+                object_href=link(int(object_id)) if link and object_id.isdigit() else None,
+                subject=subject,
+                actor_href=person_link(actor.id) if person_link and actor else None,
+                subject_href=person_link(subject.id) if person_link and subject else None,
                 changes=changes,
                 changed_fields=tuple(field_label(field) for field, _b, _a in changes),
             )
