@@ -210,6 +210,7 @@ def register_template_helpers(app: Flask) -> None:
     from airm_training.access.signed_in import person_is_supervisor, unread_notifications
     from airm_training.core.clock import local_date, local_datetime_text, today, utcnow
     from airm_training.core.durations import duration_label
+    from airm_training.core.links import id_links
     from airm_training.people.models import Role
     from airm_training.privacy.scan import all_labels
     from airm_training.programme.models import stage_labels
@@ -226,6 +227,8 @@ def register_template_helpers(app: Flask) -> None:
         lambda moment: local_datetime_text(moment) if moment else "",
         "local_datetime",
     )
+    # Lists link their rows with one url_for: {% set link = id_links('hours.show', 'entry_id') %}
+    app.add_template_global(id_links, "id_links")
 
     @app.context_processor
     def inject_globals():
