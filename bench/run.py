@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import os
@@ -123,6 +124,18 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def steady_state(clients: dict, code: str) -> None:
+    """Every page served once, then what that left (compiled statements and templates,
+    the app's caches: about 250,000 objects at s1) moved out of the collector's reach,
+    as in a worker that has served each page before. Otherwise a full collection over
+    them (about 150 ms, seen with ``gc.callbacks``) lands in one of a page's samples and
+    is its p95, whichever page it falls on."""
+    for _name, who, template in PAGES:
+        clients[who].get(template.format(code=code))
+    gc.collect()
+    gc.freeze()
+
+
 def measure_pages(app, label: str, repeat: int) -> dict[str, dict]:
     """Each page timed ``repeat`` times, each time right after the floor, with the same
     client; the first request of each is a warm-up."""
@@ -130,6 +143,7 @@ def measure_pages(app, label: str, repeat: int) -> dict[str, dict]:
         code = db.session.scalar(sa.text("SELECT verification_code FROM certificate LIMIT 1"))
         engine = db.engine
     clients = {who: signed_in(app, who) for _label, who, _path in PAGES}
+    steady_state(clients, code)
     results = {}
     for name, who, template in PAGES:
         path = template.format(code=code)
@@ -164,6 +178,7 @@ def measure_pages(app, label: str, repeat: int) -> dict[str, dict]:
             f"  CPU {row['cpu_median_ms']:7.1f} ms",
             flush=True,
         )
+    gc.unfreeze()  # the next database's app starts from a full collector
     return results
 
 
