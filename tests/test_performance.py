@@ -395,7 +395,7 @@ def test_the_overview_counts_unverified_licences_from_an_index(client):
     login(client, director)
     overview = lambda: client.get("/director")  # noqa: E731
     counts = _statements_of(overview, "count(*)")
-    head = "SELECT count(*) AS count_1 FROM licence WHERE licence.verified_at IS NULL"
-    statements = [(s, p) for s, p in counts if " ".join(s.split()).startswith(head)]
+    needle = "FROM licence WHERE licence.verified_at IS NULL"
+    statements = [(s, p) for s, p in counts if needle in " ".join(s.split())]
     assert len(statements) == 1
     assert "ix_licence_verified_at" in _plan(*statements[0]), statements[0]

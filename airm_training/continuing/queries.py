@@ -5,7 +5,7 @@ cycles that may be audited. Each is one query whatever the number of records."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -40,13 +40,14 @@ def review_list(status: str | None) -> sa.Select:
     return statement.order_by(CeRecord.submitted_at.desc(), CeRecord.id.desc())
 
 
-def pending_figures() -> tuple[int, datetime | None]:
-    """(records waiting for verification, when the oldest was submitted)."""
-    return db.session.execute(
-        sa.select(sa.func.count(CeRecord.id), sa.func.min(CeRecord.submitted_at)).where(
-            CeRecord.status == CeStatus.PENDING.value
-        )
-    ).one()
+def pending_columns() -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """(records waiting for verification, when the oldest was submitted) as scalar
+    subqueries, for a page to read with its other figures in one statement."""
+    pending = CeRecord.status == CeStatus.PENDING.value
+    return (
+        sa.select(sa.func.count(CeRecord.id)).where(pending).scalar_subquery(),
+        sa.select(sa.func.min(CeRecord.submitted_at)).where(pending).scalar_subquery(),
+    )
 
 
 def ce_facts_read(people: People, day: Day) -> Read:

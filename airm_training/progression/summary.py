@@ -389,17 +389,16 @@ def _without_row(day: date) -> set[int]:
     the gaps (forgotten since the rebuild, or without a row then; people added since
     become gaps with their first change, their enrolment among them) and any row of
     another day, both found through their keys; otherwise everyone."""
-    session = db.session
-    if not session.scalar(sa.select(sa.exists().where(StandingSummary.as_of == day))):
-        return set(session.scalars(sa.select(Person.id)))
+    kept_today = sa.exists().where(StandingSummary.as_of == day)
     return set(
-        session.scalars(
+        db.session.scalars(
             sa.union(
-                sa.select(StandingGap.person_id),
+                sa.select(StandingGap.person_id).where(kept_today),
                 # (two ranges of ix_standing_summary_quiet, where ``!=`` would read every row)
                 sa.select(StandingSummary.person_id).where(
                     sa.or_(StandingSummary.as_of < day, StandingSummary.as_of > day)
                 ),
+                sa.select(Person.id).where(~kept_today),
             )
         )
     )

@@ -163,8 +163,11 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
     )
 
 
-def expiring_count(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> int:
-    """How many rows ``expiring`` lists, counted by the database in one statement."""
+def expiring_count_column(
+    day: date, within_days: int = EXPIRY_WINDOW_DAYS
+) -> sa.ColumnElement[int]:
+    """How many rows ``expiring`` lists, as one SQL expression (for a page to read with
+    its other figures in one statement)."""
     until = day + timedelta(days=within_days)
     awards = (
         sa.select(sa.func.count())
@@ -180,7 +183,7 @@ def expiring_count(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> int:
         .where(*_expiring_licences(day, until))
         .scalar_subquery()
     )
-    return db.session.scalar(sa.select(awards + licences))
+    return awards + licences
 
 
 def certificates_per_month(day: date, months: int = CERTIFICATE_MONTHS) -> Report:

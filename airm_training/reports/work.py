@@ -20,7 +20,7 @@ from airm_training.assessments.models import (
     Quiz,
     QuizAttempt,
 )
-from airm_training.continuing.queries import pending_figures as ce_pending_figures
+from airm_training.continuing.queries import pending_columns as ce_pending_columns
 from airm_training.core.clock import local_date, utcnow
 from airm_training.core.reads import built_once
 from airm_training.extensions import db
@@ -124,15 +124,19 @@ def director_queue(day: date) -> list[QueueItem]:
     """Sign-offs by age, credentials to issue, documents and continuing education to
     review, applications at the board, what expires soon and stalled candidates."""
     steps = _application_counts()
-    documents, documents_oldest = db.session.execute(
+    document_waits = SupportingDocument.status == DocumentStatus.PENDING.value
+    documents, documents_oldest, ce_waiting, ce_oldest, expiring = db.session.execute(
         sa.select(
-            sa.func.count(SupportingDocument.id), sa.func.min(SupportingDocument.uploaded_at)
-        ).where(SupportingDocument.status == DocumentStatus.PENDING.value)
+            sa.select(sa.func.count(SupportingDocument.id)).where(document_waits).scalar_subquery(),
+            sa.select(sa.func.min(SupportingDocument.uploaded_at))
+            .where(document_waits)
+            .scalar_subquery(),
+            *ce_pending_columns(),
+            queues.expiring_count_column(day),
+        )
     ).one()
-    ce_waiting, ce_oldest = ce_pending_figures()
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
-    expiring = queues.expiring_count(day)
     stalled = PeopleReports(day).stalled_count()
     reports = url_for("reports.index")
 
