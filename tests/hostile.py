@@ -159,9 +159,11 @@ def _merge(fields: dict, extras: dict) -> dict:
 
 # --- the database ------------------------------------------------------------------------
 # An accepted action may also tell people about it (in-app notifications, and the e-mail
-# queued for them in the outbox) and rewrite the hours figures kept from what it changed
-# (the tally, the sign-off backlog); a rejected one never does.
-SIDE_EFFECTS = frozenset({"notification", "outbox_message", "hours_tally", "signoff_backlog"})
+# queued for them in the outbox) and rewrite the figures kept from what it changed (the
+# tally, the sign-off backlog, the standing gaps); a rejected one never does.
+SIDE_EFFECTS = frozenset(
+    {"notification", "outbox_message", "hours_tally", "signoff_backlog", "standing_gap"}
+)
 
 
 def table_checksums(*, ignore: frozenset[str] = frozenset()) -> dict[str, tuple[int, str]]:
