@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from airm_training.core.clock import today, utcnow
@@ -65,9 +66,18 @@ class Person(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"
 
-    @property
+    @hybrid_property
     def display_name(self) -> str:
         return f"{self.full_name}, {self.post_nominals}" if self.post_nominals else self.full_name
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls) -> sa.ColumnElement[str]:
+        """The same name in SQL (for the class or an alias of it)."""
+        return sa.case(
+            (cls.post_nominals != "", cls.full_name + ", " + cls.post_nominals),
+            else_=cls.full_name,
+        )
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -447,17 +447,6 @@ def board_query(waiting_for: int | None = None) -> sa.Select:
     )
 
 
-def _display_name(person) -> sa.ColumnElement[str]:
-    """SQL for ``Person.display_name`` of ``person`` (the class or an alias)."""
-    return sa.case(
-        (
-            sa.func.coalesce(person.post_nominals, "") != "",
-            person.full_name + ", " + person.post_nominals,
-        ),
-        else_=person.full_name,
-    )
-
-
 def _board_rows() -> sa.Select:
     """The applications ``ids`` (an expanding bind parameter) as board rows: applicant,
     level, endorser and the votes counted, ``yours`` being the vote of ``member``."""
@@ -485,9 +474,9 @@ def _board_rows() -> sa.Select:
             Application.programme_version_id,
             Application.level_id,
             Application.submitted_at,
-            _display_name(applicant).label("applicant_name"),
+            applicant.display_name.label("applicant_name"),
             CredentialLevel.code,
-            _display_name(endorser).label("endorser_name"),
+            endorser.display_name.label("endorser_name"),
             sa.func.coalesce(votes.c.approvals, 0).label("approvals"),
             sa.func.coalesce(votes.c.rejections, 0).label("rejections"),
             votes.c.yours,
