@@ -357,3 +357,16 @@ def test_a_bad_date_is_reported_and_not_applied(client, trail):
 
 def test_an_unknown_person_finds_nothing(client, trail):
     assert shown_ids(client.get("/audit/?person=999999")) == []
+
+
+def test_the_filter_lists_show_actions_and_types_recorded_after_the_page_was_first_read(
+    client, trail
+):
+    """The lists' statement is built once; the values are read on every visit."""
+    first = client.get("/audit/").get_data(as_text=True)
+    assert 'value="hours.signed"' in first
+    assert 'value="ce_audit"' not in first and 'value="ce.audit_drawn"' not in first
+    record_event("ce.audit_drawn", "ce_audit", 1, actor_id=trail["ann"].id)
+    db.session.commit()
+    again = client.get("/audit/").get_data(as_text=True)
+    assert 'value="ce.audit_drawn"' in again and 'value="ce_audit"' in again

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from airm_training.audit.models import AuditEvent
 from airm_training.core.clock import local_day_start
+from airm_training.core.reads import built_once
 from airm_training.extensions import db
 
 
@@ -69,12 +70,14 @@ def recent_events(person_id: int, limit: int = 10) -> list[AuditEvent]:
 def distinct_values(column) -> list[str]:
     """Every value of ``column`` (the first column of an index), in order. Read as a
     loose index scan, one index probe per value: ``SELECT DISTINCT`` reads every row's
-    entry on PostgreSQL, which has no skip scan."""
+    entry on PostgreSQL, which has no skip scan. The statement is built once per column."""
+    return list(
+        db.session.scalars(built_once(("distinct_values", str(column)), lambda: _distinct(column)))
+    )
+
+
+def _distinct(column) -> sa.Select:
     found = sa.select(sa.func.min(column).label("value")).cte("found", recursive=True)
     following = sa.select(sa.func.min(column)).where(column > found.c.value).scalar_subquery()
     found = found.union_all(sa.select(following).where(found.c.value.is_not(None)))
-    return list(
-        db.session.scalars(
-            sa.select(found.c.value).where(found.c.value.is_not(None)).order_by(found.c.value)
-        )
-    )
+    return sa.select(found.c.value).where(found.c.value.is_not(None)).order_by(found.c.value)
