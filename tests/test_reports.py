@@ -569,8 +569,15 @@ def test_credentials_and_licences_expiring_in_the_next_90_days(director, supervi
         ((day + timedelta(days=90)).isoformat(), 90, "Lee Later", "LMHC licence (Washington)"),
     ]
     # The director's tile counts the same rows in one statement.
-    assert db.session.scalar(sa.select(queues.expiring_count_column(day))) == 4
-    assert db.session.scalar(sa.select(queues.expiring_count_column(day, within_days=29))) == 1
+    assert (
+        db.session.scalar(sa.select(queues.expiring_count_column(*queues.expiry_window(day)))) == 4
+    )
+    assert (
+        db.session.scalar(
+            sa.select(queues.expiring_count_column(*queues.expiry_window(day, within_days=29)))
+        )
+        == 1
+    )
 
 
 # --- certificates per month ---------------------------------------------------------------

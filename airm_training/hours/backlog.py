@@ -29,6 +29,7 @@ from airm_training.core.changes import (
     statement_people,
     take_day_marks,
 )
+from airm_training.core.reads import built_once
 from airm_training.hours.models import HoursEntry, HoursStatus, SignoffBacklog
 
 BATCH = 500
@@ -269,19 +270,26 @@ def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, in
         total, overdue, first = session.execute(live).one()
         return total, overdue, first
     cut = overdue_before.date()
-    kept = sa.func.coalesce(sa.func.sum(SignoffBacklog.entries), 0)
     total, before, on_the_day, first = session.execute(
-        sa.select(
-            sa.select(kept).scalar_subquery(),
-            sa.select(kept).where(SignoffBacklog.day < cut).scalar_subquery(),
-            sa.select(sa.func.count())
-            .where(
-                waiting,
-                HoursEntry.submitted_at >= _start(cut),
-                HoursEntry.submitted_at < overdue_before,
-            )
-            .scalar_subquery(),
-            sa.select(sa.func.min(SignoffBacklog.oldest)).scalar_subquery(),
-        )
+        built_once("backlog.waiting_figures", _kept_figures),
+        {"cut": cut, "day_start": _start(cut), "overdue_before": overdue_before},
     ).one()
     return int(total), int(before) + int(on_the_day), first
+
+
+def _kept_figures() -> sa.Select:
+    """``waiting_figures`` from the kept days: the bind parameters ``cut`` (the day of
+    ``overdue_before``), ``day_start`` (its first moment) and ``overdue_before``."""
+    kept = sa.func.coalesce(sa.func.sum(SignoffBacklog.entries), 0)
+    return sa.select(
+        sa.select(kept).scalar_subquery(),
+        sa.select(kept).where(SignoffBacklog.day < sa.bindparam("cut")).scalar_subquery(),
+        sa.select(sa.func.count())
+        .where(
+            HoursEntry.status == _WAITING,
+            HoursEntry.submitted_at >= sa.bindparam("day_start"),
+            HoursEntry.submitted_at < sa.bindparam("overdue_before"),
+        )
+        .scalar_subquery(),
+        sa.select(sa.func.min(SignoffBacklog.oldest)).scalar_subquery(),
+    )

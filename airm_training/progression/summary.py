@@ -37,6 +37,7 @@ from airm_training.core.changes import (
     marked_people,
     statement_people,
 )
+from airm_training.core.reads import built_once
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -356,15 +357,7 @@ def quiet_people(
     if EVERYONE in changed:
         return {}, list(session.scalars(people))
     rows = session.execute(
-        sa.select(StandingSummary.person_id, StandingSummary.last_active_at, CredentialLevel.code)
-        .join(ProgrammeLevel, ProgrammeLevel.id == StandingSummary.programme_level_id)
-        .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
-        .where(
-            StandingSummary.as_of == day,
-            sa.or_(
-                StandingSummary.last_active_at.is_(None), StandingSummary.last_active_at < since
-            ),
-        )
+        built_once("summary.quiet_rows", _quiet_rows), {"day": day, "since": since}
     )
     quiet = {person_id: (last, code) for person_id, last, code in rows if person_id not in changed}
     unkept = _without_row(day) | changed
@@ -389,18 +382,38 @@ def _without_row(day: date) -> set[int]:
     the gaps (forgotten since the rebuild, or without a row then; people added since
     become gaps with their first change, their enrolment among them) and any row of
     another day, both found through their keys; otherwise everyone."""
-    kept_today = sa.exists().where(StandingSummary.as_of == day)
     return set(
-        db.session.scalars(
-            sa.union(
-                sa.select(StandingGap.person_id).where(kept_today),
-                # (two ranges of ix_standing_summary_quiet, where ``!=`` would read every row)
-                sa.select(StandingSummary.person_id).where(
-                    sa.or_(StandingSummary.as_of < day, StandingSummary.as_of > day)
-                ),
-                sa.select(Person.id).where(~kept_today),
-            )
+        db.session.scalars(built_once("summary.without_row", _without_row_select), {"day": day})
+    )
+
+
+def _quiet_rows() -> sa.Select:
+    """(person, last active, next level's code) of the kept rows of the day ``day`` whose
+    last activity is before ``since`` or never (both bind parameters)."""
+    since = sa.bindparam("since")
+    return (
+        sa.select(StandingSummary.person_id, StandingSummary.last_active_at, CredentialLevel.code)
+        .join(ProgrammeLevel, ProgrammeLevel.id == StandingSummary.programme_level_id)
+        .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
+        .where(
+            StandingSummary.as_of == sa.bindparam("day"),
+            sa.or_(
+                StandingSummary.last_active_at.is_(None), StandingSummary.last_active_at < since
+            ),
         )
+    )
+
+
+def _without_row_select() -> sa.CompoundSelect:
+    day = sa.bindparam("day")
+    kept_today = sa.exists().where(StandingSummary.as_of == day)
+    return sa.union(
+        sa.select(StandingGap.person_id).where(kept_today),
+        # (two ranges of ix_standing_summary_quiet, where ``!=`` would read every row)
+        sa.select(StandingSummary.person_id).where(
+            sa.or_(StandingSummary.as_of < day, StandingSummary.as_of > day)
+        ),
+        sa.select(Person.id).where(~kept_today),
     )
 
 

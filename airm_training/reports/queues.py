@@ -131,7 +131,7 @@ def _expiring_licences(day: date, until: date) -> tuple:
 def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
     """Credentials in force and licences of active people that expire from today
     through the next ``within_days`` days, soonest first."""
-    until = day + timedelta(days=within_days)
+    day, until = expiry_window(day, within_days)
     awards = db.session.execute(
         sa.select(Person.full_name, CredentialLevel.code, CredentialAward.expires_on)
         .join(Person, Person.id == CredentialAward.person_id)
@@ -163,12 +163,10 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
     )
 
 
-def expiring_count_column(
-    day: date, within_days: int = EXPIRY_WINDOW_DAYS
-) -> sa.ColumnElement[int]:
-    """How many rows ``expiring`` lists, as one SQL expression (for a page to read with
-    its other figures in one statement)."""
-    until = day + timedelta(days=within_days)
+def expiring_count_column(day, until) -> sa.ColumnElement[int]:
+    """How many rows ``expiring`` lists for the window from ``day`` through ``until``
+    (dates, or bind parameters of a statement built once), as one SQL expression (for a
+    page to read with its other figures in one statement)."""
     awards = (
         sa.select(sa.func.count())
         .select_from(CredentialAward)
@@ -184,6 +182,11 @@ def expiring_count_column(
         .scalar_subquery()
     )
     return awards + licences
+
+
+def expiry_window(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> tuple[date, date]:
+    """The days ``expiring`` looks at: from ``day`` through ``within_days`` later."""
+    return day, day + timedelta(days=within_days)
 
 
 def certificates_per_month(day: date, months: int = CERTIFICATE_MONTHS) -> Report:

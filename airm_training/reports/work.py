@@ -120,20 +120,28 @@ def _application_counts() -> dict[str, tuple[int, datetime | None]]:
     return steps
 
 
+def _director_figures() -> sa.Select:
+    """(documents waiting, the oldest's upload, continuing-education records waiting, the
+    oldest's submission, licences and credentials expiring from ``day`` through
+    ``until``): one statement, its days bind parameters."""
+    document_waits = SupportingDocument.status == DocumentStatus.PENDING.value
+    return sa.select(
+        sa.select(sa.func.count(SupportingDocument.id)).where(document_waits).scalar_subquery(),
+        sa.select(sa.func.min(SupportingDocument.uploaded_at))
+        .where(document_waits)
+        .scalar_subquery(),
+        *ce_pending_columns(),
+        queues.expiring_count_column(sa.bindparam("day"), sa.bindparam("until")),
+    )
+
+
 def director_queue(day: date) -> list[QueueItem]:
     """Sign-offs by age, credentials to issue, documents and continuing education to
     review, applications at the board, what expires soon and stalled candidates."""
     steps = _application_counts()
-    document_waits = SupportingDocument.status == DocumentStatus.PENDING.value
+    start, until = queues.expiry_window(day)
     documents, documents_oldest, ce_waiting, ce_oldest, expiring = db.session.execute(
-        sa.select(
-            sa.select(sa.func.count(SupportingDocument.id)).where(document_waits).scalar_subquery(),
-            sa.select(sa.func.min(SupportingDocument.uploaded_at))
-            .where(document_waits)
-            .scalar_subquery(),
-            *ce_pending_columns(),
-            queues.expiring_count_column(day),
-        )
+        built_once("work.director_figures", _director_figures), {"day": start, "until": until}
     ).one()
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
