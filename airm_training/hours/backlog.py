@@ -260,13 +260,12 @@ def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, in
     oldest submission), in one statement: the kept days, and the entries of
     ``overdue_before``'s own day counted through ``ix_hours_entry_submitted``. Read from
     the entries alone while this transaction has changes not yet kept."""
-    waiting = HoursEntry.status == _WAITING
     if days_pending(session):
         live = sa.select(
             sa.func.count(),
             sa.func.count().filter(HoursEntry.submitted_at < overdue_before),
             sa.func.min(HoursEntry.submitted_at),
-        ).where(waiting)
+        ).where(HoursEntry.status == _WAITING)
         total, overdue, first = session.execute(live).one()
         return total, overdue, first
     cut = overdue_before.date()

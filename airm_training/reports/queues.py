@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from airm_training.core.clock import add_months, local_date
+from airm_training.core.reads import Day
 from airm_training.credentials.models import AwardStatus, CredentialAward
 from airm_training.extensions import db
 from airm_training.hours import backlog
@@ -112,7 +113,7 @@ def waiting_applications(day: date) -> Report:
     )
 
 
-def _expiring_awards(day: date, until: date) -> tuple:
+def _expiring_awards(day: Day, until: Day) -> tuple:
     """Conditions on ``CredentialAward`` joined to ``Person``: in force, expiring by ``until``."""
     return (
         Person.active.is_(True),
@@ -122,7 +123,7 @@ def _expiring_awards(day: date, until: date) -> tuple:
     )
 
 
-def _expiring_licences(day: date, until: date) -> tuple:
+def _expiring_licences(day: Day, until: Day) -> tuple:
     """Conditions on ``Licence`` joined to ``Person``: held by an active person, expiring
     by ``until``."""
     return (Person.active.is_(True), Licence.expires_on.between(day, until))
@@ -163,7 +164,7 @@ def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
     )
 
 
-def expiring_count_column(day, until) -> sa.ColumnElement[int]:
+def expiring_count_column(day: Day, until: Day) -> sa.ColumnElement[int]:
     """How many rows ``expiring`` lists for the window from ``day`` through ``until``
     (dates, or bind parameters of a statement built once), as one SQL expression (for a
     page to read with its other figures in one statement)."""
