@@ -10,4 +10,5 @@ DERIVED_MIGRATIONS = (
     "0029_holder_count",
     "0030_licence_verified_index",
     "0031_standing_gap",
+    "0032_supervisee_index",
 )

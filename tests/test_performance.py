@@ -399,3 +399,28 @@ def test_the_overview_counts_unverified_licences_from_an_index(client):
     statements = [(s, p) for s, p in counts if needle in " ".join(s.split())]
     assert len(statements) == 1
     assert "ix_licence_verified_at" in _plan(*statements[0]), statements[0]
+
+
+def test_my_supervisees_reads_who_and_their_totals_off_indexes(client):
+    """Who submitted to the supervisor is read off ``ix_hours_entry_supervisor_person``
+    alone, and their totals are summed in the order of ``ix_hours_entry_standing``
+    (no sort of every entry first)."""
+    director = make_director()
+    supervisor = make_supervisor(director=director)
+    candidate = make_candidate(director=director)
+    for days_ago in range(1, 6):
+        _entry(candidate, supervisor, days_ago, status="submitted" if days_ago % 2 else "signed")
+    db.session.commit()
+    login(client, supervisor)
+    page = lambda: client.get("/hours/supervisees")  # noqa: E731
+    (who,) = _statements_of(page, "SELECT DISTINCT hours_entry.person_id")
+    (totals,) = _statements_of(page, "GROUP BY hours_entry.person_id")
+    if db.session.connection().dialect.name == "postgresql":
+        for statement in (who, totals):
+            assert "Seq Scan on hours_entry" not in _plan(*statement), statement
+    else:
+        assert "COVERING INDEX ix_hours_entry_supervisor_person" in _plan(*who), who
+        plan = _plan(*totals)
+        assert "ix_hours_entry_standing" in plan, plan
+        assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
+    assert candidate.full_name in page().get_data(as_text=True)

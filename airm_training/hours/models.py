@@ -69,7 +69,7 @@ class HoursEntry(db.Model):
     __table_args__ = (
         sa.CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
         sa.Index("ix_hours_entry_person_date", "person_id", "session_date"),
-        sa.Index("ix_hours_entry_supervisor_status", "supervisor_id", "status"),
+        sa.Index("ix_hours_entry_supervisor_person", "supervisor_id", "status", "person_id"),
         sa.Index(
             "ix_hours_entry_standing",
             "person_id",

@@ -72,26 +72,31 @@ class CategoryTotals:
     draft_minutes: int = 0  # only ever read for the clinician themselves
 
 
-def _minutes_in(status: HoursStatus):
-    return sa.func.sum(sa.case((HoursEntry.status == status.value, HoursEntry.minutes), else_=0))
+# Which of CategoryTotals' figures an entry's minutes add to, by its status.
+_TOTAL_OF_STATUS = {
+    HoursStatus.SIGNED.value: "signed_minutes",
+    HoursStatus.SUBMITTED.value: "pending_minutes",
+    HoursStatus.RETURNED.value: "returned_minutes",
+    HoursStatus.DRAFT.value: "draft_minutes",
+}
 
 
 def totals_by_category(
     person_ids: list[int], filters: HoursFilter | None = None, *, with_drafts: bool = True
 ):
     """person id → category code → CategoryTotals (signed, pending, returned and, for the
-    clinician's own view, drafts), in one query."""
+    clinician's own view, drafts), in one query. Grouped in the order of the index
+    ``ix_hours_entry_standing`` (person, status, category), so the database sums straight
+    off the index instead of sorting every entry first."""
     statement = (
         sa.select(
             HoursEntry.person_id,
+            HoursEntry.status,
             HoursEntry.category_id,
-            _minutes_in(HoursStatus.SIGNED),
-            _minutes_in(HoursStatus.SUBMITTED),
-            _minutes_in(HoursStatus.RETURNED),
-            _minutes_in(HoursStatus.DRAFT) if with_drafts else sa.literal(0),
+            sa.func.sum(HoursEntry.minutes),
         )
         .where(HoursEntry.person_id.in_(person_ids))
-        .group_by(HoursEntry.person_id, HoursEntry.category_id)
+        .group_by(HoursEntry.person_id, HoursEntry.status, HoursEntry.category_id)
     )
     if filters:
         statement = filters.apply(statement)
@@ -103,13 +108,16 @@ def totals_by_category(
         pid: {c.code: CategoryTotals(c) for c in categories.values() if not c.retired}
         for pid in person_ids
     }
-    for person_id, category_id, signed, pending, returned, draft in db.session.execute(statement):
+    counted = dict(_TOTAL_OF_STATUS)
+    if not with_drafts:
+        del counted[HoursStatus.DRAFT.value]
+    for person_id, status, category_id, minutes in db.session.execute(statement):
+        figure = counted.get(status)
+        if figure is None:  # superseded, or a draft nobody else may see
+            continue
         category = categories[category_id]
         totals = result[person_id].setdefault(category.code, CategoryTotals(category))
-        totals.signed_minutes = int(signed or 0)
-        totals.pending_minutes = int(pending or 0)
-        totals.returned_minutes = int(returned or 0)
-        totals.draft_minutes = int(draft or 0)
+        setattr(totals, figure, int(minutes or 0))
     return result
 
 

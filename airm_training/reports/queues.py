@@ -124,9 +124,13 @@ def _expiring_awards(day: Day, until: Day) -> tuple:
 
 
 def _expiring_licences(day: Day, until: Day) -> tuple:
-    """Conditions on ``Licence`` joined to ``Person``: held by an active person, expiring
-    by ``until``."""
-    return (Person.active.is_(True), Licence.expires_on.between(day, until))
+    """Conditions on ``Licence`` (no join needed): held by an active person, expiring by
+    ``until``. "No inactive holder" rather than a join to active people: the few inactive
+    people are read instead of every active one (on PostgreSQL at s10 the count's
+    execution went from 1.8 ms, a hash join over all 5,259 active people, to 0.55 ms)."""
+    holder = aliased(Person)  # not the listing's own join to Person
+    inactive_holder = sa.exists().where(holder.id == Licence.person_id, holder.active.is_not(True))
+    return (Licence.expires_on.between(day, until), ~inactive_holder)
 
 
 def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
@@ -178,7 +182,6 @@ def expiring_count_column(day: Day, until: Day) -> sa.ColumnElement[int]:
     licences = (
         sa.select(sa.func.count())
         .select_from(Licence)
-        .join(Person, Person.id == Licence.person_id)
         .where(*_expiring_licences(day, until))
         .scalar_subquery()
     )
