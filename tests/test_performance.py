@@ -424,3 +424,21 @@ def test_my_supervisees_reads_who_and_their_totals_off_indexes(client):
         assert "ix_hours_entry_standing" in plan, plan
         assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
     assert candidate.full_name in page().get_data(as_text=True)
+
+
+def test_my_hours_reads_no_roles_of_the_supervisors_it_names(client):
+    """The list and its supervisor filter show names: the roles of the people named are
+    not loaded (they were, in two extra statements per page)."""
+    director = make_director()
+    candidate = make_candidate(director=director)
+    for days_ago in range(1, 4):
+        signer = make_supervisor(director=director)
+        _entry(candidate, signer, days_ago)
+    db.session.commit()
+    login(client, candidate)
+    name = signer.full_name
+    db.session.expunge_all()  # as in a worker: nobody is loaded before the request
+    page = lambda: client.get("/hours/")  # noqa: E731
+    statements = [" ".join(s.split()) for s, _ in _statements_of(page, "FROM role_assignment")]
+    assert not [s for s in statements if "FROM role_assignment WHERE" in s], statements
+    assert name in page().get_data(as_text=True)

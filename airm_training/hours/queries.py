@@ -58,7 +58,11 @@ def entries_of(person_id: int, filters: HoursFilter) -> sa.Select:
     return filters.apply(
         sa.select(HoursEntry)
         .where(HoursEntry.person_id == person_id)
-        .options(joinedload(HoursEntry.supervisor), joinedload(HoursEntry.signed_by))
+        .options(
+            # Their names are shown, not their roles.
+            joinedload(HoursEntry.supervisor).lazyload(Person.role_assignments),
+            joinedload(HoursEntry.signed_by).lazyload(Person.role_assignments),
+        )
         .order_by(*order)
     )
 
@@ -202,6 +206,7 @@ def supervisors_of_person(person_id: int) -> list[Person]:
                     sa.select(HoursEntry.supervisor_id).where(HoursEntry.person_id == person_id)
                 )
             )
+            .options(lazyload(supervisor.role_assignments))  # names only
             .order_by(supervisor.full_name)
         )
     )
