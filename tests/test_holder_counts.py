@@ -18,6 +18,7 @@ from airm_training.credentials.services import award_credential
 from airm_training.extensions import db
 from airm_training.programme.services import current_version
 from tests.factories import login, make_candidate, make_director, make_person, make_supervisor
+from tests.query_count import count_statements
 
 
 def counts() -> dict[str, int]:
@@ -58,6 +59,12 @@ def test_the_kept_counts_are_read_and_equal_the_live_ones(kept, monkeypatch):
         for level in holders.people_at_each_level(today())
         if level.people
     }
+
+
+def test_the_ladder_and_its_kept_counts_are_one_statement(kept, monkeypatch):
+    refuse_live(monkeypatch)
+    counts()  # the test's transaction opens (a statement of its own)
+    assert count_statements(counts) == 1
 
 
 def test_an_award_deletes_them_as_it_commits_and_the_new_holder_is_counted(kept):

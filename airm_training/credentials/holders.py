@@ -53,18 +53,29 @@ def current_awards(day: date) -> sa.Select:
 def people_at_each_level(day: date) -> list[LevelCount]:
     """Every level of the ladder, lowest first, with the number of current holders
     (each person at their highest current level): the kept counts of ``day`` when there
-    are any and this transaction has changed nothing they rest on, else counted by the
-    database. Two queries."""
+    are any and this transaction has changed nothing they rest on (read with the ladder,
+    one statement), else counted by the database (a second)."""
+    kept = sa.select(HolderCount.people).where(
+        HolderCount.as_of == day, HolderCount.level_id == CredentialLevel.id
+    )
+    any_kept = sa.exists().where(HolderCount.as_of == day)
     levels = db.session.execute(
-        sa.select(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
+        sa.select(
+            CredentialLevel.id,
+            CredentialLevel.code,
+            CredentialLevel.name,
+            kept.scalar_subquery(),
+            any_kept,
+        )
         .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
         .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
         .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
     ).all()
-    counts = None if _pending(db.session) else _kept(day)
-    if not counts:
+    if levels and levels[0][4] and not _pending(db.session):
+        counts = {level_id: people or 0 for level_id, _code, _name, people, _any in levels}
+    else:
         counts = live_counts(day)
-    return [LevelCount(i, code, name, counts.get(i, 0)) for i, code, name in levels]
+    return [LevelCount(i, code, name, counts.get(i, 0)) for i, code, name, _people, _any in levels]
 
 
 def _kept(day: date) -> dict[int, int]:
