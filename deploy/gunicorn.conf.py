@@ -5,6 +5,7 @@ The environment (``/etc/airm/airm.env`` under systemd) configures the app; this 
 number of workers, default 4). At start the configuration is checked (a bad value stops
 gunicorn with one line) and several workers on in-memory rate limits are warned about."""
 
+import logging
 import os
 import sys
 
@@ -20,7 +21,10 @@ graceful_timeout = 30
 accesslog = None
 errorlog = "-"
 # Gunicorn's own lines (start, workers booting or dying) as JSON lines too; the app's
-# handler is installed on the root logger by each worker.
+# handler is installed on the root logger by each worker. Python warnings (a library's
+# deprecation notice while the app is imported, before the app's handler exists) go
+# through the log as JSON lines rather than as raw text on standard error.
+logging.captureWarnings(True)
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -38,6 +42,7 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        "py.warnings": {"level": "WARNING", "handlers": ["json"], "propagate": False},
     },
 }
 

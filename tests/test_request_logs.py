@@ -5,6 +5,10 @@ never the paths that carry tokens, and never what was typed."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,8 @@ from airm_training import create_app
 from airm_training.extensions import db
 from tests.conftest import another_database, csrf_token_in, migrated_app
 from tests.factories import make_director
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +99,47 @@ def test_a_path_with_a_token_is_logged_as_its_route(json_app, capsys):
     assert "secret-looking-token-value" not in output
     access = [json.loads(line) for line in output.splitlines() if "airm_training.access" in line]
     assert access[-1]["route"] == "/auth/reset/<token>"
+
+
+_WARN_AFTER = """
+import warnings
+warnings.warn("a library's deprecation notice", UserWarning)
+"""
+
+
+def _stderr_lines_of(program: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stderr.splitlines() if line.strip()]
+
+
+def test_a_warning_under_gunicorns_log_settings_is_a_json_line():
+    """Gunicorn applies ``logconfig_dict`` in the master before the workers import the
+    app; a library warning raised while importing must come out as JSON too."""
+    lines = _stderr_lines_of(
+        "import logging.config, runpy\n"
+        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "logging.config.dictConfig(settings['logconfig_dict'])\n" + _WARN_AFTER
+    )
+    assert len(lines) == 1, lines
+    line = json.loads(lines[0])
+    assert line["logger"] == "py.warnings" and line["level"] == "WARNING"
+    assert "a library's deprecation notice" in line["message"]
+
+
+def test_a_warning_in_the_running_app_is_a_json_line(logs_database):
+    lines = _stderr_lines_of(
+        "from airm_training import create_app\n"
+        f"create_app('testing', SQLALCHEMY_DATABASE_URI={logs_database!r}, LOG_FORMAT='json')\n"
+        + _WARN_AFTER
+    )
+    warned = [json.loads(line) for line in lines]  # every line is JSON
+    assert {line["logger"] for line in warned} == {"py.warnings"}, lines
+    assert any("a library's deprecation notice" in line["message"] for line in warned)

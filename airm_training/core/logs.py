@@ -78,13 +78,15 @@ def route_of_request() -> str | None:
 
 def register_logging(app: Flask) -> None:
     """One handler on the root logger, in the configured format (so that the libraries'
-    warnings are JSON lines too); the app's loggers at the configured level. Each request
+    log lines and Python warnings are JSON lines too); the app's loggers at the configured
+    level. Each request
     gets an id (kept from the proxy's ``X-Request-ID`` if well formed), sent back in that
     header, and one access line."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
     root.addHandler(make_handler(app.config["LOG_FORMAT"]))
+    logging.captureWarnings(True)
     logger = logging.getLogger(LOGGER_NAME)
     logger.removeHandler(default_handler)
     logger.setLevel(app.config["LOG_LEVEL"])
