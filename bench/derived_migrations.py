@@ -11,4 +11,5 @@ DERIVED_MIGRATIONS = (
     "0030_licence_verified_index",
     "0031_standing_gap",
     "0032_supervisee_index",
+    "0033_person_name_index",
 )

@@ -248,6 +248,27 @@ def test_board_queue_is_paginated_oldest_first(client):
     assert "page=2" in first
 
 
+def test_the_board_list_takes_its_total_from_the_figures_it_lists(client):
+    """The pages of the board list are counted by the tile it is the list of (the one
+    statement that counts the board's figures), not by a count of their own; the list
+    waiting for the reader's vote holds one fewer when the reader has voted on one."""
+    board = make_director()
+    db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
+    people = bulk_candidates(26, signer_id=board.id, prefix="apply", hours_each=0)
+    applications = _waiting_applications(people)
+    db.session.add(Vote(application_id=applications[0].id, member_id=board.id, approve=True))
+    db.session.commit()
+    login(client, board)
+    everything = client.get("/board").get_data(as_text=True)
+    assert "page=2" in everything  # 26 at the board: two pages
+    waiting = client.get("/board?waiting=you").get_data(as_text=True)
+    assert "page=2" not in waiting  # 25 wait for this member's vote: one page
+    statements = [" ".join(s.split()) for s, _ in _statements_of(lambda: client.get("/board"), "")]
+    assert any("count(application.id) FILTER" in s for s in statements)  # the figures
+    recounted = [s for s in statements if "count(*) AS count_1 FROM (SELECT application.id" in s]
+    assert not recounted, recounted
+
+
 def test_the_board_reads_the_quorums_of_its_page_in_one_query(client):
     board = make_director()
     db.session.add(RoleAssignment(person_id=board.id, role="co-creator"))
@@ -442,3 +463,50 @@ def test_my_hours_reads_no_roles_of_the_supervisors_it_names(client):
     statements = [" ".join(s.split()) for s, _ in _statements_of(page, "FROM role_assignment")]
     assert not [s for s in statements if "FROM role_assignment WHERE" in s], statements
     assert name in page().get_data(as_text=True)
+
+
+DIRECTOR_HOME_SELECTS = 7
+
+
+def test_the_directors_home_reads_its_queue_and_overview_together(client):
+    """The sign-off backlog, the applications by step, documents, continuing education,
+    expiries, the overview's counts and the ladder with its holders are one statement;
+    the stalled candidates' kept rows and the people without one another: seven
+    selects in all with the sign-in, the navigation and the renewal panel (twelve when
+    each was read alone)."""
+    from airm_training.credentials import holders
+    from airm_training.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
+    from airm_training.progression import summary
+
+    seed_demo()
+    db.session.commit()
+    client.submit(
+        "/auth/login",
+        {"email": f"connie.zollner@{DEMO_DOMAIN}", "password": DEMO_PASSWORD},
+        form_path="/auth/login",
+    )
+    summary.rebuild(db.session, today())  # as the nightly command leaves them
+    holders.refresh(db.session, today())
+    db.session.commit()
+    page = client.get("/director")
+    assert page.status_code == 200 and "waiting for sign-off" in page.get_data(as_text=True)
+    selects = [s for s, _ in _statements_of(lambda: client.get("/director"), "SELECT")]
+    assert len(selects) <= DIRECTOR_HOME_SELECTS, "\n\n".join(selects)
+    (together,) = [s for s in selects if "signoff_backlog" in s]
+    for table in ("application", "supporting_document", "licence", "holder_count"):
+        assert f"FROM {table}" in together, table
+
+
+def test_a_directory_page_is_read_in_the_order_of_the_name_index(client):
+    """A page of the directory reads its people off ``ix_person_name`` (name, then id)
+    instead of sorting everyone for every page."""
+    director = make_director()
+    for _ in range(3):
+        make_candidate(director=director)
+    db.session.commit()
+    login(client, director)
+    ordered = _statements_of(lambda: client.get("/people/"), "ORDER BY person.full_name")
+    (page,) = [s for s in ordered if "LIMIT" in s[0]]
+    plan = _plan(*page)
+    assert "ix_person_name" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan

@@ -28,9 +28,18 @@ def page_number(name: str = "page") -> int:
     return max(1, min(int(text[:12]), MAX_PAGE))
 
 
-def paginate(statement: sa.Select, *, per_page: int, name: str = "page") -> Pagination:
-    """One page of ``statement`` (empty past the last one; the page can say so)."""
-    return db.paginate(statement, page=page_number(name), per_page=per_page, error_out=False)
+def paginate(
+    statement: sa.Select, *, per_page: int, name: str = "page", total: int | None = None
+) -> Pagination:
+    """One page of ``statement`` (empty past the last one; the page can say so).
+    ``total``: how many rows ``statement`` selects, when the page has counted them with
+    its other figures; they are then not counted again."""
+    page = db.paginate(
+        statement, page=page_number(name), per_page=per_page, error_out=False, count=total is None
+    )
+    if total is not None:
+        page.total = total
+    return page
 
 
 @dataclass(frozen=True)

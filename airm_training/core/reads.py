@@ -38,6 +38,11 @@ class Read:
         """The read alone, in one query."""
         return self.fold(db.session.execute(self.select, dict(self.params)))
 
+    def fold_with(self, fold: Callable[[Iterable[tuple]], Any]) -> Read:
+        """The same statement, its rows folded by ``fold`` (which may take values the
+        statement was not built from, the day say)."""
+        return replace(self, fold=fold)
+
 
 # Statements built once per process, by shape; a configuration has few shapes, this many
 # is a leak, and then they are built again.
@@ -67,6 +72,12 @@ def people_in(people: People) -> Any:
     """What ``column.in_`` takes for ``people``: a query or a bind parameter as they are,
     ids as a list."""
     return people if isinstance(people, sa.Select | BindParameter) else list(people)
+
+
+def only_row(rows: Iterable[tuple]) -> tuple:
+    """The fold of a read of one row (aggregates without GROUP BY): that row."""
+    (row,) = rows
+    return tuple(row)
 
 
 def read_each(reads: Mapping[str, Read]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from airm_training.core.changes import keep_on_every_session
+from airm_training.core.reads import Read, shaped
 from airm_training.credentials.models import AwardStatus, CredentialAward, HolderCount
 from airm_training.credentials.services import current_award_clause
 from airm_training.extensions import db
@@ -52,14 +53,28 @@ def current_awards(day: date) -> sa.Select:
 
 def people_at_each_level(day: date) -> list[LevelCount]:
     """Every level of the ladder, lowest first, with the number of current holders
-    (each person at their highest current level): the kept counts of ``day`` when there
-    are any and this transaction has changed nothing they rest on (read with the ladder,
-    one statement), else counted by the database (a second)."""
-    kept = sa.select(HolderCount.people).where(
-        HolderCount.as_of == day, HolderCount.level_id == CredentialLevel.id
+    (each person at their highest current level): ``levels_read``, in one statement
+    while the kept counts hold."""
+    return levels_read(day).run()
+
+
+def levels_read(day: date) -> Read:
+    """The read of ``people_at_each_level``, to be sent with a page's other reads: the
+    ladder with the kept counts of ``day``; when none are kept, or this transaction has
+    changed what they rest on, the counts are then read by the database (a second
+    statement)."""
+    return shaped("holders.levels", _ladder, {"as_of": day}).fold_with(
+        lambda rows: _counted(list(rows), day)
     )
-    any_kept = sa.exists().where(HolderCount.as_of == day)
-    levels = db.session.execute(
+
+
+def _ladder() -> Read:
+    as_of = sa.bindparam("as_of", type_=sa.Date)
+    kept = sa.select(HolderCount.people).where(
+        HolderCount.as_of == as_of, HolderCount.level_id == CredentialLevel.id
+    )
+    any_kept = sa.exists().where(HolderCount.as_of == as_of)
+    return Read(
         sa.select(
             CredentialLevel.id,
             CredentialLevel.code,
@@ -69,8 +84,12 @@ def people_at_each_level(day: date) -> list[LevelCount]:
         )
         .join(ProgrammeLevel, ProgrammeLevel.level_id == CredentialLevel.id)
         .group_by(CredentialLevel.id, CredentialLevel.code, CredentialLevel.name)
-        .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code)
-    ).all()
+        .order_by(sa.func.min(ProgrammeLevel.rank), CredentialLevel.code),
+        list,
+    )
+
+
+def _counted(levels: list[tuple], day: date) -> list[LevelCount]:
     if levels and levels[0][4] and not _pending(db.session):
         counts = {level_id: people or 0 for level_id, _code, _name, people, _any in levels}
     else:

@@ -29,7 +29,7 @@ from airm_training.core.changes import (
     statement_people,
     take_day_marks,
 )
-from airm_training.core.reads import built_once
+from airm_training.core.reads import Read, only_row, shaped
 from airm_training.hours.models import HoursEntry, HoursStatus, SignoffBacklog
 
 BATCH = 500
@@ -257,23 +257,45 @@ def by_supervisor(session: Session) -> sa.Subquery:
 
 def waiting_figures(session: Session, overdue_before: datetime) -> tuple[int, int, datetime | None]:
     """(entries waiting for sign-off, of them submitted before ``overdue_before``, the
-    oldest submission), in one statement: the kept days, and the entries of
-    ``overdue_before``'s own day counted through ``ix_hours_entry_submitted``. Read from
-    the entries alone while this transaction has changes not yet kept."""
+    oldest submission), in one statement (``waiting_figures_read``)."""
+    return waiting_figures_read(session, overdue_before).run()
+
+
+def waiting_figures_read(session: Session, overdue_before: datetime) -> Read:
+    """The read of ``waiting_figures``, to be sent with a page's other reads: the kept
+    days, and the entries of ``overdue_before``'s own day counted through
+    ``ix_hours_entry_submitted``; the entries alone while this transaction has changes
+    not yet kept."""
     if days_pending(session):
-        live = sa.select(
-            sa.func.count(),
-            sa.func.count().filter(HoursEntry.submitted_at < overdue_before),
-            sa.func.min(HoursEntry.submitted_at),
-        ).where(HoursEntry.status == _WAITING)
-        total, overdue, first = session.execute(live).one()
-        return total, overdue, first
+        return shaped(
+            "backlog.waiting_live",
+            lambda: Read(_live_figures(), _figures_of_live),
+            {"overdue_before": overdue_before},
+        )
     cut = overdue_before.date()
-    total, before, on_the_day, first = session.execute(
-        built_once("backlog.waiting_figures", _kept_figures),
+    return shaped(
+        "backlog.waiting_kept",
+        lambda: Read(_kept_figures(), _figures_of_kept),
         {"cut": cut, "day_start": _start(cut), "overdue_before": overdue_before},
-    ).one()
+    )
+
+
+def _figures_of_live(rows: Iterable[tuple]) -> tuple[int, int, datetime | None]:
+    total, overdue, first = only_row(rows)
+    return total, overdue, first
+
+
+def _figures_of_kept(rows: Iterable[tuple]) -> tuple[int, int, datetime | None]:
+    total, before, on_the_day, first = only_row(rows)
     return int(total), int(before) + int(on_the_day), first
+
+
+def _live_figures() -> sa.Select:
+    return sa.select(
+        sa.func.count(),
+        sa.func.count().filter(HoursEntry.submitted_at < sa.bindparam("overdue_before")),
+        sa.func.min(HoursEntry.submitted_at),
+    ).where(HoursEntry.status == _WAITING)
 
 
 def _kept_figures() -> sa.Select:

@@ -13,7 +13,7 @@ from airm_training.core.forms import ActionForm
 from airm_training.core.pagination import paginate
 from airm_training.core.permissions import public, requires
 from airm_training.credentials.services import enrolment_of
-from airm_training.main.overview import director_overview
+from airm_training.main.overview import director_home_reads, director_overview
 from airm_training.notifications.links import register_target
 from airm_training.people.models import Role
 from airm_training.people.queries import primary_supervisor_of
@@ -127,15 +127,18 @@ def _renewal_context(
 @requires(CO_CREATOR)
 def board_home():
     mine = request.args.get("waiting") == "you"
+    queue = work.board_queue(current_user.id, today())
     page = paginate(
-        work.board_query(waiting_for=current_user.id if mine else None), per_page=BOARD_PAGE_SIZE
+        work.board_query(waiting_for=current_user.id if mine else None),
+        per_page=BOARD_PAGE_SIZE,
+        total=work.board_list_total(queue, waiting_for_you=mine),
     )
     rows = work.board_rows(page.items, current_user.id, today())
     return render_template(
         "main/board_home.html",
         page=page,
         rows=rows,
-        queue=work.board_queue(current_user.id, today()),
+        queue=queue,
         waiting_for_you=mine,
         **_renewal_context(open_application(current_user.id), only_when_due=True),
     )
@@ -144,10 +147,12 @@ def board_home():
 @bp.route("/director")
 @requires(DIRECTOR)
 def director_home():
+    day = today()
+    read = director_home_reads(day)
     return render_template(
         "main/director_home.html",
-        queue=work.director_queue(today()),
-        overview=director_overview(),
+        queue=work.director_queue(day, read),
+        overview=director_overview(read),
         **_renewal_context(open_application(current_user.id), only_when_due=True),
     )
 

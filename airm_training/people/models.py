@@ -32,6 +32,8 @@ class Role(enum.StrEnum):
 
 class Person(UserMixin, db.Model):
     __tablename__ = "person"
+    # The directory's order: a page of people by name read off the index, not sorted.
+    __table_args__ = (sa.Index("ix_person_name", "full_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

@@ -37,7 +37,7 @@ from airm_training.core.changes import (
     marked_people,
     statement_people,
 )
-from airm_training.core.reads import built_once
+from airm_training.core.reads import Read, read_together, shaped
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -356,11 +356,18 @@ def quiet_people(
     changed = _changed_now(session)
     if EVERYONE in changed:
         return {}, list(session.scalars(people))
-    rows = session.execute(
-        built_once("summary.quiet_rows", _quiet_rows), {"day": day, "since": since}
+    read = read_together(
+        {
+            "quiet": shaped("summary.quiet_rows", _quiet_rows, {"day": day, "since": since}),
+            "without_row": _without_row_read(day),
+        }
     )
-    quiet = {person_id: (last, code) for person_id, last, code in rows if person_id not in changed}
-    unkept = _without_row(day) | changed
+    quiet = {
+        person_id: (last, code)
+        for person_id, last, code in read["quiet"]
+        if person_id not in changed
+    }
+    unkept = read["without_row"] | changed
     among = _among_ids(people, quiet.keys() | unkept)
     return (
         {person_id: found for person_id, found in quiet.items() if person_id in among},
@@ -378,20 +385,23 @@ def without_valid_row(people: sa.Select, day: date) -> list[int]:
 
 
 def _without_row(day: date) -> set[int]:
+    """Everyone without a kept row for ``day`` (``_without_row_read``)."""
+    return _without_row_read(day).run()
+
+
+def _without_row_read(day: date) -> Read:
     """Everyone without a kept row for ``day``. While rows of ``day`` are kept, those are
     the gaps (forgotten since the rebuild, or without a row then; people added since
     become gaps with their first change, their enrolment among them) and any row of
     another day, both found through their keys; otherwise everyone."""
-    return set(
-        db.session.scalars(built_once("summary.without_row", _without_row_select), {"day": day})
-    )
+    return shaped("summary.without_row", _build_without_row, {"day": day})
 
 
-def _quiet_rows() -> sa.Select:
+def _quiet_rows() -> Read:
     """(person, last active, next level's code) of the kept rows of the day ``day`` whose
     last activity is before ``since`` or never (both bind parameters)."""
     since = sa.bindparam("since")
-    return (
+    return Read(
         sa.select(StandingSummary.person_id, StandingSummary.last_active_at, CredentialLevel.code)
         .join(ProgrammeLevel, ProgrammeLevel.id == StandingSummary.programme_level_id)
         .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
@@ -400,21 +410,23 @@ def _quiet_rows() -> sa.Select:
             sa.or_(
                 StandingSummary.last_active_at.is_(None), StandingSummary.last_active_at < since
             ),
-        )
+        ),
+        list,
     )
 
 
-def _without_row_select() -> sa.CompoundSelect:
-    day = sa.bindparam("day")
+def _build_without_row() -> Read:
+    day = sa.bindparam("day", type_=sa.Date)
     kept_today = sa.exists().where(StandingSummary.as_of == day)
-    return sa.union(
+    people = sa.union(
         sa.select(StandingGap.person_id).where(kept_today),
         # (two ranges of ix_standing_summary_quiet, where ``!=`` would read every row)
         sa.select(StandingSummary.person_id).where(
             sa.or_(StandingSummary.as_of < day, StandingSummary.as_of > day)
         ),
         sa.select(Person.id).where(~kept_today),
-    )
+    ).subquery()
+    return Read(sa.select(people.c.person_id), lambda rows: {person_id for (person_id,) in rows})
 
 
 def _among_ids(people: sa.Select, ids: Collection[int]) -> set[int]:

@@ -4,8 +4,10 @@ address of the list it counts, and the lists put the oldest first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
@@ -22,7 +24,7 @@ from airm_training.assessments.models import (
 )
 from airm_training.continuing.queries import pending_columns as ce_pending_columns
 from airm_training.core.clock import local_date, utcnow
-from airm_training.core.reads import built_once
+from airm_training.core.reads import Read, built_once, only_row, read_together, shaped
 from airm_training.extensions import db
 from airm_training.hours import backlog
 from airm_training.hours.models import HoursEntry, HoursStatus
@@ -68,16 +70,16 @@ def _age(moment: datetime | None, day: date) -> int | None:
     return (day - local_date(moment)).days if moment else None
 
 
-def _signoff_figures(day: date, supervisor_id: int | None = None) -> tuple[int, int, int | None]:
-    """(entries waiting, waiting more than SIGN_OFF_DAYS days, age of the oldest): the
-    centre's from the kept backlog, one supervisor's from their entries."""
-    overdue_before = utcnow() - timedelta(days=SIGN_OFF_DAYS)
-    if supervisor_id is None:
-        waiting, overdue, oldest = backlog.waiting_figures(db.session, overdue_before)
-        return waiting, overdue, _age(oldest, day)
+def _overdue_before() -> datetime:
+    return utcnow() - timedelta(days=SIGN_OFF_DAYS)
+
+
+def _signoff_figures(day: date, supervisor_id: int) -> tuple[int, int, int | None]:
+    """(entries waiting, waiting more than SIGN_OFF_DAYS days, age of the oldest) of one
+    supervisor, from their entries."""
     statement = sa.select(
         sa.func.count(HoursEntry.id),
-        sa.func.count(HoursEntry.id).filter(HoursEntry.submitted_at < overdue_before),
+        sa.func.count(HoursEntry.id).filter(HoursEntry.submitted_at < _overdue_before()),
         sa.func.min(HoursEntry.submitted_at),
     ).where(
         HoursEntry.status == HoursStatus.SUBMITTED.value,
@@ -88,8 +90,9 @@ def _signoff_figures(day: date, supervisor_id: int | None = None) -> tuple[int, 
     return waiting, overdue, _age(oldest, day)
 
 
-def _signoff_item(day: date, url: str, supervisor_id: int | None = None) -> QueueItem:
-    waiting, overdue, oldest = _signoff_figures(day, supervisor_id)
+def _signoff_item(url: str, figures: tuple[int, int, int | None]) -> QueueItem:
+    """The sign-off tile from (entries waiting, of them overdue, the oldest's age)."""
+    waiting, overdue, oldest = figures
     if not waiting:
         note = "nothing waiting"
     elif overdue:
@@ -100,16 +103,21 @@ def _signoff_item(day: date, url: str, supervisor_id: int | None = None) -> Queu
     return QueueItem("sign-offs", waiting, label, note, url, urgent=bool(overdue))
 
 
-def _application_counts() -> dict[str, tuple[int, datetime | None]]:
-    """Open applications by the step they wait for → (count, oldest submission)."""
-    rows = db.session.execute(
+def _application_counts() -> Read:
+    """Open applications by kind and status → (count, oldest submission)."""
+    return Read(
         sa.select(
             Application.kind,
             Application.status,
             sa.func.count(Application.id),
             sa.func.min(Application.submitted_at),
-        ).group_by(Application.kind, Application.status)
-    ).all()
+        ).group_by(Application.kind, Application.status),
+        _by_step,
+    )
+
+
+def _by_step(rows: Iterable[tuple]) -> dict[str, tuple[int, datetime | None]]:
+    """Application counts by the step they wait for → (count, oldest submission)."""
     steps: dict[str, tuple[int, datetime | None]] = {}
     for kind, status, count, oldest in rows:
         step = queues.WAITING_FOR.get((ApplicationKind(kind), ApplicationStatus(status)))
@@ -120,29 +128,45 @@ def _application_counts() -> dict[str, tuple[int, datetime | None]]:
     return steps
 
 
-def _director_figures() -> sa.Select:
+def _director_figures() -> Read:
     """(documents waiting, the oldest's upload, continuing-education records waiting, the
     oldest's submission, licences and credentials expiring from ``day`` through
-    ``until``): one statement, its days bind parameters."""
+    ``until``): one row, its days bind parameters."""
     document_waits = SupportingDocument.status == DocumentStatus.PENDING.value
-    return sa.select(
-        sa.select(sa.func.count(SupportingDocument.id)).where(document_waits).scalar_subquery(),
-        sa.select(sa.func.min(SupportingDocument.uploaded_at))
-        .where(document_waits)
-        .scalar_subquery(),
-        *ce_pending_columns(),
-        queues.expiring_count_column(sa.bindparam("day"), sa.bindparam("until")),
+    return Read(
+        sa.select(
+            sa.select(sa.func.count(SupportingDocument.id)).where(document_waits).scalar_subquery(),
+            sa.select(sa.func.min(SupportingDocument.uploaded_at))
+            .where(document_waits)
+            .scalar_subquery(),
+            *ce_pending_columns(),
+            queues.expiring_count_column(sa.bindparam("day"), sa.bindparam("until")),
+        ),
+        only_row,
     )
 
 
-def director_queue(day: date) -> list[QueueItem]:
-    """Sign-offs by age, credentials to issue, documents and continuing education to
-    review, applications at the board, what expires soon and stalled candidates."""
-    steps = _application_counts()
+def director_reads(day: date) -> dict[str, Read]:
+    """What ``director_queue`` reads besides the stalled candidates, for a page to send
+    with its other reads in one statement (``read_together``)."""
     start, until = queues.expiry_window(day)
-    documents, documents_oldest, ce_waiting, ce_oldest, expiring = db.session.execute(
-        built_once("work.director_figures", _director_figures), {"day": start, "until": until}
-    ).one()
+    return {
+        "signoffs": backlog.waiting_figures_read(db.session, _overdue_before()),
+        "applications": shaped("work.application_counts", _application_counts, {}),
+        "director": shaped(
+            "work.director_figures", _director_figures, {"day": start, "until": until}
+        ),
+    }
+
+
+def director_queue(day: date, read: Mapping[str, Any] | None = None) -> list[QueueItem]:
+    """Sign-offs by age, credentials to issue, documents and continuing education to
+    review, applications at the board, what expires soon and stalled candidates.
+    ``read``: what ``director_reads`` read, when the page sent them with its others."""
+    read = read if read is not None else read_together(director_reads(day))
+    steps = read["applications"]
+    waiting, overdue, first_waiting = read["signoffs"]
+    documents, documents_oldest, ce_waiting, ce_oldest, expiring = read["director"]
     to_issue, issue_oldest = steps.get("issuing", (0, None))
     at_board, board_oldest = steps.get("board votes", (0, None))
     stalled = PeopleReports(day).stalled_count()
@@ -152,7 +176,7 @@ def director_queue(day: date) -> list[QueueItem]:
         return _oldest(_age(moment, day)) if moment else "nothing waiting"
 
     return [
-        _signoff_item(day, f"{reports}#sign-offs"),
+        _signoff_item(f"{reports}#sign-offs", (waiting, overdue, _age(first_waiting, day))),
         QueueItem(
             "issuing",
             to_issue,
@@ -230,7 +254,7 @@ def supervisor_queue(supervisor_id: int, day: date) -> list[QueueItem]:
         return _oldest(_age(moment, day)) if moment else "nothing waiting"
 
     return [
-        _signoff_item(day, url_for("hours.queue"), supervisor_id),
+        _signoff_item(url_for("hours.queue"), _signoff_figures(day, supervisor_id)),
         QueueItem(
             "grading",
             cases,
@@ -442,6 +466,13 @@ def board_queue(member_id: int, day: date) -> list[QueueItem]:
             url_for("main.board_home") + "#board-queue",
         ),
     ]
+
+
+def board_list_total(queue: list[QueueItem], *, waiting_for_you: bool) -> int:
+    """How many applications ``board_query`` lists: the figure of the tile it is the
+    list of (``board_queue`` counts them under the same condition)."""
+    key = "your-vote" if waiting_for_you else "at-board"
+    return next(item.count for item in queue if item.key == key)
 
 
 def board_query(waiting_for: int | None = None) -> sa.Select:
