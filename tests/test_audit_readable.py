@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from airm_training.audit.models import AuditEvent
+from airm_training.audit.queries import AuditFilter, trail_rows_select
 from airm_training.audit.services import record_event
 from airm_training.core.clock import today
 from airm_training.extensions import db
@@ -139,8 +141,9 @@ def test_a_trail_row_holds_the_event_in_words_with_its_links(app, client):
     )
     unlinked = record_event("hours.import_started", "hours_import", "batch-7", actor_id=None)
     db.session.commit()
+    read = trail_rows_select(AuditFilter()).where(AuditEvent.id.in_([signed.id, unlinked.id]))
     with app.test_request_context():
-        first, second = audit_view.trail_rows([signed, unlinked], OBJECT_PAGES)
+        second, first = audit_view.trail_rows(db.session.execute(read), OBJECT_PAGES)
     assert (first.action, first.object_name, first.object_id) == (
         "Hours signed off",
         "Hours entry",
@@ -182,3 +185,31 @@ def test_the_page_names_changed_fields_in_words_and_links_the_object(app, client
     assert '<summary class="small">session date, category</summary>' in row
     assert '<a href="/hours/4242">Hours entry 4242</a>' in row
     assert "&lt;b&gt;x&lt;/b&gt;" in row and "<b>x</b>" not in row
+
+
+def test_the_subjects_of_a_page_of_several_kinds_are_read_in_one_statement(app, client):
+    """Each kind of object on the page binds its own ids; people and hours entries
+    together, then hours entries alone, give each event its own subject."""
+    supervisor = make_supervisor()
+    candidate, other = make_candidate(), make_candidate()
+    entry = _submitted_hour(candidate, supervisor)
+    about_other = record_event("person.password_set", "person", other.id, actor_id=None)
+    signed = record_event("hours.signed", "hours_entry", entry.id, actor_id=supervisor.id)
+    db.session.commit()
+    events = [about_other, signed]
+    assert [event.object_id for event in events]  # loaded again after the commit
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    db.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        both = audit_view.subjects_of(events)
+        alone = audit_view.subjects_of([signed])
+    finally:
+        db.event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 2, statements
+    assert both[about_other.id].full_name == other.full_name
+    assert both[signed.id].full_name == candidate.full_name
+    assert alone == {signed.id: both[signed.id]}

@@ -389,6 +389,38 @@ def test_audit_trail_reads_its_page_its_count_and_its_choices_through_indexes(cl
             assert f"SEARCH audit_event USING COVERING INDEX {index} (" in plan, plan
 
 
+def test_the_audit_trail_page_reads_rows_not_event_objects(client, monkeypatch):
+    """A page of the trail reads its events as plain rows with the actor's name (no
+    event or actor objects are built for 50 rows shown once), and the statement naming
+    each event's subject is built once for the kinds of object on the page."""
+    from airm_training.audit.models import AuditEvent
+    from airm_training.reports import audit_view
+
+    director, candidate = make_director(), make_candidate()
+    for n in range(3):
+        record_event("bulk.made", "person", candidate.id, actor_id=director.id, after={"n": n})
+    db.session.commit()
+    login(client, director)
+    built = []
+    real = audit_view._subjects_select
+    monkeypatch.setattr(
+        audit_view, "_subjects_select", lambda kinds: built.append(kinds) or real(kinds)
+    )
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    sa.event.listen(AuditEvent, "load", on_load)
+    try:
+        pages = [client.get("/audit/?action=bulk.made").get_data(as_text=True) for _ in range(2)]
+    finally:
+        sa.event.remove(AuditEvent, "load", on_load)
+    assert loaded == []
+    assert len(built) <= 1  # none when an earlier test built it for the same kinds
+    assert all(page.count(f">{candidate.full_name}</a>") == 3 for page in pages)
+
+
 def test_the_quiet_of_the_day_are_found_through_the_summary_index(reports_page):
     """The stalled candidates (reports, the director's tile) come from the day's kept
     rows with nothing done since the cut-off, found by ``ix_standing_summary_quiet``,

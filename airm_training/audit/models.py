@@ -35,7 +35,13 @@ class AuditEvent(db.Model):
     actor: Mapped[Person | None] = relationship("Person")
 
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for every field either side mentions, in a stable order."""
-        before, after = self.before or {}, self.after or {}
-        keys = list(before) + [key for key in after if key not in before]
-        return [(key, before.get(key), after.get(key)) for key in keys]
+        return changes_of(self.before, self.after)
+
+
+def changes_of(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for every field either side mentions, in a stable order."""
+    before, after = before or {}, after or {}
+    keys = list(before) + [key for key in after if key not in before]
+    return [(key, before.get(key), after.get(key)) for key in keys]

@@ -63,6 +63,28 @@ def events(filters: AuditFilter) -> sa.Select:
     )
 
 
+def trail_rows_select(filters: AuditFilter) -> sa.Select:
+    """The filtered events newest first as plain rows: the event's columns and its
+    actor's name as ``actor_name`` (None: the system). Cheaper to read than the
+    events with their actors, for a page of them or a download."""
+    person = AuditEvent.actor.property.mapper.class_
+    return filters.apply(
+        sa.select(
+            AuditEvent.id,
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            person.full_name.label("actor_name"),
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.before,
+            AuditEvent.after,
+        )
+        .outerjoin(AuditEvent.actor)
+        .order_by(AuditEvent.id.desc())
+    )
+
+
 def recent_events(person_id: int, limit: int = 10) -> list[AuditEvent]:
     return list(db.session.scalars(events(AuditFilter(person_id=person_id)).limit(limit)))
 

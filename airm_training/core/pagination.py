@@ -68,16 +68,17 @@ def cursor(name: str) -> int | None:
 
 
 def keyset_page(statement: sa.Select, key, *, per_page: int) -> KeysetPage:
-    """One page of ``statement`` newest first by ``key`` (an integer, unique column):
-    the newest ``per_page`` rows, or those just older than ``?before=`` or just newer
-    than ``?after=``. Each page reads ``per_page + 1`` rows through the key's index,
-    however deep it is; the count reads at most ``COUNT_CAP + 1``."""
+    """One page of ``statement``'s rows (it selects columns, ``key`` among them) newest
+    first by ``key`` (an integer, unique column): the newest ``per_page`` rows, or those
+    just older than ``?before=`` or just newer than ``?after=``. Each page reads
+    ``per_page + 1`` rows through the key's index, however deep it is; the count reads
+    at most ``COUNT_CAP + 1``."""
     after, before = cursor("after"), cursor("before")
     base = statement.order_by(None)
     keys = base.with_only_columns(key, maintain_column_froms=True)
     if after is not None:
         before = None  # one direction at a time
-        rows = list(db.session.scalars(base.where(key > after).order_by(key).limit(per_page + 1)))
+        rows = db.session.execute(base.where(key > after).order_by(key).limit(per_page + 1)).all()
         if len(rows) > per_page:
             newer_exists, rows = True, rows[:per_page][::-1]
             older_exists = _exists(keys.where(key <= after))
@@ -85,7 +86,7 @@ def keyset_page(statement: sa.Select, key, *, per_page: int) -> KeysetPage:
             after = None
     if after is None:
         window = base.where(key < before) if before is not None else base
-        rows = list(db.session.scalars(window.order_by(key.desc()).limit(per_page + 1)))
+        rows = db.session.execute(window.order_by(key.desc()).limit(per_page + 1)).all()
         older_exists, rows = len(rows) > per_page, rows[:per_page]
         newer_exists = before is not None and _exists(keys.where(key >= before))
     total = db.session.scalar(

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from airm_training.access.needs import DIRECTOR
 from airm_training.audit.models import AuditEvent
-from airm_training.audit.queries import AuditFilter, distinct_values, events
+from airm_training.audit.queries import AuditFilter, distinct_values, trail_rows_select
 from airm_training.audit.services import verify_chain
 from airm_training.core.clock import today
 from airm_training.core.pagination import keyset_page
@@ -81,7 +81,7 @@ def _args() -> dict[str, str]:
 @requires(DIRECTOR)
 def trail():
     form, filters = _filters()
-    page = keyset_page(events(filters), AuditEvent.id, per_page=PAGE_SIZE)
+    page = keyset_page(trail_rows_select(filters), AuditEvent.id, per_page=PAGE_SIZE)
     return render_template(
         "audit/trail.html",
         form=form,
@@ -108,7 +108,7 @@ def people_lookup():
 def export():
     """The filtered trail as CSV, newest first, with the words the page shows."""
     _form, filters = _filters()
-    rows = audit_view.trail_rows(db.session.scalars(events(filters).limit(EXPORT_LIMIT)))
+    rows = audit_view.trail_rows(db.session.execute(trail_rows_select(filters).limit(EXPORT_LIMIT)))
     report = Report(
         "audit",
         "Audit trail",

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from airm_training.assessments.models import CasePresentation, CompetencyEvaluation, QuizAttempt
-from airm_training.audit.models import AuditEvent
+from airm_training.audit.models import changes_of
 from airm_training.core.clock import local_datetime_text
 from airm_training.core.links import id_links
+from airm_training.core.reads import built_once
 from airm_training.credentials.models import CredentialAward, Enrolment
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
@@ -100,6 +101,7 @@ SUBJECT_COLUMNS = {
     "enrolment": Enrolment.person_id,
     "module_completion": ModuleCompletion.person_id,
 }
+SUBJECT_KINDS = ("person", *SUBJECT_COLUMNS)
 
 
 def _words(code: str) -> str:
@@ -140,34 +142,20 @@ class Subject:
     full_name: str
 
 
-def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
+def subjects_of(events: Iterable[Any]) -> dict[int, Subject]:
     """Event id → the person the event is about, where there is one: one query for the
-    whole page, whatever kinds of object are on it."""
+    whole page, whatever kinds of object are on it. ``events`` are events or rows of
+    them (an ``id``, ``object_type`` and ``object_id`` each)."""
     events = list(events)
     wanted: dict[str, set[int]] = defaultdict(set)
     for event in events:
-        if event.object_id and event.object_id.isdigit():
+        if event.object_id and event.object_id.isdigit() and event.object_type in SUBJECT_KINDS:
             wanted[event.object_type].add(int(event.object_id))
     if not wanted:
         return {}
-    parts = [  # people, then only the kinds of object on the page
-        sa.select(
-            sa.literal("person").label("kind"), Person.id.label("oid"), Person.id.label("pid")
-        ).where(Person.id.in_(wanted.get("person", set())))
-    ]
-    for object_type, column in SUBJECT_COLUMNS.items():
-        if object_type in wanted:
-            id_column = column.class_.id
-            parts.append(
-                sa.select(sa.literal(object_type), id_column, column).where(
-                    id_column.in_(wanted[object_type])
-                )
-            )
-    found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    named = sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
-        Person, Person.id == found.c.pid
-    )
-    rows = db.session.execute(named).all()
+    kinds = tuple(kind for kind in SUBJECT_KINDS if kind in wanted)
+    named = built_once(("audit.subjects", kinds), lambda: _subjects_select(kinds))
+    rows = db.session.execute(named, {kind: sorted(wanted[kind]) for kind in kinds}).all()
     person_of = {(kind, oid): Subject(pid, name) for kind, oid, pid, name in rows}
     return {
         event.id: person_of[(event.object_type, int(event.object_id))]
@@ -176,6 +164,34 @@ def subjects_of(events: Iterable[AuditEvent]) -> dict[int, Subject]:
         and event.object_id.isdigit()
         and (event.object_type, int(event.object_id)) in person_of
     }
+
+
+def _subjects_select(kinds: tuple[str, ...]) -> sa.Select:
+    """(kind, object id, person id, name) of the objects of ``kinds`` whose ids are
+    bound by each kind's name."""
+    parts = []
+    for kind in kinds:
+        ids = sa.bindparam(kind, expanding=True)
+        if kind == "person":
+            parts.append(
+                sa.select(
+                    sa.literal("person").label("kind"),
+                    Person.id.label("oid"),
+                    Person.id.label("pid"),
+                ).where(Person.id.in_(ids))
+            )
+        else:
+            column = SUBJECT_COLUMNS[kind]
+            id_column = column.class_.id
+            parts.append(
+                sa.select(
+                    sa.literal(kind).label("kind"), id_column.label("oid"), column.label("pid")
+                ).where(id_column.in_(ids))
+            )
+    found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
+        Person, Person.id == found.c.pid
+    )
 
 
 def person_name(person_id: int) -> str | None:
@@ -202,11 +218,12 @@ class TrailRow:
 
 
 def trail_rows(
-    events: Iterable[AuditEvent], object_pages: Mapping[str, tuple[str, str]] | None = None
+    events: Iterable[Any], object_pages: Mapping[str, tuple[str, str]] | None = None
 ) -> list[TrailRow]:
     """The events in words, with the person each is about: one query for them all.
-    ``object_pages`` (object type → the endpoint showing one and its URL argument) links
-    each object to its page; without it, as in a download, none is linked."""
+    ``events`` are rows of ``audit.queries.trail_rows_select``. ``object_pages`` (object
+    type → the endpoint showing one and its URL argument) links each object to its page;
+    without it, as in a download, none is linked."""
     events = list(events)
     subjects = subjects_of(events)
     links = {kind: id_links(*page) for kind, page in (object_pages or {}).items()}
@@ -215,20 +232,21 @@ def trail_rows(
     for event in events:
         link = links.get(event.object_type)
         object_id = event.object_id or ""
-        changes = tuple(event.changes())
-        actor, subject = event.actor, subjects.get(event.id)
+        changes = tuple(changes_of(event.before, event.after))
+        actor_id, subject = event.actor_id, subjects.get(event.id)
+        actor = Subject(actor_id, event.actor_name) if actor_id is not None else None
         rows.append(
             TrailRow(
                 id=event.id,
                 occurred=local_datetime_text(event.occurred_at),
-                actor=Subject(actor.id, actor.full_name) if actor else None,
+                actor=actor,
                 action=action_label(event.action),
                 action_code=event.action,
                 object_name=object_label(event.object_type),
                 object_id=object_id,
                 object_href=link(int(object_id)) if link and object_id.isdigit() else None,
                 subject=subject,
-                actor_href=person_link(actor.id) if person_link and actor else None,
+                actor_href=person_link(actor_id) if person_link and actor else None,
                 subject_href=person_link(subject.id) if person_link and subject else None,
                 changes=changes,
                 changed_fields=tuple(field_label(field) for field, _b, _a in changes),
