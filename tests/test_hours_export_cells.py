@@ -59,3 +59,30 @@ def test_empty_timestamps_lists_and_text():
     for value in ("=1+1", "+x", "-y", "@z", "plain", None):
         assert cells.text(value) == _neutralise(value)
         assert cells.text(value) == _neutralise(value)
+
+
+def test_a_row_written_out_gives_every_cell_as_text_and_absent_values_empty():
+    """Numbers and absent values go to ``csv.writer`` as they are; what it writes is the
+    same text as each value's plain conversion, formulas neutralised."""
+    import csv
+    import io
+
+    stored = (
+        "2026-11-30", 50, "individual-consultation", None, '["=a", "b"]', None,
+        0, "=HYPERLINK(1)", "Consultation", "returned", 1, "2026-11-30 10:00:00",
+        None, None, None, "-too short", None, 41,
+    )  # fmt: skip
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(_Cells(UTC).row(stored))
+    assert next(csv.reader(io.StringIO(buffer.getvalue()))) == [
+        "2026-11-30", "50", "individual-consultation", "", "'=a;b", "",
+        "", "'=HYPERLINK(1)", "Consultation", "returned", "Returned", "yes",
+        "2026-11-30T10:00:00+00:00", "", "", "", "'-too short", "", "41",
+    ]  # fmt: skip
+    plain = (*stored[:6], 3, "a note", *stored[8:10], 0, None, None, None, None, None, 7, 42)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(_Cells(UTC).row(plain))
+    written = next(csv.reader(io.StringIO(buffer.getvalue())))
+    assert (written[6], written[7], written[11], written[12], written[16:]) == (
+        "3", "a note", "no", "", ["", "7", "42"],
+    )  # fmt: skip

@@ -93,10 +93,13 @@ def _write(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 def _neutralise(value) -> str:
     """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 EXPORT_CHUNK = 1000  # rows written at a time
@@ -119,7 +122,7 @@ def export_rows(person_id: int, filters) -> list[sa.Row]:
             HoursEntry.note,
             HoursCategory.name,
             HoursEntry.status,
-            HoursEntry.late,
+            sa.type_coerce(HoursEntry.late, sa.Integer),  # 0 or 1: no conversion per row
             sa.cast(HoursEntry.submitted_at, sa.Text),
             signer.full_name,
             signer.email,
@@ -213,31 +216,33 @@ class _Cells:
             return None
         return first.utcoffset(), first.isoformat(timespec="seconds")[19:]
 
-    def row(self, row) -> list[str]:
+    def row(self, row) -> list:
+        """One entry's cells. Numbers stay numbers and absent ones None: ``csv.writer``
+        writes them (None as an empty cell) faster than they are turned into text here."""
         day, minutes, category, supervisor, stages, modalities, group_size, note = row[:8]
         category_name, status, late, submitted_at, signed_by, signed_by_email = row[8:14]
         signed_at, return_reason, amends_id, entry_id = row[14:]
-        text = self.text
+        texts, lists, moments = self.texts, self.lists, self.moments
         return [
             day,  # the database's ISO text of the date
-            str(minutes),
-            text(category),
-            text(supervisor),
-            self.joined(stages),
-            self.joined(modalities),
-            str(group_size or ""),
-            _neutralise(note),
-            text(category_name),
+            minutes,
+            texts.get(category) or self.text(category),
+            texts.get(supervisor) or self.text(supervisor),
+            lists.get(stages) or self.joined(stages),
+            lists.get(modalities) or self.joined(modalities),
+            group_size or None,
+            note if not note or note[0] not in _FORMULA_STARTS else "'" + note,
+            texts.get(category_name) or self.text(category_name),
             status,
             _STATUS_LABELS[status],
             "yes" if late else "no",
-            self.moment(submitted_at),
-            text(signed_by),
-            text(signed_by_email),
-            self.moment(signed_at),
-            _neutralise(return_reason),
-            str(amends_id or ""),
-            str(entry_id),
+            moments.get(submitted_at) or self.moment(submitted_at),
+            texts.get(signed_by) or self.text(signed_by),
+            texts.get(signed_by_email) or self.text(signed_by_email),
+            moments.get(signed_at) or self.moment(signed_at),
+            _neutralise(return_reason) if return_reason else None,
+            amends_id,
+            entry_id,
         ]
 
 
