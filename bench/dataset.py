@@ -483,9 +483,29 @@ def pg_schema_ready(url: str, schema: str) -> bool:
     return bool(found)
 
 
+def ensure_database(url: str) -> bool:
+    """Create ``url``'s database when the server has none of that name (its role needs
+    CREATEDB, as the CI's ``airm`` role has); whether it was created now."""
+    target = sa.engine.make_url(url)
+    maintenance = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with maintenance.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(target.database)
+                connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
+    finally:
+        maintenance.dispose()
+    return not exists
+
+
 def cached_postgresql(url: str, scale: int, make_app) -> tuple[str, bool]:
-    """A schema of ``url``'s database holding ``scale`` (built when missing); returns the
-    URL that selects it and whether it was built now."""
+    """A schema of ``url``'s database holding ``scale`` (built when missing, the
+    database too); returns the URL that selects it and whether it was built now."""
+    ensure_database(url)
     schema = f"bench_s{scale}_{schema_key()}"
     separator = "&" if "?" in url else "?"
     scoped = f"{url}{separator}options=-csearch_path%3D{schema}"
