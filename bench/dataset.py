@@ -483,9 +483,9 @@ def pg_schema_ready(url: str, schema: str) -> bool:
     return bool(found)
 
 
-def ensure_database(url: str) -> bool:
+def ensure_database(url: str) -> None:
     """Create ``url``'s database when the server has none of that name (its role needs
-    CREATEDB, as the CI's ``airm`` role has); whether it was created now."""
+    CREATEDB, as the CI's ``airm`` role has)."""
     target = sa.engine.make_url(url)
     maintenance = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
@@ -499,7 +499,6 @@ def ensure_database(url: str) -> bool:
                 connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
     finally:
         maintenance.dispose()
-    return not exists
 
 
 def cached_postgresql(url: str, scale: int, make_app) -> tuple[str, bool]:

@@ -548,7 +548,7 @@ def databases(names: list[str], scales: dict[str, list[int]]):
                 base = os.environ.get("AIRM_BENCH_POSTGRES_URL", DEFAULT_PG)
                 try:
                     url, built = dataset.cached_postgresql(base, scale, make_app)
-                except sa.exc.OperationalError as error:
+                except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
                     print(f"PostgreSQL unavailable, skipped: {error}", flush=True)
                     yield f"postgresql s{scale}", None, False, {"error": str(error)[:200]}, largest
                     continue

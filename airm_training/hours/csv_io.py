@@ -231,7 +231,7 @@ class _Cells:
             lists.get(stages) or self.joined(stages),
             lists.get(modalities) or self.joined(modalities),
             group_size or None,
-            note if not note or note[0] not in _FORMULA_STARTS else "'" + note,
+            _neutralise(note) if note else None,
             texts.get(category_name) or self.text(category_name),
             status,
             _STATUS_LABELS[status],

@@ -88,8 +88,10 @@ FIELD_LABELS = {
     "category_code": "category",
 }
 
-# Object type → (model, the column naming the person the record is about).
+# Object type → the column naming the person the record is about (in its table, whose
+# ``id`` is the object id).
 SUBJECT_COLUMNS = {
+    "person": Person.id,
     "hours_entry": HoursEntry.person_id,
     "application": Application.person_id,
     "certificate": Certificate.holder_id,
@@ -101,7 +103,6 @@ SUBJECT_COLUMNS = {
     "enrolment": Enrolment.person_id,
     "module_completion": ModuleCompletion.person_id,
 }
-SUBJECT_KINDS = ("person", *SUBJECT_COLUMNS)
 
 
 def _words(code: str) -> str:
@@ -149,11 +150,11 @@ def subjects_of(events: Iterable[Any]) -> dict[int, Subject]:
     events = list(events)
     wanted: dict[str, set[int]] = defaultdict(set)
     for event in events:
-        if event.object_id and event.object_id.isdigit() and event.object_type in SUBJECT_KINDS:
+        if event.object_id and event.object_id.isdigit() and event.object_type in SUBJECT_COLUMNS:
             wanted[event.object_type].add(int(event.object_id))
     if not wanted:
         return {}
-    kinds = tuple(kind for kind in SUBJECT_KINDS if kind in wanted)
+    kinds = tuple(kind for kind in SUBJECT_COLUMNS if kind in wanted)
     named = built_once(("audit.subjects", kinds), lambda: _subjects_select(kinds))
     rows = db.session.execute(named, {kind: sorted(wanted[kind]) for kind in kinds}).all()
     person_of = {(kind, oid): Subject(pid, name) for kind, oid, pid, name in rows}
@@ -171,23 +172,13 @@ def _subjects_select(kinds: tuple[str, ...]) -> sa.Select:
     bound by each kind's name."""
     parts = []
     for kind in kinds:
-        ids = sa.bindparam(kind, expanding=True)
-        if kind == "person":
-            parts.append(
-                sa.select(
-                    sa.literal("person").label("kind"),
-                    Person.id.label("oid"),
-                    Person.id.label("pid"),
-                ).where(Person.id.in_(ids))
-            )
-        else:
-            column = SUBJECT_COLUMNS[kind]
-            id_column = column.class_.id
-            parts.append(
-                sa.select(
-                    sa.literal(kind).label("kind"), id_column.label("oid"), column.label("pid")
-                ).where(id_column.in_(ids))
-            )
+        column = SUBJECT_COLUMNS[kind]
+        id_column = column.class_.id
+        parts.append(
+            sa.select(
+                sa.literal(kind).label("kind"), id_column.label("oid"), column.label("pid")
+            ).where(id_column.in_(sa.bindparam(kind, expanding=True)))
+        )
     found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     return sa.select(found.c.kind, found.c.oid, Person.id, Person.full_name).join(
         Person, Person.id == found.c.pid
