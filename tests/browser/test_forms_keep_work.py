@@ -22,7 +22,10 @@ BACK_TO_THE_FORM = re.compile(r"/auth/login\?next=(/|%2F)hours(/|%2F)new$")
 
 
 def age_session(page, app, seconds: int) -> None:
-    """Make the browser's session look ``seconds`` older, as if nothing had happened since."""
+    """Make the browser's session look ``seconds`` older, as if nothing had happened since.
+    The page's own requests (its icon, say) are let finish first: an answer landing after
+    the change would carry a fresh session cookie and undo it."""
+    page.wait_for_load_state("networkidle")
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     context = page.context
     cookie = next(c for c in context.cookies() if c["name"] == app.config["SESSION_COOKIE_NAME"])
