@@ -12,4 +12,5 @@ DERIVED_MIGRATIONS = (
     "0031_standing_gap",
     "0032_supervisee_index",
     "0033_person_name_index",
+    "0034_progress_indexes",
 )

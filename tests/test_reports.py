@@ -253,6 +253,7 @@ def test_the_expiring_and_sign_off_lists_page_on_the_page(
     client, director, supervisor, monkeypatch
 ):
     monkeypatch.setattr("airm_training.reports.routes.PER_PAGE", 1)
+    monkeypatch.setattr("airm_training.reports.queues.PER_PAGE", 1)
     for days, name in ((5, "Ann Soon"), (6, "Ben Later")):
         person = candidate(director, name)
         person.licences[0].expires_on = today() + timedelta(days=days)
@@ -514,11 +515,56 @@ def test_applications_waiting_for_each_step(director, supervisor):
             "—",
         ),
     ]
-    assert queues.applications_by_step(report) == [
+    assert queues.applications_by_step() == [
         ("endorsement", 1),
         ("board votes", 1),
         ("issuing", 2),
     ]
+
+
+def test_waiting_applications_are_paged_by_the_database(director, supervisor, monkeypatch):
+    monkeypatch.setattr("airm_training.reports.queues.PER_PAGE", 1)
+    day = today()
+    empty = queues.waiting_applications(day, 1)
+    assert (empty.rows, empty.total, empty.page, empty.pages) == ([], 0, 1, 1)
+    application(candidate(director, "Ed Endorse"), "submitted", 3, endorser=supervisor)
+    application(candidate(director, "Vi Votes"), "endorsed", 8, endorser=supervisor)
+    application(candidate(director, "Ian Issue"), "approved", 12, endorser=supervisor)
+    application(supervisor, "endorsed", 1, kind="renew")  # a renewal waits for no vote
+    application(candidate(director, "Done Already"), "issued", 40, endorser=supervisor)
+
+    pages = [queues.waiting_applications(day, page) for page in (1, 2, 3)]
+    assert [[row[1] for row in page.rows] for page in pages] == [
+        ["Ian Issue"],
+        ["Vi Votes"],
+        ["Ed Endorse"],
+    ]
+    assert {(page.total, page.pages) for page in pages} == {(3, 3)}
+    past_the_end = queues.waiting_applications(day, 9)
+    assert (past_the_end.page, past_the_end.rows) == (3, pages[2].rows)
+    whole = queues.waiting_applications(day)
+    assert whole.rows == [row for page in pages for row in page.rows] and whole.total == 3
+    assert queues.applications_by_step() == [
+        ("endorsement", 1),
+        ("board votes", 1),
+        ("issuing", 1),
+    ]
+
+
+def test_the_sign_off_backlog_is_paged_by_the_database(director, supervisor, monkeypatch):
+    monkeypatch.setattr("airm_training.reports.queues.PER_PAGE", 1)
+    person = candidate(director, "Pat Person")
+    other = named(long_standing_supervisor(director), "Oli Other")
+    for signer in (supervisor, other):
+        insert_hours(
+            person, "individual-consultation", 1, 60, signer=signer, status=HoursStatus.SUBMITTED
+        )
+    db.session.commit()
+    first, second = (queues.pending_signoffs(today(), page) for page in (1, 2))
+    assert {first.rows[0][0], second.rows[0][0]} == {"Sam Supervisor", "Oli Other"}
+    assert (first.total, first.pages, second.page) == (2, 2, 2)
+    assert queues.pending_signoffs(today(), 5).rows == second.rows
+    assert len(queues.pending_signoffs(today()).rows) == 2
 
 
 # --- expiring -----------------------------------------------------------------------------

@@ -369,3 +369,32 @@ def test_a_programme_change_forgets_every_row_and_every_gap(people):
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StandingGap)) == 0
     assert summary._without_row(today()) == _without_a_row_of(today())
+
+
+def _distribution(person_ids) -> dict[tuple[str, int, int], int]:
+    counts: dict[tuple[str, int, int], int] = {}
+    for progress in live(person_ids).values():
+        key = (progress.level_code, progress.met, progress.total)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_the_distribution_counts_the_kept_rows_of_active_people_only(people, monkeypatch):
+    rebuilt()
+    everyone_counted = _distribution([p.id for p in people.values()])
+    busy_only = _distribution([people["busy"].id])
+    assert busy_only != everyone_counted
+    no_rule_applied(monkeypatch)
+    assert summary.progress_counts(today()) == everyone_counted
+    people["idle"].active = False  # their row stays (it rests on no evidence of theirs)
+    db.session.commit()
+    assert row(people["idle"]) is not None
+    assert summary.progress_counts(today()) == busy_only
+
+
+def test_the_distribution_leaves_out_rows_changed_in_this_transaction(people, supervisor):
+    rebuilt()
+    insert_hours(people["busy"], "direct-clinical", 1, 60, signer=supervisor)
+    counted = summary.progress_counts(today())
+    assert counted == _distribution([people["idle"].id])  # the busy one is read live
+    db.session.rollback()

@@ -32,8 +32,17 @@ class Role(enum.StrEnum):
 
 class Person(UserMixin, db.Model):
     __tablename__ = "person"
-    # The directory's order: a page of people by name read off the index, not sorted.
-    __table_args__ = (sa.Index("ix_person_name", "full_name", "id"),)
+    # The directory's order: a page of people by name read off the index, not sorted;
+    # and the few inactive people, found without reading everyone.
+    __table_args__ = (
+        sa.Index("ix_person_name", "full_name", "id"),
+        sa.Index(
+            "ix_person_inactive",
+            "id",
+            sqlite_where=sa.text("active = 0"),
+            postgresql_where=sa.text("active = false"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

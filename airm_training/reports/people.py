@@ -29,14 +29,13 @@ from airm_training.progression.summary import (
     quiet_people,
     without_valid_row,
 )
-from airm_training.reports.tables import Report, paged
+from airm_training.reports.tables import PER_PAGE, Report, paged
 
 # (lowest percent, label): a candidate falls in the last bucket whose lowest they reach.
 PROGRESS_BUCKETS = ((0, "0-24 %"), (25, "25-49 %"), (50, "50-74 %"), (75, "75-99 %"))
 ALL_MET = "100 % (ready to apply)"
 NEAR_COMPLETION_PERCENT = 75
 DEFAULT_STALLED_DAYS = 60
-PER_PAGE = 50  # rows of a list shown on a page; the CSV has them all
 
 
 def percent_met(met: int, total: int) -> int:
@@ -97,7 +96,7 @@ class PeopleReports:
         """How many candidates have met what share of their next level's requirements."""
         labels = [label for _lowest, label in PROGRESS_BUCKETS] + [ALL_MET]
         counts: Counter[tuple[str, str]] = Counter()
-        for (code, met, total), people in progress_counts(self._enrolled, self.day).items():
+        for (code, met, total), people in progress_counts(self.day).items():
             counts[(code, bucket(met, total))] += people
         for progress in self._live.values():
             counts[(progress.level_code, bucket(progress.met, progress.total))] += 1

@@ -23,7 +23,7 @@ from airm_training.progression.models import (
     ApplicationStatus,
     Certificate,
 )
-from airm_training.reports.tables import Report
+from airm_training.reports.tables import PER_PAGE, Report, paged_rows
 
 EXPIRY_WINDOW_DAYS = 90
 CERTIFICATE_MONTHS = 12
@@ -40,42 +40,57 @@ WAITING_FOR = {
 STEPS = ("endorsement", "board votes", "issuing")
 
 
-def pending_signoffs(day: date) -> Report:
+def pending_signoffs(day: date, page: int | None = None) -> Report:
     """Hours submitted and not yet signed or returned, by the supervisor they wait for
-    (from the kept backlog, ``hours.backlog``)."""
+    (from the kept backlog, ``hours.backlog``), the longest waiting first; one page of
+    them, or all when ``page`` is None."""
     supervisor = aliased(Person)
     waiting = backlog.by_supervisor(db.session)
-    rows = db.session.execute(
+    paging = paged_rows(
         sa.select(supervisor.full_name, waiting.c.entries, waiting.c.minutes, waiting.c.oldest)
         .select_from(waiting)
         .outerjoin(supervisor, supervisor.id == waiting.c.supervisor_id)
-        .order_by(waiting.c.oldest, supervisor.full_name)
-    ).all()
+        .order_by(waiting.c.oldest, supervisor.full_name, waiting.c.supervisor_id),
+        page,
+        PER_PAGE,
+    )
+    paging["rows"] = [
+        (
+            name or "No supervisor named",
+            entries,
+            round(int(minutes) / 60, 2),
+            on.isoformat(),
+            (day - on).days,
+        )
+        for name, entries, minutes, oldest in paging["rows"]
+        for on in (local_date(oldest),)
+    ]
     return Report(
         "sign-offs",
         "Hours waiting for sign-off, by supervisor",
         ("Supervisor", "Entries", "Hours", "Oldest submitted", "Oldest waiting (days)"),
-        [
-            (
-                name or "No supervisor named",
-                entries,
-                round(int(minutes) / 60, 2),
-                on.isoformat(),
-                (day - on).days,
-            )
-            for name, entries, minutes, oldest in rows
-            for on in (local_date(oldest),)
-        ],
+        **paging,
     )
 
 
-def waiting_applications(day: date) -> Report:
-    """Open applications with the step each waits for, oldest first."""
+# The step an open application waits for, as SQL (NULL for one that waits for none).
+_STEP = sa.case(
+    *(
+        (sa.and_(Application.kind == kind.value, Application.status == status.value), step)
+        for (kind, status), step in WAITING_FOR.items()
+    )
+)
+_OPEN = Application.status.in_(sorted({status.value for _kind, status in WAITING_FOR}))
+
+
+def waiting_applications(day: date, page: int | None = None) -> Report:
+    """Open applications with the step each waits for, oldest first; one page of them,
+    or all when ``page`` is None."""
     applicant, endorser = aliased(Person), aliased(Person)
-    rows = db.session.execute(
+    paging = paged_rows(
         sa.select(
+            _STEP,
             Application.kind,
-            Application.status,
             applicant.full_name,
             CredentialLevel.code,
             Application.submitted_at,
@@ -84,33 +99,39 @@ def waiting_applications(day: date) -> Report:
         .join(applicant, applicant.id == Application.person_id)
         .join(CredentialLevel, CredentialLevel.id == Application.level_id)
         .outerjoin(endorser, endorser.id == Application.endorser_id)
-        .where(Application.status.in_([status.value for _kind, status in WAITING_FOR]))
-        .order_by(Application.submitted_at, Application.id)
-    ).all()
-    report_rows = []
-    for kind, status, name, level, submitted_at, endorser_name in rows:
-        step = WAITING_FOR.get((ApplicationKind(kind), ApplicationStatus(status)))
-        if step is None:
-            continue
-        submitted_on = local_date(submitted_at)
-        report_rows.append(
-            (
-                step,
-                name,
-                {"renew": f"{level} renewal", "reinstate": f"{level} reinstatement"}.get(
-                    kind, level
-                ),
-                submitted_on.isoformat(),
-                (day - submitted_on).days,
-                endorser_name or "—",
-            )
+        .where(_OPEN, _STEP.is_not(None))
+        .order_by(Application.submitted_at, Application.id),
+        page,
+        PER_PAGE,
+    )
+    paging["rows"] = [
+        (
+            step,
+            name,
+            {"renew": f"{level} renewal", "reinstate": f"{level} reinstatement"}.get(kind, level),
+            submitted_on.isoformat(),
+            (day - submitted_on).days,
+            endorser_name or "—",
         )
+        for step, kind, name, level, submitted_at, endorser_name in paging["rows"]
+        for submitted_on in (local_date(submitted_at),)
+    ]
     return Report(
         "applications",
         "Applications waiting",
         ("Waiting for", "Applicant", "Level", "Submitted", "Days waiting", "Endorser"),
-        report_rows,
+        **paging,
     )
+
+
+def applications_by_step() -> list[tuple[str, int]]:
+    """(step, open applications waiting for it) for every step, counted by the database."""
+    counts = dict(
+        db.session.execute(
+            sa.select(_STEP, sa.func.count()).where(_OPEN, _STEP.is_not(None)).group_by(_STEP)
+        ).all()
+    )
+    return [(step, counts.get(step, 0)) for step in STEPS]
 
 
 def _expiring_awards(day: Day, until: Day) -> tuple:
@@ -212,9 +233,3 @@ def certificates_per_month(day: date, months: int = CERTIFICATE_MONTHS) -> Repor
         ("Month", "Certificates"),
         [(f"{month:%Y-%m}", counts[month]) for month in month_starts],
     )
-
-
-def applications_by_step(report: Report) -> list[tuple[str, int]]:
-    """(step, open applications) for every step, from the applications report."""
-    counts = Counter(row[0] for row in report.rows)
-    return [(step, counts[step]) for step in STEPS]

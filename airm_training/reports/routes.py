@@ -14,8 +14,8 @@ from airm_training.core.permissions import requires
 from airm_training.reports import queues
 from airm_training.reports.charts import bar_chart_svg
 from airm_training.reports.forms import ReportSettingsForm
-from airm_training.reports.people import PER_PAGE, PeopleReports
-from airm_training.reports.tables import Report
+from airm_training.reports.people import PeopleReports
+from airm_training.reports.tables import PER_PAGE, Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -46,7 +46,6 @@ def index():
     day = today()
     people = PeopleReports(day, form.stalled_days)
     levels, progress = people.levels(), people.progress()
-    applications = queues.waiting_applications(day)
     certificates = queues.certificates_per_month(day)
     charts = {
         "levels": bar_chart_svg(
@@ -75,9 +74,9 @@ def index():
         progress=progress,
         near=people.near_completion(page=page_number("near_page")),
         stalled=people.stalled(page=page_number("stalled_page")),
-        signoffs=queues.pending_signoffs(day).one_page(page_number("signoffs_page"), PER_PAGE),
-        applications=applications.one_page(page_number("applications_page"), PER_PAGE),
-        steps=queues.applications_by_step(applications),
+        signoffs=queues.pending_signoffs(day, page_number("signoffs_page")),
+        applications=queues.waiting_applications(day, page_number("applications_page")),
+        steps=queues.applications_by_step(),
         expiring=queues.expiring(day).one_page(page_number("expiring_page"), PER_PAGE),
         certificates=certificates,
         charts=charts,

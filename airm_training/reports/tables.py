@@ -6,6 +6,12 @@ import csv
 import io
 from dataclasses import dataclass, field, replace
 
+import sqlalchemy as sa
+
+from airm_training.extensions import db
+
+PER_PAGE = 50  # rows of a list shown on a page; the CSV has them all
+
 
 @dataclass(frozen=True)
 class Report:
@@ -43,6 +49,32 @@ def paged(rows: list[tuple], page: int | None, per_page: int) -> dict:
         "total": len(rows),
         "page": page,
         "pages": pages,
+    }
+
+
+def paged_rows(statement: sa.Select, page: int | None, per_page: int) -> dict:
+    """What ``paged`` gives, read by the database: one page of ``statement``'s rows
+    (all of them when ``page`` is None) counted by a window in the same statement, so
+    that a page costs the same however long the report; a page past the end is read
+    again as the last one."""
+    if page is None:
+        rows = db.session.execute(statement).all()
+        return {"rows": rows, "total": len(rows)}
+    counted = statement.add_columns(sa.func.count().over())
+    page = max(page, 1)
+    found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if not found and page > 1:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        )
+        page = max(1, -(-total // per_page))
+        found = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    total = found[0][-1] if found else 0
+    return {
+        "rows": [tuple(row)[:-1] for row in found],
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // per_page)),
     }
 
 
