@@ -13,4 +13,5 @@ DERIVED_MIGRATIONS = (
     "0032_supervisee_index",
     "0033_person_name_index",
     "0034_progress_indexes",
+    "0035_summary_holds_credential",
 )

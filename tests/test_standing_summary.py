@@ -398,3 +398,61 @@ def test_the_distribution_leaves_out_rows_changed_in_this_transaction(people, su
     counted = summary.progress_counts(today())
     assert counted == _distribution([people["idle"].id])  # the busy one is read live
     db.session.rollback()
+
+
+def _without_credential_counted_live() -> int:
+    """Active enrolled people holding no credential in force, from every award."""
+    holding = sa.exists().where(
+        CredentialAward.person_id == Enrolment.person_id,
+        CredentialAward.status == AwardStatus.ACTIVE,
+        CredentialAward.awarded_on <= today(),
+        sa.or_(CredentialAward.expires_on.is_(None), CredentialAward.expires_on >= today()),
+    )
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .join(Person, Person.id == Enrolment.person_id)
+        .where(Person.active.is_(True), ~holding)
+    )
+
+
+def _without_credential() -> int:
+    unkept = summary.without_valid_row(
+        sa.select(Person.id)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Person.active.is_(True)),
+        today(),
+    )
+    return summary.enrolled_without_credential(today(), unkept)
+
+
+def test_the_enrolled_without_a_credential_are_read_from_the_kept_rows(people, director):
+    holding_none = [people["busy"].id, people["idle"].id]
+    db.session.execute(
+        sa.delete(CredentialAward).where(CredentialAward.person_id.in_(holding_none))
+    )
+    db.session.commit()
+    rebuilt()
+    assert row(people["top"]).holds_credential and not row(people["idle"]).holds_credential
+    counted = _without_credential_counted_live()
+    assert counted >= 2 and _without_credential() == counted
+    people["busy"].active = False  # their row stays; an inactive person is not counted
+    db.session.commit()
+    assert row(people["busy"]) is not None
+    assert _without_credential() == counted - 1 == _without_credential_counted_live()
+    award_credential(people["idle"], "AIRT-C", actor_id=director.id, version=current_version())
+    assert _without_credential() == counted - 2  # changed in this transaction: read live
+    db.session.commit()
+    assert row(people["idle"]) is None  # forgotten: counted from the awards
+    assert _without_credential() == counted - 2 == _without_credential_counted_live()
+
+
+def test_the_check_finds_a_kept_row_wrong_about_holding_a_credential(people):
+    rebuilt()
+    db.session.execute(
+        sa.update(StandingSummary)
+        .where(StandingSummary.person_id == people["top"].id)
+        .values(holds_credential=False)
+    )
+    db.session.commit()
+    assert summary.differences(db.session, today()) == [people["top"].id]

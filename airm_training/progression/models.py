@@ -269,6 +269,8 @@ class StandingSummary(db.Model):
             "total",
             "person_id",
         ),
+        # Enrolled people holding no credential in force: few, found without a scan.
+        sa.Index("ix_standing_summary_holding", "as_of", "holds_credential", "person_id"),
     )
 
     person_id: Mapped[int] = mapped_column(
@@ -285,6 +287,9 @@ class StandingSummary(db.Model):
     # When they last logged hours, completed a module, started a quiz or submitted a case
     # presentation (``progression.activity``); each of those forgets the row.
     last_active_at: Mapped[datetime | None]
+    # Whether they hold a credential in force on ``as_of`` (a change of their awards
+    # forgets the row).
+    holds_credential: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class StandingGap(db.Model):

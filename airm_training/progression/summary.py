@@ -39,6 +39,7 @@ from airm_training.core.changes import (
 )
 from airm_training.core.reads import Read, read_together, shaped
 from airm_training.credentials.models import CredentialAward, Enrolment
+from airm_training.credentials.services import current_award_clause
 from airm_training.curriculum.models import ModuleCompletion
 from airm_training.extensions import db
 from airm_training.people.models import Licence, Person
@@ -87,6 +88,7 @@ _SUMMARY = sa.select(
     StandingSummary.total,
     StandingSummary.unmet,
     StandingSummary.last_active_at,
+    StandingSummary.holds_credential,
 )
 
 
@@ -188,10 +190,21 @@ def rebuild(session: Session, day: date) -> int:
     ids = list(session.scalars(enrolled.order_by(Enrolment.person_id)))
     standings = evaluate_many(enrolled, as_of=day)
     active = last_activity(enrolled)
+    holding = set(
+        session.scalars(
+            sa.select(CredentialAward.person_id)
+            .where(CredentialAward.person_id.in_(enrolled), current_award_clause(day))
+            .distinct()
+        )
+    )
     session.execute(sa.delete(StandingSummary))
     session.execute(sa.delete(StandingGap))
     rows = [
-        {**_row(person_id, standings.get(person_id), day), "last_active_at": active.get(person_id)}
+        {
+            **_row(person_id, standings.get(person_id), day),
+            "last_active_at": active.get(person_id),
+            "holds_credential": person_id in holding,
+        }
         for person_id in ids
     ]
     for start in range(0, len(rows), BATCH * 10):
@@ -290,6 +303,35 @@ def progress_counts(day: date) -> dict[tuple[str, int, int], int]:
     for code, met, total, people in rows:  # levels of two versions may share a code
         counts[(code, met, total)] = counts.get((code, met, total), 0) + people
     return counts
+
+
+def enrolled_without_credential(day: date, unkept: Collection[int]) -> int:
+    """How many active enrolled people hold no credential in force on ``day``: the kept
+    rows that say so (of active people, unchanged in this transaction) and, counted from
+    their awards, those of ``unkept`` (active enrolled people without a valid row:
+    ``without_valid_row``), in one statement."""
+    changed = _changed_now(db.session)
+    holding = sa.exists().where(
+        CredentialAward.person_id == Enrolment.person_id, current_award_clause(day)
+    )
+    live = (
+        sa.select(sa.func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.person_id.in_(sorted(unkept)), ~holding)
+        .scalar_subquery()
+    )
+    if EVERYONE in changed:
+        return db.session.scalar(sa.select(live))
+    row = StandingSummary
+    conditions = [
+        row.as_of == day,
+        row.holds_credential.is_(False),
+        row.person_id.not_in(sa.select(Person.id).where(Person.active == sa.false())),
+    ]
+    if changed:
+        conditions.append(row.person_id.not_in(changed))
+    kept = sa.select(sa.func.count()).select_from(row).where(*conditions).scalar_subquery()
+    return db.session.scalar(sa.select(kept + live))
 
 
 def kept_closest(
@@ -508,4 +550,6 @@ def differences(session: Session, day: date) -> list[int]:
 
 def _kept(session: Session, day: date) -> dict[int, tuple]:
     rows = session.execute(_SUMMARY.where(StandingSummary.as_of == day))
-    return {person_id: (*figures[:3], list(figures[3]), figures[4]) for person_id, *figures in rows}
+    return {
+        person_id: (*figures[:3], list(figures[3]), *figures[4:]) for person_id, *figures in rows
+    }

@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from airm_training.core.clock import local_date, local_day_start
 from airm_training.credentials.holders import people_at_each_level
-from airm_training.credentials.models import CredentialAward, Enrolment
-from airm_training.credentials.services import current_award_clause
+from airm_training.credentials.models import Enrolment
 from airm_training.extensions import db
 from airm_training.people.models import Person
 from airm_training.progression.activity import last_activity
@@ -23,6 +22,7 @@ from airm_training.progression.engine import next_levels
 from airm_training.progression.models import OPEN_STATUSES, Application
 from airm_training.progression.summary import (
     Progress,
+    enrolled_without_credential,
     kept_closest,
     live_progress,
     progress_counts,
@@ -68,26 +68,19 @@ class PeopleReports:
         )
 
     @cached_property
+    def _unkept(self) -> list[int]:
+        """The active enrolled people without a valid kept row: they are read live."""
+        return without_valid_row(self._enrolled, self.day)
+
+    @cached_property
     def _live(self) -> dict[int, Progress]:
         """Progress of the candidates without a valid kept row, evaluated now."""
-        missing = without_valid_row(self._enrolled, self.day)
-        return live_progress(missing, self._enrolled, self.day)
+        return live_progress(self._unkept, self._enrolled, self.day)
 
     def levels(self) -> Report:
         """People by the highest level they hold today (and enrolled people holding none)."""
         levels = people_at_each_level(self.day)
-        enrolled_without = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Enrolment)
-            .join(Person, Person.id == Enrolment.person_id)
-            .where(
-                Person.active.is_(True),
-                ~sa.exists().where(
-                    CredentialAward.person_id == Enrolment.person_id,
-                    current_award_clause(self.day),
-                ),
-            )
-        )
+        enrolled_without = enrolled_without_credential(self.day, self._unkept)
         rows = [(level.code, level.name, level.people) for level in levels]
         rows.append(("—", "Enrolled, no current credential", enrolled_without))
         return Report("levels", "People at each level", ("Level", "Name", "People"), rows)
