@@ -294,11 +294,12 @@ def progress_counts(day: date) -> dict[tuple[str, int, int], int]:
         .group_by(row.programme_level_id, row.met, row.total)
         .subquery()
     )
-    rows = db.session.execute(
+    by_level = (
         sa.select(CredentialLevel.code, counted.c.met, counted.c.total, counted.c.people)
         .join(ProgrammeLevel, ProgrammeLevel.id == counted.c.programme_level_id)
         .join(CredentialLevel, CredentialLevel.id == ProgrammeLevel.level_id)
     )
+    rows = db.session.execute(by_level)
     counts: dict[tuple[str, int, int], int] = {}
     for code, met, total, people in rows:  # levels of two versions may share a code
         counts[(code, met, total)] = counts.get((code, met, total), 0) + people
