@@ -116,9 +116,12 @@ def app(database_url):
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context (its own session and ``g``), as in
-    production, even while the test itself holds one."""
+    production, even while the test itself holds one. A streamed body is read before the
+    request ends, within that context, as a server reads it (a body streamed with its
+    request's context would otherwise be read under the test's)."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         app_token = flask.globals._cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

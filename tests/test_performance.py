@@ -16,6 +16,7 @@ from airm_training.core.clock import today, utcnow
 from airm_training.extensions import db
 from airm_training.hours import csv_io
 from airm_training.hours.models import HoursEntry
+from airm_training.hours.queries import HoursFilter
 from airm_training.people.models import RoleAssignment
 from airm_training.programme.models import CredentialLevel, HoursCategory
 from airm_training.programme.services import current_version
@@ -138,8 +139,7 @@ def test_export_is_streamed_in_chunks_newest_first(client, monkeypatch):
     db.session.commit()
     monkeypatch.setattr(csv_io, "EXPORT_CHUNK", 2)
     login(client, candidate)
-    response = client.get("/hours/export.csv")
-    assert response.is_streamed
+    response = client.get("/hours/export.csv")  # read in three partitions, after the view
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     days = [(today() - timedelta(days=n)).isoformat() for n in (1, 2, 3, 4, 5, 6)]
     assert [row["session_date"] for row in rows] == days
@@ -150,6 +150,35 @@ def test_export_is_streamed_in_chunks_newest_first(client, monkeypatch):
     assert rows[-1]["status"] == "submitted" and rows[-1]["signed_at"] == ""
     signed = client.get("/hours/export.csv?status=signed").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(signed)))) == 5
+
+
+def test_export_fetches_its_rows_a_partition_at_a_time(app, monkeypatch):
+    """The queries run when the first chunk is read, the rows' with ``yield_per`` (a
+    server-side cursor on PostgreSQL), and a chunk is written per partition."""
+    director = make_director()
+    candidate, supervisor = make_candidate(director=director), make_supervisor(director=director)
+    for days_ago in range(1, 6):
+        _entry(candidate, supervisor, days_ago)
+    db.session.commit()
+    monkeypatch.setattr(csv_io, "EXPORT_CHUNK", 2)
+    options = []
+
+    def record(_connection, _cursor, statement, _parameters, context, _many):
+        if "FROM hours_entry" in statement:
+            options.append(context.execution_options.get("yield_per"))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context():
+            chunks = csv_io.export_csv(csv_io.export_query(candidate.id, HoursFilter()))
+            assert options == []  # nothing read before the body is
+            first = next(chunks)
+            rest = list(chunks)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert options == [None, 2]  # the names of its people, then the rows a partition at a time
+    assert first.count("\r\n") == 3  # the header and the first two rows
+    assert [chunk.count("\r\n") for chunk in rest] == [2, 1, 0]
 
 
 def test_export_queries_do_not_grow_with_the_rows_and_keep_the_labels(client, monkeypatch):

@@ -20,7 +20,7 @@ from airm_training.documents.certificate import CertificatePdf
 from airm_training.documents.paper import configured_paper
 from airm_training.documents.transcript import TranscriptPdf
 from airm_training.extensions import db
-from airm_training.hours.csv_io import export_csv, export_rows
+from airm_training.hours.csv_io import export_csv, export_query
 from airm_training.hours.queries import HoursFilter
 from airm_training.people.models import Person
 from airm_training.progression.documents import certificate_data
@@ -51,7 +51,7 @@ def _safe_name(name: str) -> str:
 
 
 def _hours(person: Person) -> list[ArchiveFile]:
-    text = "".join(export_csv(export_rows(person.id, HoursFilter())))
+    text = "".join(export_csv(export_query(person.id, HoursFilter())))
     return [ArchiveFile("hours.csv", "hours_csv", "", text.encode("utf-8"))]
 
 

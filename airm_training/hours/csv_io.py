@@ -7,13 +7,12 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 
 from airm_training.access.supervision import held_on, supervision_periods
 from airm_training.audit.services import record_event
@@ -103,98 +102,117 @@ def _neutralise(value) -> str:
 
 
 EXPORT_CHUNK = 1000  # rows written at a time
+_STATUS_LABELS = {status.value: status.label for status in HoursStatus}
+_YES_NO = ("no", "yes")  # late: 0 or 1
 
 
-def export_rows(person_id: int, filters) -> list[sa.Row]:
-    """A person's entries as plain rows for the CSV export, newest session first: one
-    query, no ORM objects. Lists and timestamps come as the database's text, turned into
-    cells by ``_Cells`` (each distinct value once)."""
-    supervisor, signer = aliased(Person), aliased(Person)
-    statement = filters.apply(
+def export_query(person_id: int, filters) -> sa.Select:
+    """A person's entries for the CSV export, newest session first, as plain rows of the
+    entries' own columns: their categories and people by id (named by ``_Cells``), lists
+    and timestamps as the database's text (each distinct one turned into its cell once)."""
+    return filters.apply(
         sa.select(
             sa.cast(HoursEntry.session_date, sa.Text),
             HoursEntry.minutes,
-            HoursCategory.code,
-            supervisor.email,
+            HoursEntry.category_id,
+            HoursEntry.supervisor_id,
             sa.cast(HoursEntry.stages, sa.Text),
             sa.cast(HoursEntry.modalities, sa.Text),
             HoursEntry.group_size,
             HoursEntry.note,
-            HoursCategory.name,
             HoursEntry.status,
             sa.type_coerce(HoursEntry.late, sa.Integer),  # 0 or 1: no conversion per row
             sa.cast(HoursEntry.submitted_at, sa.Text),
-            signer.full_name,
-            signer.email,
+            HoursEntry.signed_by_id,
             sa.cast(HoursEntry.signed_at, sa.Text),
             HoursEntry.return_reason,
             HoursEntry.amends_id,
             HoursEntry.id,
         )
-        .join(HoursCategory, HoursCategory.id == HoursEntry.category_id)
-        .outerjoin(supervisor, supervisor.id == HoursEntry.supervisor_id)
-        .outerjoin(signer, signer.id == HoursEntry.signed_by_id)
         .where(HoursEntry.person_id == person_id)
         .order_by(HoursEntry.session_date.desc(), HoursEntry.id.desc())
     )
-    return db.session.connection().execute(statement).all()
 
 
-def export_csv(rows: list[sa.Row]) -> Iterator[str]:
-    """The export's CSV text (``EXPORT_COLUMNS``) in chunks of ``EXPORT_CHUNK`` rows, for
-    a streamed response. The centre's time zone is read now: the chunks are written after
-    the request's context has gone."""
+def export_csv(query: sa.Select) -> Iterator[str]:
+    """The export's CSV text (``EXPORT_COLUMNS``), a chunk per ``EXPORT_CHUNK`` rows. The
+    query is run when the first chunk is asked for, in the session of the context the
+    chunks are read in (a streamed response's, once the view has returned), and its rows
+    are fetched a partition at a time as they are written (through a server-side cursor
+    where the database has one), so that a long export never holds all its rows."""
     zone = current_app.config.get("TIMEZONE")
-    return _export_chunks(rows, _Cells(ZoneInfo(zone) if zone else UTC))
+    return _export_chunks(query, ZoneInfo(zone) if zone else UTC)
 
 
-def _export_chunks(rows: list[sa.Row], cells: _Cells) -> Iterator[str]:
+def _export_chunks(query: sa.Select, zone: tzinfo) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for start in range(0, len(rows), EXPORT_CHUNK):
-        writer.writerows(cells.row(row) for row in rows[start : start + EXPORT_CHUNK])
+    cells = _Cells(zone, db.session.execute(_names_of(query)))
+    rows = db.session.connection().execute(query, execution_options={"yield_per": EXPORT_CHUNK})
+    for partition in rows.partitions(EXPORT_CHUNK):
+        writer.writerows(cells.rows(partition))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-_STATUS_LABELS = {status.value: status.label for status in HoursStatus}
+_CATEGORY, _PERSON = "category", "person"
+
+
+def _names_of(query: sa.Select) -> sa.CompoundSelect:
+    """In one statement, every hours category (code, name) and the supervisors and signers
+    of the exported entries (e-mail, name), each row tagged with what it names."""
+    entries = query.order_by(None).subquery()
+    return sa.union_all(
+        sa.select(sa.literal(_CATEGORY), HoursCategory.id, HoursCategory.code, HoursCategory.name),
+        sa.select(sa.literal(_PERSON), Person.id, Person.email, Person.full_name).where(
+            Person.id.in_(sa.select(entries.c.supervisor_id))
+            | Person.id.in_(sa.select(entries.c.signed_by_id))
+        ),
+    )
+
+
+class _Kept(dict):
+    """Cells by value, each made once (by ``make``) the first time its value is looked up;
+    looking up one already made runs no Python."""
+
+    def __init__(self, make, known: dict | None = None) -> None:
+        super().__init__(known or {})
+        self.make = make
+
+    def __missing__(self, value):
+        cell = self[value] = self.make(value)
+        return cell
 
 
 class _Cells:
-    """The cells of one export. Names, codes, lists, days and timestamps repeat from row
-    to row (entries submitted or signed together share their moment), so each distinct
-    one is written once; a timestamp's offset is worked out once per hour of the day (per
-    timestamp in an hour that holds a change of offset)."""
+    """The cells of one export, a partition of rows at a time, column by column. The
+    categories' and people's cells are made once, by id, from ``names`` (``_names_of``);
+    lists, group sizes and timestamps repeat from row to row (entries submitted or signed
+    together share their moment), so each distinct one is written once; a timestamp's
+    offset is worked out once per hour of the day (per timestamp in an hour that holds a
+    change of offset)."""
 
-    def __init__(self, zone: tzinfo) -> None:
+    def __init__(self, zone: tzinfo, names: Iterable[tuple]) -> None:
         self.zone = zone
-        self.texts: dict = {}
-        self.lists: dict[str | None, str] = {}
-        self.moments: dict[str | None, str] = {None: "", "": ""}
+        # Each category's code and name, each person's e-mail and name, by id ("" for none).
+        self.codes: dict = {}
+        self.category_names: dict = {}
+        self.emails: dict = {None: ""}
+        self.full_names: dict = {None: ""}
+        for kind, key, code_or_email, name in names:
+            first, second = (
+                (self.codes, self.category_names)
+                if kind == _CATEGORY
+                else (self.emails, self.full_names)
+            )
+            first[key], second[key] = _neutralise(code_or_email), _neutralise(name)
+        self.lists = _Kept(_joined)
+        self.moments = _Kept(self._moment, {None: "", "": ""})
+        self.counts = _Kept(lambda count: count or None)  # no group size: an empty cell
         self.hours: dict[str, tuple | None] = {}
-
-    def text(self, value) -> str:
-        cell = self.texts.get(value)
-        if cell is None:
-            cell = self.texts[value] = _neutralise(value)
-        return cell
-
-    def joined(self, stored: str | None) -> str:
-        """A stored JSON list as ``a;b``."""
-        cell = self.lists.get(stored)
-        if cell is None:
-            items = json.loads(stored) if stored else None
-            cell = self.lists[stored] = _neutralise(LIST_SEPARATOR.join(items or []))
-        return cell
-
-    def moment(self, stored: str | None) -> str:
-        cell = self.moments.get(stored)
-        if cell is None:
-            cell = self.moments[stored] = self._moment(stored)
-        return cell
 
     def _moment(self, stored: str) -> str:
         """A stored (naive UTC) timestamp as ISO 8601 time in the zone, with its offset."""
@@ -216,34 +234,65 @@ class _Cells:
             return None
         return first.utcoffset(), first.isoformat(timespec="seconds")[19:]
 
-    def row(self, row) -> list:
-        """One entry's cells. Numbers stay numbers and absent ones None: ``csv.writer``
-        writes them (None as an empty cell) faster than they are turned into text here."""
-        day, minutes, category, supervisor, stages, modalities, group_size, note = row[:8]
-        category_name, status, late, submitted_at, signed_by, signed_by_email = row[8:14]
-        signed_at, return_reason, amends_id, entry_id = row[14:]
-        texts, lists, moments = self.texts, self.lists, self.moments
-        return [
-            day,  # the database's ISO text of the date
+    def rows(self, partition: Sequence) -> Iterator[tuple]:
+        """The entries' rows of cells, in ``EXPORT_COLUMNS`` order. Each column is turned
+        into cells as a whole (by lookups of kept cells, with no Python call per row where
+        the value was seen before). Numbers stay numbers and absent ones None:
+        ``csv.writer`` writes them (None as an empty cell) faster than they are turned
+        into text here."""
+        (
+            days,  # the database's ISO text of each date
             minutes,
-            texts.get(category) or self.text(category),
-            texts.get(supervisor) or self.text(supervisor),
-            lists.get(stages) or self.joined(stages),
-            lists.get(modalities) or self.joined(modalities),
-            group_size or None,
-            _neutralise(note) if note else None,
-            texts.get(category_name) or self.text(category_name),
-            status,
-            _STATUS_LABELS[status],
-            "yes" if late else "no",
-            moments.get(submitted_at) or self.moment(submitted_at),
-            texts.get(signed_by) or self.text(signed_by),
-            texts.get(signed_by_email) or self.text(signed_by_email),
-            moments.get(signed_at) or self.moment(signed_at),
-            _neutralise(return_reason) if return_reason else None,
-            amends_id,
-            entry_id,
-        ]
+            categories,
+            supervisors,
+            stages,
+            modalities,
+            group_sizes,
+            notes,
+            statuses,
+            late,
+            submitted,
+            signers,
+            signed,
+            return_reasons,
+            amended,
+            entry_ids,
+        ) = zip(*partition, strict=True)
+        joined, moment = self.lists.__getitem__, self.moments.__getitem__
+        email, full_name = self.emails.__getitem__, self.full_names.__getitem__
+        return zip(
+            days,
+            minutes,
+            map(self.codes.__getitem__, categories),
+            map(email, supervisors),
+            map(joined, stages),
+            map(joined, modalities),
+            map(self.counts.__getitem__, group_sizes),
+            map(_written, notes),
+            map(self.category_names.__getitem__, categories),
+            statuses,
+            map(_STATUS_LABELS.__getitem__, statuses),
+            map(_YES_NO.__getitem__, late),
+            map(moment, submitted),
+            map(full_name, signers),
+            map(email, signers),
+            map(moment, signed),
+            map(_written, return_reasons),
+            amended,
+            entry_ids,
+            strict=True,
+        )
+
+
+def _joined(stored: str | None) -> str:
+    """A stored JSON list as ``a;b``."""
+    items = json.loads(stored) if stored else None
+    return _neutralise(LIST_SEPARATOR.join(items or []))
+
+
+def _written(text: str | None) -> str | None:
+    """Free text as written (neutralised), None for none."""
+    return _neutralise(text) if text else None
 
 
 def _in_zone(moment: datetime | None, zone: tzinfo) -> str:

@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -35,7 +36,7 @@ from airm_training.hours import workflow
 from airm_training.hours.counting import counting_rule
 from airm_training.hours.csv_io import (
     export_csv,
-    export_rows,
+    export_query,
     import_csv,
     template_csv,
 )
@@ -325,7 +326,8 @@ def csv_template():
 @requires(LOGS_HOURS)
 def export():
     _form, filters = _filters()
-    return _csv_response(export_csv(export_rows(current_user.id, filters)), "airm-hours.csv")
+    chunks = stream_with_context(export_csv(export_query(current_user.id, filters)))
+    return _csv_response(chunks, "airm-hours.csv")
 
 
 def _csv_response(text: str | Iterator[str], filename: str) -> Response:
