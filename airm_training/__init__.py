@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from airm_training.core.db import install_sqlite_settings
+from airm_training.core.db import end_read_only_transaction, install_connection_settings
 from airm_training.core.input import register_input_guards
 from airm_training.core.logs import log_server_error, register_logging
 from airm_training.core.origin import register_origin_check
@@ -90,12 +90,13 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
     import airm_training.models  # noqa: F401 - registers every table on the metadata
 
-    install_sqlite_settings()
+    install_connection_settings()
     install_hours_tally()
     install_standing_summary()
     install_signoff_backlog()
     install_holder_counts()
     db.init_app(app)
+    app.teardown_request(end_read_only_transaction)  # before the session's removal
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

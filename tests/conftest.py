@@ -17,10 +17,11 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from airm_training import create_app
 from airm_training.assessments.bank import load_question_bank
+from airm_training.core.db import is_write_transaction
 from airm_training.extensions import db, limiter
 from airm_training.notifications.mailer import deliver_due
 from airm_training.programme.loader import load_programme_file
@@ -38,6 +39,34 @@ TEST_KEYS_DIR = os.environ.setdefault(
 )
 if not KeyStore(TEST_KEYS_DIR).key_sets():
     KeyStore(TEST_KEYS_DIR).generate("Bellevue Trauma Recovery Center")
+
+
+# Writes run inside a read-only request (a GET, HEAD or OPTIONS of a view not marked
+# ``@writes``), in any test: on PostgreSQL that request's transaction is READ ONLY, and the
+# write would fail there (the suite's own transaction, begun outside any request, is not).
+READ_ONLY_WRITES: list[str] = []
+_WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def flag_write_in_read_only_request(_conn, _cursor, statement, *_args) -> None:
+    if (
+        _WRITE_STATEMENT.match(statement)
+        and flask.has_request_context()
+        and not is_write_transaction()
+    ):
+        request = flask.request
+        READ_ONLY_WRITES.append(f"{request.method} {request.endpoint}: {statement[:60]}")
+
+
+sa.event.listen(Engine, "before_cursor_execute", flag_write_in_read_only_request)
+
+
+@pytest.fixture(autouse=True)
+def _no_writes_in_read_only_requests(request):
+    READ_ONLY_WRITES.clear()
+    yield
+    if not request.node.get_closest_marker("writes_in_read_only_request"):
+        assert not READ_ONLY_WRITES, "mark these views @writes:\n" + "\n".join(READ_ONLY_WRITES)
 
 
 def pytest_unconfigure(config) -> None:

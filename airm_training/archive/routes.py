@@ -19,6 +19,7 @@ from airm_training.archive.services import (
 )
 from airm_training.archive.worker import build_one
 from airm_training.core.clock import utcnow
+from airm_training.core.db import writes
 from airm_training.core.forms import ActionForm
 from airm_training.core.permissions import requires
 from airm_training.core.work import unit_of_work
@@ -80,6 +81,7 @@ def for_person(person_id: int):
 
 
 @bp.route("/<code>.zip")
+@writes  # each download is counted and audited
 @requires(SIGNED_IN)
 def download(code: str):
     if not CODE_PATTERN.match(code):

@@ -1,4 +1,5 @@
-"""Declarative base with stable constraint names, and SQLite connection settings."""
+"""Declarative base with stable constraint names; how each database's transactions begin
+and how a read-only request's ends."""
 
 from __future__ import annotations
 
@@ -73,9 +74,48 @@ def _on_sqlite_begin(connection) -> None:
     )
 
 
-def install_sqlite_settings() -> None:
-    """Register the SQLite listeners once (pysqlite's own transaction handling breaks
-    SAVEPOINT; see SQLAlchemy's "Serializable isolation / Savepoints" notes)."""
+def _on_postgresql_begin(connection) -> None:
+    """A read-only request's transaction is READ ONLY on PostgreSQL (psycopg begins it so,
+    in the same round trip): whatever its view does, it can write nothing, and so it can
+    end with COMMIT (``end_read_only_transaction``)."""
+    if connection.dialect.name != "postgresql":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    read_only = not is_write_transaction()
+    if bool(dbapi_connection.read_only) != read_only:
+        dbapi_connection.read_only = read_only
+
+
+def end_read_only_transaction(error: BaseException | None) -> None:
+    """End a read-only request's READ ONLY transaction with COMMIT, the same as a rollback
+    for a transaction that can write nothing: psycopg drops every statement it has
+    prepared on a connection when that connection rolls back, so ending each request
+    with the session's rollback would have PostgreSQL parse and plan each of a page's
+    statements again on every request. (Registered to run before the session is
+    removed; anything else, or a transaction with unflushed changes, is left to that
+    removal's rollback.)"""
+    from airm_training.extensions import db  # the extension is built on this module
+
+    session = db.session()
+    if error is not None or not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    from psycopg.pq import TransactionStatus
+
+    dbapi_connection = connection.connection.dbapi_connection
+    idle_in_transaction = dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+    pending = session.new or session.dirty or session.deleted
+    if dbapi_connection.read_only and idle_in_transaction and not pending:
+        session.commit()
+
+
+def install_connection_settings() -> None:
+    """Register the listeners once: SQLite's connection settings and its transactions'
+    begin (pysqlite's own transaction handling breaks SAVEPOINT; see SQLAlchemy's
+    "Serializable isolation / Savepoints" notes), and PostgreSQL's read-only begin."""
     if not event.contains(Engine, "connect", _on_sqlite_connect):
         event.listen(Engine, "connect", _on_sqlite_connect)
         event.listen(Engine, "begin", _on_sqlite_begin)
+        event.listen(Engine, "begin", _on_postgresql_begin)

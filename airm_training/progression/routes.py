@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from airm_training.access.needs import CANDIDATE, CO_CREATOR, DIRECTOR, SUPERVISOR
 from airm_training.access.supervision import supervisors_query
+from airm_training.core.db import writes
 from airm_training.core.forms import (
     ActionForm,
     flash_form_errors,
@@ -315,11 +316,13 @@ def revoke_certificate(certificate_id: int):
 
 
 @bp.route("/transcript.pdf")
+@writes  # each transcript handed out is recorded, with the digest of its PDF
 def my_transcript():
     return _transcript_response(current_user)
 
 
 @bp.route("/people/<int:person_id>/transcript.pdf")
+@writes  # each transcript handed out is recorded, with the digest of its PDF
 @requires(DIRECTOR)
 def transcript_of(person_id: int):
     return _transcript_response(db.get_or_404(Person, person_id))
