@@ -400,6 +400,24 @@ def test_the_distribution_leaves_out_rows_changed_in_this_transaction(people, su
     db.session.rollback()
 
 
+def _closest_ids() -> tuple[int, set[int]]:
+    count, found = summary.kept_closest(today(), 0, None)  # 0 %: every kept row with a level
+    return count, {person_id for person_id, _name, _progress in found}
+
+
+def test_those_near_completion_are_kept_rows_of_active_people_unchanged_now(people, supervisor):
+    rebuilt()
+    both = {people["busy"].id, people["idle"].id}
+    assert _closest_ids() == (2, both)
+    people["idle"].active = False  # their row stays (it rests on no evidence of theirs)
+    db.session.commit()
+    assert row(people["idle"]) is not None
+    assert _closest_ids() == (1, {people["busy"].id})
+    insert_hours(people["busy"], "direct-clinical", 1, 60, signer=supervisor)
+    assert _closest_ids() == (0, set())  # the busy one is read live
+    db.session.rollback()
+
+
 def _without_credential_counted_live() -> int:
     """Active enrolled people holding no credential in force, from every award."""
     holding = sa.exists().where(

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, aliased, selectinload
+from sqlalchemy.orm import ORMExecuteState, Session, selectinload
 
 from airm_training.assessments.models import (
     CasePresentation,
@@ -271,23 +271,12 @@ def live_progress(
 
 def progress_counts(day: date) -> dict[tuple[str, int, int], int]:
     """``{(next level's code, met, total): how many}`` of the active enrolled people whose
-    kept row of ``day`` is valid and names a level to reach (counted by the database).
-    Every kept row is an enrolled person's (the rebuild writes only theirs; a change of
-    enrolment forgets it), so only the few inactive people are looked up and left out:
-    the rows are counted in the order of ``ix_standing_summary_progress``, with no lookup
-    per row."""
-    changed = _changed_now(db.session)
-    if EVERYONE in changed:
-        return {}
+    kept row of ``day`` is valid and names a level to reach (counted by the database, in
+    the order of ``ix_standing_summary_progress``, with no lookup per row)."""
     row = StandingSummary
-    inactive = sa.select(Person.id).where(Person.active == sa.false())
-    conditions = [
-        row.as_of == day,
-        row.programme_level_id.is_not(None),
-        row.person_id.not_in(inactive),
-    ]
-    if changed:
-        conditions.append(row.person_id.not_in(changed))
+    conditions = _kept_of_active(row, day)
+    if conditions is None:
+        return {}
     counted = (
         sa.select(row.programme_level_id, row.met, row.total, sa.func.count().label("people"))
         .where(*conditions)
@@ -336,16 +325,18 @@ def enrolled_without_credential(day: date, unkept: Collection[int]) -> int:
 
 
 def kept_closest(
-    people: sa.Select, day: date, percent: int, limit: int | None
+    day: date, percent: int, limit: int | None
 ) -> tuple[int, list[tuple[int, str, Progress]]]:
-    """Of those ``people`` selects whose kept row of ``day`` is valid and who have met
+    """Of the active enrolled people whose kept row of ``day`` is valid and who have met
     ``percent`` % or more of their next level's evidence requirements: how many, and the
     first ``limit`` of them (all when None) as (person id, name, progress), the highest
-    share first, then by name (in code-point order, as Python sorts) and id."""
-    row = aliased(StandingSummary)
-    conditions = _closest(row, people, day, percent)
+    share first, then by name (in code-point order, as Python sorts) and id. The rows are
+    read off ``ix_standing_summary_progress``, leaving out the few inactive people."""
+    row = StandingSummary
+    conditions = _kept_of_active(row, day)
     if conditions is None:
         return 0, []
+    conditions.append(100 * row.met >= percent * row.total)
     session = db.session
     share = sa.case((row.total == 0, 100), else_=(100 * row.met) // row.total)
     name = Person.full_name
@@ -375,24 +366,19 @@ def kept_closest(
     ]
 
 
-def _closest(row, people: sa.Select, day: date, percent: int) -> list | None:
-    conditions = _valid(row, people, day)
-    if conditions is not None:
-        conditions.append(100 * row.met >= percent * row.total)
-    return conditions
-
-
-def _valid(row, people: sa.Select, day: date) -> list | None:
-    """SQL conditions on a kept row (``row``, an alias): of ``day``, naming a level to
-    reach, of one of ``people`` and of someone unchanged in this transaction (None: no
-    row holds, the programme changed)."""
+def _kept_of_active(row, day: date) -> list | None:
+    """SQL conditions on a kept row (``row``): of ``day``, naming a level to reach, of an
+    active person unchanged in this transaction (None: no row holds, the programme
+    changed). Every kept row is an enrolled person's (the rebuild writes only theirs; a
+    change of enrolment forgets it), so only the few inactive people are looked up."""
     changed = _changed_now(db.session)
     if EVERYONE in changed:
         return None
+    inactive = sa.select(Person.id).where(Person.active == sa.false())
     conditions = [
         row.as_of == day,
         row.programme_level_id.is_not(None),
-        _among(people, row.person_id),
+        row.person_id.not_in(inactive),
     ]
     if changed:
         conditions.append(row.person_id.not_in(changed))
@@ -499,11 +485,6 @@ def _among_ids(people: sa.Select, ids: Collection[int]) -> set[int]:
     if len(ids) > BATCH:
         return set(db.session.scalars(people)) & set(ids)
     return set(db.session.scalars(people.where(people.selected_columns[0].in_(sorted(ids)))))
-
-
-def _among(people: sa.Select, person_id) -> sa.Exists:
-    """SQL condition: ``person_id`` is one of those ``people`` selects."""
-    return people.where(people.selected_columns[0] == person_id).exists()
 
 
 def _from_rows(kept: dict[int, tuple[int | None, int, int, str]]) -> dict[int, Progress]:

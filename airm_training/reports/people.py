@@ -126,7 +126,7 @@ class PeopleReports:
         # The kept rows up to the end of the page asked for (a page past the end shows
         # the last one, which those rows cover too), with how many there are in all.
         wanted = None if page is None else max(page, 1) * per_page
-        kept_count, kept = kept_closest(self._enrolled, self.day, NEAR_COMPLETION_PERCENT, wanted)
+        kept_count, kept = kept_closest(self.day, NEAR_COMPLETION_PERCENT, wanted)
         total = kept_count + len(live)
         if page is None:
             start, limit = 0, None
