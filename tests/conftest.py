@@ -52,13 +52,19 @@ def flag_write_in_read_only_request(_conn, _cursor, statement, *_args) -> None:
     if (
         _WRITE_STATEMENT.match(statement)
         and flask.has_request_context()
+        and flask.g.get("airm_dispatching")  # a view's, not a test's request context
         and not is_write_transaction()
     ):
         request = flask.request
         READ_ONLY_WRITES.append(f"{request.method} {request.endpoint}: {statement[:60]}")
 
 
+def _mark_dispatching(_app, **_extra) -> None:
+    flask.g.airm_dispatching = True
+
+
 sa.event.listen(Engine, "before_cursor_execute", flag_write_in_read_only_request)
+flask.request_started.connect(_mark_dispatching)
 
 
 @pytest.fixture(autouse=True)

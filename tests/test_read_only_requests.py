@@ -6,6 +6,7 @@ behaviour on PostgreSQL is checked on a database of its own, committed for real.
 
 from __future__ import annotations
 
+import flask
 import pytest
 import sqlalchemy as sa
 from flask import Blueprint
@@ -27,10 +28,14 @@ def test_a_write_in_a_read_only_request_is_flagged(app):
     ):
         READ_ONLY_WRITES.clear()
         with app.test_request_context(path, method=method):
+            flask.g.airm_dispatching = True  # as when the view is dispatched
             flag_write_in_read_only_request(None, None, "INSERT INTO audit_event VALUES (1)")
             flag_write_in_read_only_request(None, None, "SELECT 1")
         assert len(READ_ONLY_WRITES) == flagged, (path, method)
     READ_ONLY_WRITES.clear()
+    with app.test_request_context("/hours/"):  # a test's own context, no view dispatched
+        flag_write_in_read_only_request(None, None, "INSERT INTO audit_event VALUES (1)")
+    assert READ_ONLY_WRITES == []
 
 
 @pytest.fixture(scope="module")

@@ -279,6 +279,7 @@ def certificate(certificate_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
+@writes  # the digest of each PDF handed out is recorded, for the public check
 def certificate_pdf(certificate_id: int):
     certificate = _certificate_or_403(certificate_id)
     with unit_of_work() as work:

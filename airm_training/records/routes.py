@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from airm_training.access.needs import LOGS_HOURS, can_view_person
 from airm_training.core.clock import local_date, today
+from airm_training.core.db import writes
 from airm_training.core.permissions import public, requires
 from airm_training.core.work import unit_of_work
 from airm_training.documents.hours_verification import HoursVerificationPdf
@@ -81,6 +82,7 @@ def show(verification_id: int):
 
 
 @bp.route("/hours-verification/<int:verification_id>.pdf")
+@writes  # the digest of each PDF handed out is recorded, for the public check
 def pdf(verification_id: int):
     verification = _verification_or_403(verification_id)
     with unit_of_work() as work:
