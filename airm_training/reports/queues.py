@@ -154,38 +154,49 @@ def _expiring_licences(day: Day, until: Day) -> tuple:
     return (Licence.expires_on.between(day, until), ~inactive_holder)
 
 
-def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS) -> Report:
+def expiring(day: date, within_days: int = EXPIRY_WINDOW_DAYS, page: int | None = None) -> Report:
     """Credentials in force and licences of active people that expire from today
-    through the next ``within_days`` days, soonest first."""
+    through the next ``within_days`` days, soonest first (then by name and what expires,
+    in code-point order); one page of them, read and ordered by the database, or all when
+    ``page`` is None."""
     day, until = expiry_window(day, within_days)
-    awards = db.session.execute(
-        sa.select(Person.full_name, CredentialLevel.code, CredentialAward.expires_on)
+    awards = (
+        sa.select(
+            CredentialAward.expires_on.label("on"),
+            Person.full_name.label("name"),
+            (CredentialLevel.code + " credential").label("what"),
+        )
         .join(Person, Person.id == CredentialAward.person_id)
         .join(CredentialLevel, CredentialLevel.id == CredentialAward.level_id)
         .where(*_expiring_awards(day, until))
-    ).all()
-    licences = db.session.execute(
+    )
+    not_verified = sa.case((Licence.verified_at.is_(None), ", not verified"), else_="")
+    licences = (
         sa.select(
-            Person.full_name,
-            Licence.licence_type,
-            Licence.jurisdiction,
             Licence.expires_on,
-            Licence.verified_at,
+            Person.full_name,
+            Licence.licence_type + " licence (" + Licence.jurisdiction + ")" + not_verified,
         )
         .join(Person, Person.id == Licence.person_id)
         .where(*_expiring_licences(day, until))
-    ).all()
-    rows = [(on, name, f"{code} credential") for name, code, on in awards]
-    rows += [
-        (on, name, f"{kind} licence ({where}){'' if verified else ', not verified'}")
-        for name, kind, where, on, verified in licences
+    )
+    both = sa.union_all(awards, licences).subquery()
+    name, what = both.c.name, both.c.what
+    if db.session.get_bind().dialect.name == "postgresql":
+        name, what = name.collate("C"), what.collate("C")
+    paging = paged_rows(
+        sa.select(both.c.on, both.c.name, both.c.what).order_by(both.c.on, name, what),
+        page,
+        PER_PAGE,
+    )
+    paging["rows"] = [
+        (on.isoformat(), (on - day).days, person, expires) for on, person, expires in paging["rows"]
     ]
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
     return Report(
         "expiring",
         f"Credentials and licences expiring in the next {within_days} days",
         ("Expires", "Days left", "Person", "What"),
-        [(on.isoformat(), (on - day).days, name, what) for on, name, what in rows],
+        **paging,
     )
 
 

@@ -15,7 +15,7 @@ from airm_training.reports import queues
 from airm_training.reports.charts import bar_chart_svg
 from airm_training.reports.forms import ReportSettingsForm
 from airm_training.reports.people import PeopleReports
-from airm_training.reports.tables import PER_PAGE, Report
+from airm_training.reports.tables import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -77,7 +77,7 @@ def index():
         signoffs=queues.pending_signoffs(day, page_number("signoffs_page")),
         applications=queues.waiting_applications(day, page_number("applications_page")),
         steps=queues.applications_by_step(),
-        expiring=queues.expiring(day).one_page(page_number("expiring_page"), PER_PAGE),
+        expiring=queues.expiring(day, page=page_number("expiring_page")),
         certificates=certificates,
         charts=charts,
     )
