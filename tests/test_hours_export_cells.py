@@ -104,3 +104,23 @@ def test_a_row_written_out_gives_every_cell_as_text_and_absent_values_empty():
         "2026-11-29T09:00:00+00:00", "'=Signer", "'-g@example.org", "2026-11-29T12:00:00+00:00",
         "", "7", "42",
     ]  # fmt: skip
+
+
+def test_people_first_seen_in_a_partition_are_named_then_once():
+    asked = []
+
+    def people_named(ids):
+        asked.append(sorted(ids))
+        return [("person", i, f"p{i}@example.org", f"Person {i}") for i in ids]
+
+    cells = _Cells(UTC, NAMES[:2], people_named)
+
+    def entry(supervisor, signer) -> tuple:
+        return ("2026-11-29", 30, 1, supervisor, "[]", "[]", 0, None, "signed", 0,
+                "2026-11-29 09:00:00", signer, None, None, None, 1)  # fmt: skip
+
+    rows = [list(cells.rows([entry(31, 32), entry(31, None)])), list(cells.rows([entry(31, 33)]))]
+    list(cells.rows([entry(33, 32)]))  # everyone already named
+    assert asked == [[31, 32], [33]]
+    assert rows[0][0][3] == "p31@example.org" and rows[0][1][13:15] == ("", "")
+    assert rows[1][0][13:15] == ("Person 33", "p33@example.org")

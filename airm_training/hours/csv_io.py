@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -148,7 +148,7 @@ def _export_chunks(query: sa.Select, zone: tzinfo) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    cells = _Cells(zone, db.session.execute(_names_of(query)))
+    cells = _Cells(zone, db.session.execute(_CATEGORY_NAMES), _people_named)
     rows = db.session.connection().execute(query, execution_options={"yield_per": EXPORT_CHUNK})
     for partition in rows.partitions(EXPORT_CHUNK):
         writer.writerows(cells.rows(partition))
@@ -159,18 +159,19 @@ def _export_chunks(query: sa.Select, zone: tzinfo) -> Iterator[str]:
 
 
 _CATEGORY, _PERSON = "category", "person"
+# Every hours category's code and name, tagged (a handful of rows).
+_CATEGORY_NAMES = sa.select(
+    sa.literal(_CATEGORY), HoursCategory.id, HoursCategory.code, HoursCategory.name
+)
 
 
-def _names_of(query: sa.Select) -> sa.CompoundSelect:
-    """In one statement, every hours category (code, name) and the supervisors and signers
-    of the exported entries (e-mail, name), each row tagged with what it names."""
-    entries = query.order_by(None).subquery()
-    return sa.union_all(
-        sa.select(sa.literal(_CATEGORY), HoursCategory.id, HoursCategory.code, HoursCategory.name),
+def _people_named(ids: set[int]) -> sa.Result:
+    """The e-mail and name of each of the people ``ids``, tagged: the supervisors and
+    signers of an export's rows, asked for as they first appear (a person has few)."""
+    return db.session.execute(
         sa.select(sa.literal(_PERSON), Person.id, Person.email, Person.full_name).where(
-            Person.id.in_(sa.select(entries.c.supervisor_id))
-            | Person.id.in_(sa.select(entries.c.signed_by_id))
-        ),
+            Person.id.in_(sorted(ids))
+        )
     )
 
 
@@ -189,19 +190,30 @@ class _Kept(dict):
 
 class _Cells:
     """The cells of one export, a partition of rows at a time, column by column. The
-    categories' and people's cells are made once, by id, from ``names`` (``_names_of``);
+    categories' and people's cells are made once, by id, from ``names`` and, for people
+    first seen in a partition, ``people_named``;
     lists, group sizes and timestamps repeat from row to row (entries submitted or signed
     together share their moment), so each distinct one is written once; a timestamp's
     offset is worked out once per hour of the day (per timestamp in an hour that holds a
     change of offset)."""
 
-    def __init__(self, zone: tzinfo, names: Iterable[tuple]) -> None:
+    def __init__(
+        self,
+        zone: tzinfo,
+        names: Iterable[tuple],
+        people_named: Callable[[set[int]], Iterable[tuple]] | None = None,
+    ) -> None:
         self.zone = zone
-        # Each category's code and name, each person's e-mail and name, by id ("" for none).
+        # Each category's code and name, each person's e-mail and name, by id ("" for none);
+        # people not among ``names`` are asked of ``people_named`` as their rows come.
         self.codes: dict = {}
         self.category_names: dict = {}
         self.emails: dict = {None: ""}
         self.full_names: dict = {None: ""}
+        self.people_named = people_named
+        self._name(names)
+
+    def _name(self, names: Iterable[tuple]) -> None:
         for kind, key, code_or_email, name in names:
             first, second = (
                 (self.codes, self.category_names)
@@ -258,6 +270,9 @@ class _Cells:
             amended,
             entry_ids,
         ) = zip(*partition, strict=True)
+        unnamed = {*supervisors, *signers} - self.emails.keys()
+        if unnamed and self.people_named is not None:
+            self._name(self.people_named(unnamed))
         joined, moment = self.lists.__getitem__, self.moments.__getitem__
         email, full_name = self.emails.__getitem__, self.full_names.__getitem__
         return zip(
