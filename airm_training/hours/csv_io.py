@@ -101,7 +101,7 @@ def _neutralise(value) -> str:
     return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
-EXPORT_CHUNK = 1000  # rows written at a time
+EXPORT_CHUNK = 250  # rows fetched and written at a time (faster here than 1,000 or 5,000)
 _STATUS_LABELS = {status.value: status.label for status in HoursStatus}
 _YES_NO = ("no", "yes")  # late: 0 or 1
 
